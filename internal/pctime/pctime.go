@@ -1,0 +1,120 @@
+// Package pctime holds DateTime, the date-time type of Partner Center's
+// resources (DeviceBatch.creationDate, Device.uploadedDate).
+//
+// Partner Center documents these fields as UTC date-times but sends
+// creationDate without a zone ("2017-07-25T01:51:00") and uploadedDate with an
+// offset and seven fractional digits ("2017-08-09T14:43:26.0092288-07:00").
+// time.Time's JSON decoding rejects the first form, so the generated client
+// uses this type instead (x-go-type in openapi/partnercenter.yaml).
+package pctime
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// zoneless is the layout of a Partner Center date-time without a zone; the
+// fractional seconds are optional when parsing with ".999999999".
+const zoneless = "2006-01-02T15:04:05.999999999"
+
+// DateTime is a Partner Center date-time as the service sent it. Raw keeps
+// the exact text so that output written back (JSON, tables) is unchanged;
+// Time is the parsed instant, in UTC when the service sent no zone.
+type DateTime struct {
+	Time time.Time
+	// Raw is the value exactly as sent, such as "2017-07-25T01:51:00".
+	Raw string
+	// HasZone reports whether Raw carried "Z" or an offset.
+	HasZone bool
+}
+
+// Parse reads a Partner Center date-time: RFC 3339 (with or without
+// fractional seconds) or the same without a zone, which is taken as UTC.
+func Parse(s string) (DateTime, error) {
+	// Only the 'T' form is accepted: the service never sends a space, and a
+	// lenient parse would let a non-date through.
+	if len(s) < len("2006-01-02T15:04:05") || s[10] != 'T' {
+		return DateTime{}, fmt.Errorf("pctime: %q is not a date-time like 2017-07-25T01:51:00 or 2017-07-25T01:51:00Z", s)
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return DateTime{Time: t, Raw: s, HasZone: true}, nil
+	}
+	t, err := time.ParseInLocation(zoneless, s, time.UTC)
+	if err != nil {
+		return DateTime{}, fmt.Errorf("pctime: %q is not a date-time like 2017-07-25T01:51:00 or 2017-07-25T01:51:00Z", s)
+	}
+	return DateTime{Time: t, Raw: s}, nil
+}
+
+// MustParse is Parse for literals in tests and examples; it panics on a
+// malformed value, so never use it on input.
+func MustParse(s string) DateTime {
+	d, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// String returns the value as the service sent it.
+func (d DateTime) String() string {
+	if d.Raw != "" {
+		return d.Raw
+	}
+	if d.Time.IsZero() {
+		return ""
+	}
+	return d.Time.Format(time.RFC3339Nano)
+}
+
+// IsZero reports whether no value was set.
+func (d DateTime) IsZero() bool { return d.Raw == "" && d.Time.IsZero() }
+
+// MarshalJSON writes the value exactly as it was received.
+func (d DateTime) MarshalJSON() ([]byte, error) {
+	s := d.String()
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"'), nil
+}
+
+var errNotString = errors.New("pctime: a date-time must be a JSON string")
+
+// UnmarshalJSON accepts both forms Partner Center sends and rejects anything
+// that is not a date-time. JSON null leaves the value unchanged.
+func (d *DateTime) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return errNotString
+	}
+	s := string(b[1 : len(b)-1])
+	if strings.IndexByte(s, '\\') >= 0 {
+		// Dates never need escapes; refuse rather than guess.
+		return fmt.Errorf("pctime: %s is not a date-time", b)
+	}
+	v, err := Parse(s)
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// MarshalText and UnmarshalText let the type serve as a query or header
+// parameter and in encoding packages other than JSON.
+func (d DateTime) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText parses text with Parse.
+func (d *DateTime) UnmarshalText(b []byte) error {
+	v, err := Parse(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
