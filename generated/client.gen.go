@@ -17,6 +17,27 @@ import (
 	"github.com/partnercenter-go/devicebatches/internal/pctime"
 )
 
+// Device A device registered for zero-touch deployment.
+type Device struct {
+	AllowedOperations   *[]string           `json:"allowedOperations,omitempty"`
+	Attributes          *ResourceAttributes `json:"attributes,omitempty"`
+	HardwareHash        *string             `json:"hardwareHash,omitempty"`
+	Id                  string              `json:"id"`
+	ModelName           *string             `json:"modelName,omitempty"`
+	OemManufacturerName *string             `json:"oemManufacturerName,omitempty"`
+
+	// Policies Policies applied to the device, such as `o_o_b_e` (out-of-box experience).
+	Policies     *[]KeyValuePair `json:"policies,omitempty"`
+	ProductKey   *string         `json:"productKey,omitempty"`
+	SerialNumber *string         `json:"serialNumber,omitempty"`
+	UploadedBy   *string         `json:"uploadedBy,omitempty"`
+
+	// UploadedDate A date and time as Partner Center sends it: ISO 8601 with optional
+	// fractional seconds and an optional zone. Zone-less values
+	// (`2017-07-25T01:51:00`) are UTC. Kept exactly as sent.
+	UploadedDate *PartnerCenterDateTime `json:"uploadedDate,omitempty"`
+}
+
 // DeviceBatch A named group of devices enrolled in zero-touch deployment.
 type DeviceBatch struct {
 	Attributes *ResourceAttributes `json:"attributes,omitempty"`
@@ -48,6 +69,18 @@ type DeviceBatchCollection struct {
 	// ContinuationToken Present when more pages follow; send it as MS-ContinuationToken.
 	ContinuationToken *string        `json:"continuationToken,omitempty"`
 	Items             []DeviceBatch  `json:"items"`
+	Links             *ResourceLinks `json:"links,omitempty"`
+	TotalCount        *int32         `json:"totalCount,omitempty"`
+}
+
+// DeviceCollection One page of a device batch's devices (100 per page). `totalCount`
+// counts the items on this page.
+type DeviceCollection struct {
+	Attributes *ResourceAttributes `json:"attributes,omitempty"`
+
+	// ContinuationToken Present when more pages follow; send it as MS-ContinuationToken.
+	ContinuationToken *string        `json:"continuationToken,omitempty"`
+	Items             []Device       `json:"items"`
 	Links             *ResourceLinks `json:"links,omitempty"`
 	TotalCount        *int32         `json:"totalCount,omitempty"`
 }
@@ -124,6 +157,9 @@ type ThrottlingError struct {
 // Application defines model for Application.
 type Application = string
 
+// BatchId defines model for BatchId.
+type BatchId = string
+
 // ContinuationToken defines model for ContinuationToken.
 type ContinuationToken = string
 
@@ -164,6 +200,25 @@ type Unauthorized = PartnerCenterError
 
 // ListDeviceBatchesParams defines parameters for ListDeviceBatches.
 type ListDeviceBatchesParams struct {
+	// MSRequestId The idempotency key of the call: every retry of one call reuses it, a
+	// new call gets a new one.
+	MSRequestId *RequestId `json:"MS-RequestId,omitempty"`
+
+	// MSCorrelationId Ties related calls together in Partner Center's logs.
+	MSCorrelationId *CorrelationId `json:"MS-CorrelationId,omitempty"`
+
+	// XLocale The language of returned text, such as error descriptions.
+	XLocale *Locale `json:"X-Locale,omitempty"`
+
+	// MSContinuationToken Asks for the page after the one that returned this token.
+	MSContinuationToken *ContinuationToken `json:"MS-ContinuationToken,omitempty"`
+
+	// MSPartnerCenterApplication The name of the calling application.
+	MSPartnerCenterApplication *Application `json:"MS-PartnerCenter-Application,omitempty"`
+}
+
+// ListDevicesParams defines parameters for ListDevices.
+type ListDevicesParams struct {
 	// MSRequestId The idempotency key of the call: every retry of one call reuses it, a
 	// new call gets a new one.
 	MSRequestId *RequestId `json:"MS-RequestId,omitempty"`
@@ -388,6 +443,16 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{customer-id}/deviceBatches (the `ListDeviceBatches` operationId).
 	ListDeviceBatches(ctx context.Context, customerId CustomerId, params *ListDeviceBatchesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDevices Get a list of devices for the specified batch and customer
+	//
+	// Returns the devices of a device batch, 100 per page. When more pages
+	// follow, the collection carries `continuationToken` and a relative
+	// `links.next` whose headers include `MS-ContinuationToken`. Reference:
+	// https://learn.microsoft.com/partner-center/developer/get-a-list-of-devices-for-the-specified-batch-and-customer
+	//
+	// Corresponds with GET /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices (the `ListDevices` operationId).
+	ListDevices(ctx context.Context, customerId CustomerId, batchId BatchId, params *ListDevicesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListDeviceBatches Get a list of device batches for the specified customer
@@ -400,6 +465,26 @@ type ClientInterface interface {
 // Corresponds with GET /v1/customers/{customer-id}/deviceBatches (the `ListDeviceBatches` operationId).
 func (c *Client) ListDeviceBatches(ctx context.Context, customerId CustomerId, params *ListDeviceBatchesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListDeviceBatchesRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDevices Get a list of devices for the specified batch and customer
+//
+// Returns the devices of a device batch, 100 per page. When more pages
+// follow, the collection carries `continuationToken` and a relative
+// `links.next` whose headers include `MS-ContinuationToken`. Reference:
+// https://learn.microsoft.com/partner-center/developer/get-a-list-of-devices-for-the-specified-batch-and-customer
+//
+// Corresponds with GET /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices (the `ListDevices` operationId).
+func (c *Client) ListDevices(ctx context.Context, customerId CustomerId, batchId BatchId, params *ListDevicesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDevicesRequest(c.Server, customerId, batchId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -427,6 +512,106 @@ func NewListDeviceBatchesRequest(server string, customerId CustomerId, params *L
 	}
 
 	operationPath := fmt.Sprintf("/v1/customers/%s/deviceBatches", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MSRequestId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "MS-RequestId", *params.MSRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-RequestId", headerParam0)
+		}
+
+		if params.MSCorrelationId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "MS-CorrelationId", *params.MSCorrelationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-CorrelationId", headerParam1)
+		}
+
+		if params.XLocale != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Locale", *params.XLocale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Locale", headerParam2)
+		}
+
+		if params.MSContinuationToken != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "MS-ContinuationToken", *params.MSContinuationToken, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-ContinuationToken", headerParam3)
+		}
+
+		if params.MSPartnerCenterApplication != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "MS-PartnerCenter-Application", *params.MSPartnerCenterApplication, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-PartnerCenter-Application", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListDevicesRequest constructs an http.Request for the ListDevices method
+func NewListDevicesRequest(server string, customerId CustomerId, batchId BatchId, params *ListDevicesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customer-id", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "batch-id", batchId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/deviceBatches/%s/devices", pathParam0, pathParam1)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -558,6 +743,18 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{customer-id}/deviceBatches (the `ListDeviceBatches` operationId).
 	ListDeviceBatchesWithResponse(ctx context.Context, customerId CustomerId, params *ListDeviceBatchesParams, reqEditors ...RequestEditorFn) (*ListDeviceBatchesResponse, error)
+
+	// ListDevicesWithResponse Get a list of devices for the specified batch and customer
+	//
+	// Returns the devices of a device batch, 100 per page. When more pages
+	// follow, the collection carries `continuationToken` and a relative
+	// `links.next` whose headers include `MS-ContinuationToken`. Reference:
+	// https://learn.microsoft.com/partner-center/developer/get-a-list-of-devices-for-the-specified-batch-and-customer
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices (the `ListDevices` operationId).
+	ListDevicesWithResponse(ctx context.Context, customerId CustomerId, batchId BatchId, params *ListDevicesParams, reqEditors ...RequestEditorFn) (*ListDevicesResponse, error)
 }
 
 // ListDeviceBatchesResponse200Headers the declared response headers of an HTTP 200 response for ListDeviceBatches
@@ -719,6 +916,165 @@ func (r ListDeviceBatchesResponse) ContentType() string {
 	return ""
 }
 
+// ListDevicesResponse200Headers the declared response headers of an HTTP 200 response for ListDevices
+type ListDevicesResponse200Headers struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
+}
+
+// ListDevicesResponse400Headers the declared response headers of an HTTP 400 response for ListDevices
+type ListDevicesResponse400Headers struct {
+	MSCorrelationId *string
+	MSRequestId     *string
+}
+
+// ListDevicesResponse401Headers the declared response headers of an HTTP 401 response for ListDevices
+type ListDevicesResponse401Headers struct {
+	MSCorrelationId *string
+	MSRequestId     *string
+	WWWAuthenticate *string
+}
+
+// ListDevicesResponse403Headers the declared response headers of an HTTP 403 response for ListDevices
+type ListDevicesResponse403Headers struct {
+	MSCorrelationId *string
+	MSRequestId     *string
+}
+
+// ListDevicesResponse404Headers the declared response headers of an HTTP 404 response for ListDevices
+type ListDevicesResponse404Headers struct {
+	MSCorrelationId *string
+	MSRequestId     *string
+}
+
+// ListDevicesResponse429Headers the declared response headers of an HTTP 429 response for ListDevices
+type ListDevicesResponse429Headers struct {
+	MSCorrelationId *string
+	MSRequestId     *string
+	RetryAfter      *string
+}
+
+// ListDevicesResponse500Headers the declared response headers of an HTTP 500 response for ListDevices
+type ListDevicesResponse500Headers struct {
+	MSCorrelationId *string
+	MSRequestId     *string
+}
+
+// ListDevicesResponse503Headers the declared response headers of an HTTP 503 response for ListDevices
+type ListDevicesResponse503Headers struct {
+	MSCorrelationId *string
+	MSRequestId     *string
+	RetryAfter      *string
+}
+
+type ListDevicesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeviceCollection
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListDevicesResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListDevicesResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDevicesResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListDevicesResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListDevicesResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDevicesResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListDevicesResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListDevicesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDevicesResponse) GetJSON200() *DeviceCollection {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDevicesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDevicesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDevicesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDevicesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListDevicesResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListDevicesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListDevicesResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDevicesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDevicesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDevicesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDevicesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListDeviceBatchesWithResponse Get a list of device batches for the specified customer
 //
 // Returns the collection of DeviceBatch resources of a customer. Each
@@ -735,6 +1091,24 @@ func (c *ClientWithResponses) ListDeviceBatchesWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseListDeviceBatchesResponse(rsp)
+}
+
+// ListDevicesWithResponse Get a list of devices for the specified batch and customer
+//
+// Returns the devices of a device batch, 100 per page. When more pages
+// follow, the collection carries `continuationToken` and a relative
+// `links.next` whose headers include `MS-ContinuationToken`. Reference:
+// https://learn.microsoft.com/partner-center/developer/get-a-list-of-devices-for-the-specified-batch-and-customer
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices (the `ListDevices` operationId).
+func (c *ClientWithResponses) ListDevicesWithResponse(ctx context.Context, customerId CustomerId, batchId BatchId, params *ListDevicesParams, reqEditors ...RequestEditorFn) (*ListDevicesResponse, error) {
+	rsp, err := c.ListDevices(ctx, customerId, batchId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDevicesResponse(rsp)
 }
 
 // ParseListDeviceBatchesResponse parses an HTTP response from a ListDeviceBatchesWithResponse call
@@ -959,6 +1333,255 @@ func ParseListDeviceBatchesResponse(rsp *http.Response) (*ListDeviceBatchesRespo
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListDeviceBatchesResponse503Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDevicesResponse parses an HTTP response from a ListDevicesWithResponse call
+func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDevicesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeviceCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListDevicesResponse200Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListDevicesResponse400Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListDevicesResponse401Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListDevicesResponse403Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListDevicesResponse404Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListDevicesResponse429Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListDevicesResponse500Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListDevicesResponse503Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
