@@ -146,6 +146,13 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 	return c, nil
 }
 
+// String describes the client without its credential, so that printing a
+// Client (%v, %+v) can never show a token.
+func (c *Client) String() string { return "wrapper.Client{BaseURL: " + c.base.String() + "}" }
+
+// GoString is String, for %#v.
+func (c *Client) GoString() string { return c.String() }
+
 // BaseURL returns the service URL this client calls.
 func (c *Client) BaseURL() string { return c.base.String() }
 
@@ -220,6 +227,9 @@ func CheckCustomerID(id string) error {
 }
 
 func parseGUID(what, s string) (uuid.UUID, error) {
+	if s == "" {
+		return uuid.UUID{}, &InvalidArgumentError{Argument: what, Problem: "is empty: give a GUID, like 47021739-3426-40bf-9601-61b4b6d7c793"}
+	}
 	if !guid.Valid(s) {
 		return uuid.UUID{}, &InvalidArgumentError{Argument: what, Value: s, Problem: "is not a GUID: use the 36-character form, like 47021739-3426-40bf-9601-61b4b6d7c793"}
 	}
