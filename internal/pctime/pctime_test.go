@@ -1,0 +1,87 @@
+package pctime
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in      string
+		want    time.Time
+		hasZone bool
+		ok      bool
+	}{
+		{"2017-07-25T01:51:00", time.Date(2017, 7, 25, 1, 51, 0, 0, time.UTC), false, true},
+		{"2017-07-25T01:51:00.123", time.Date(2017, 7, 25, 1, 51, 0, 123e6, time.UTC), false, true},
+		{"2017-07-25T01:51:00Z", time.Date(2017, 7, 25, 1, 51, 0, 0, time.UTC), true, true},
+		{"2017-08-09T14:43:26.0092288-07:00", time.Date(2017, 8, 9, 21, 43, 26, 9228800, time.UTC), true, true},
+		{"yesterday", time.Time{}, false, false},
+		{"2017-13-45T00:00:00", time.Time{}, false, false},
+		{"2017-07-25 01:51:00", time.Time{}, false, false},
+		{"2017-07-25", time.Time{}, false, false},
+		{"", time.Time{}, false, false},
+	} {
+		d, err := Parse(tc.in)
+		if (err == nil) != tc.ok {
+			t.Errorf("Parse(%q) err = %v, want ok=%v", tc.in, err, tc.ok)
+			continue
+		}
+		if !tc.ok {
+			continue
+		}
+		if !d.Time.Equal(tc.want) || d.HasZone != tc.hasZone || d.Raw != tc.in || d.String() != tc.in {
+			t.Errorf("Parse(%q) = %+v, want %v zone=%v", tc.in, d, tc.want, tc.hasZone)
+		}
+	}
+}
+
+func TestJSONRoundTripKeepsValueAsSent(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{`"2017-07-25T01:51:00"`, `"2017-08-09T14:43:26.0092288-07:00"`} {
+		var d DateTime
+		if err := json.Unmarshal([]byte(in), &d); err != nil {
+			t.Fatal(err)
+		}
+		out, err := json.Marshal(d)
+		if err != nil || string(out) != in {
+			t.Errorf("round trip %s = %s, %v", in, out, err)
+		}
+	}
+	var d DateTime
+	for _, bad := range []string{`5`, `"yesterday"`, `"2017-07-25T01:51:00\u005a"`, `{}`} {
+		if err := json.Unmarshal([]byte(bad), &d); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	if err := json.Unmarshal([]byte(`null`), &d); err != nil || !d.IsZero() {
+		t.Errorf("null: %v %+v", err, d)
+	}
+}
+
+// FuzzParse: never panics; whatever parses prints back exactly as given and
+// is a valid time.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"2017-07-25T01:51:00", "2017-08-09T14:43:26.0092288-07:00", "2017-07-25T01:51:00Z", "x", "2017-07-25T01:51:00+99:99"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := Parse(s)
+		if err != nil {
+			return
+		}
+		if d.String() != s {
+			t.Fatalf("String() = %q, want %q", d.String(), s)
+		}
+		b, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back DateTime
+		if err := json.Unmarshal(b, &back); err != nil || !back.Time.Equal(d.Time) {
+			t.Fatalf("round trip of %q: %v", s, err)
+		}
+	})
+}
