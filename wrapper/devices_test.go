@@ -28,6 +28,7 @@ type pagedDevices struct {
 	paths    []string
 	tokens   []string
 	wantPath string // escaped path every request must use
+	noLinks  bool   // send continuationToken alone, without links.next
 }
 
 func (p *pagedDevices) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -60,6 +61,11 @@ func (p *pagedDevices) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if end < p.n {
 		next := "ct-" + strconv.Itoa(end)
 		body["continuationToken"] = next
+		if p.noLinks {
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(body)
+			return
+		}
 		// The service's link: relative, no /v1, space unescaped.
 		body["links"] = map[string]any{"next": map[string]any{
 			"uri":     "/customers/" + testCustomer + "/deviceBatches/Test batch/devices",
@@ -140,6 +146,26 @@ func TestDevicesAllPages(t *testing.T) {
 			}
 			if want := []string{"", "ct-100", "ct-200"}; strings.Join(fake.tokens, ",") != strings.Join(want, ",") {
 				t.Errorf("continuation tokens sent %q, want %q", fake.tokens, want)
+			}
+		})
+	}
+}
+
+// TestDevicesTokenOnly: a page with continuationToken but no links.next
+// is continued with MS-ContinuationToken on the same operation or link.
+func TestDevicesTokenOnly(t *testing.T) {
+	link := "/customers/" + testCustomer + "/deviceBatches/Test batch/devices"
+	for name, list := range map[string]func(*Client) ([]Device, error){
+		"ListDevices":       func(c *Client) ([]Device, error) { return c.ListDevices(t.Context(), testCustomer, "Test batch") },
+		"FollowDevicesLink": func(c *Client) ([]Device, error) { return c.FollowDevicesLink(t.Context(), testBatch(link)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			fake := &pagedDevices{n: 250, noLinks: true, wantPath: "/v1/customers/" + testCustomer + "/deviceBatches/Test%20batch/devices"}
+			srv := httptest.NewServer(fake)
+			defer srv.Close()
+			got, err := list(testClient(t, srv.URL))
+			if err != nil || len(got) != 250 || got[249].Id != "device-249" || fake.calls.Load() != 3 {
+				t.Fatalf("%d devices in %d requests, err %v", len(got), fake.calls.Load(), err)
 			}
 		})
 	}
