@@ -35,3 +35,13 @@ type DateTime = pctime.DateTime
 // ParseDateTime parses a Partner Center date-time, with or without a zone
 // (a zone-less value is UTC).
 func ParseDateTime(s string) (DateTime, error) { return pctime.Parse(s) }
+
+// Device is a device enrolled in zero-touch deployment, an item of
+// GET /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices.
+// UploadedDate keeps the value as sent (with its offset) in Raw.
+type Device = generated.Device
+
+// DeviceCollection is one page of
+// GET /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices
+// (100 devices per page).
+type DeviceCollection = generated.DeviceCollection

@@ -99,6 +99,7 @@ Exit codes: 0 success; 1 service, network or authentication failure;
 	pf.DurationVar(&a.flags.timeout, "timeout", 2*time.Minute, "give up on the whole command after this long")
 	pf.IntVar(&a.flags.maxRetries, "max-retries", wrapper.DefaultMaxRetries, "retries of a throttled or failed request (0 for none)")
 	root.AddCommand(a.listCommand())
+	root.AddCommand(a.devicesCommand())
 	return root
 }
 
