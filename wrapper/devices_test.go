@@ -15,7 +15,6 @@ import (
 	"time"
 )
 
-const testCustomer = "47021739-3426-40bf-9601-61b4b6d7c793"
 
 // pagedDevices serves a batch of n devices 100 per page the way the
 // service pages: the first page at the operation's path, later pages

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -48,13 +46,8 @@ func devicePager(n int, calls *atomic.Int32) http.Handler {
 	})
 }
 
-func runCLI(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	env := map[string]string{"PARTNER_CENTER_TOKEN": "s3cr3t"}
-	code := run(context.Background(), args, streams{in: strings.NewReader(""), out: &out, err: &errb}, func(k string) string { return env[k] })
-	return code, out.String(), errb.String()
-}
+// tokenEnv is the environment of the devices tests: a static token only.
+var tokenEnv = map[string]string{"PARTNER_CENTER_TOKEN": "s3cr3t"}
 
 func TestDevicesCommandAllPages(t *testing.T) {
 	for _, format := range []string{"table", "json"} {
@@ -62,7 +55,7 @@ func TestDevicesCommandAllPages(t *testing.T) {
 			var calls atomic.Int32
 			srv := httptest.NewServer(devicePager(250, &calls))
 			defer srv.Close()
-			code, out, errOut := runCLI(t, "--base-url", srv.URL, "devices", "--customer", testCustomer, "--batch", "Test batch", "-o", format)
+			code, out, errOut := runCLI(t, tokenEnv, "--base-url", srv.URL, "devices", "--customer", testCustomer, "--batch", "Test batch", "-o", format)
 			if code != exitOK {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
@@ -133,7 +126,7 @@ func TestDevicesCommandErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := calls.Load()
-			code, out, errOut := runCLI(t, append([]string{"--base-url", failing.URL}, tt.args...)...)
+			code, out, errOut := runCLI(t, tokenEnv, append([]string{"--base-url", failing.URL}, tt.args...)...)
 			if code != tt.code || out != "" {
 				t.Fatalf("exit %d, stdout %q, stderr %q; want exit %d", code, out, errOut, tt.code)
 			}
