@@ -15,7 +15,6 @@ import (
 	"time"
 )
 
-
 // pagedDevices serves a batch of n devices 100 per page the way the
 // service pages: the first page at the operation's path, later pages
 // through a relative links.next without /v1 whose headers carry
