@@ -297,7 +297,7 @@ func TestThrottleRate(t *testing.T) {
 	status := func() int { return call(t, s, "GET", path, nil).status }
 	var got []int
 	got = append(got, status(), status(), status()) // burst of 3 at one instant: bucket holds 2
-	now = now.Add(500 * time.Millisecond)             // one token back
+	now = now.Add(500 * time.Millisecond)           // one token back
 	got = append(got, status(), status())
 	now = now.Add(10 * time.Second) // refills to capacity, not beyond
 	got = append(got, status(), status(), status())
