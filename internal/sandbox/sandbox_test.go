@@ -500,3 +500,16 @@ func TestDefaultDataFile(t *testing.T) {
 		t.Error("generated device ids are not deterministic and distinct")
 	}
 }
+
+func TestExampleDataFile(t *testing.T) {
+	d, err := LoadData(filepath.Join("testdata", "example.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(t, Options{Data: d})
+	r := call(t, s, "GET", "/v1/customers/5c2b9f0e-3a71-4d8e-b6c4-1f9a2e7d3c50/deviceBatches", nil)
+	items := r.body["items"].([]any)
+	if r.status != 200 || len(items) != 1 || items[0].(map[string]any)["devicesCount"] != float64(121) {
+		t.Errorf("example.json: %d %s", r.status, r.raw)
+	}
+}
