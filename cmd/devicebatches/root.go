@@ -83,6 +83,8 @@ device batches from Microsoft Partner Center.
 
 Authentication: PARTNER_CENTER_TOKEN holds an access token for
 https://api.partnercenter.microsoft.com (see README.md for app registrations).
+With --sandbox, a command calls the built-in sandbox instead (sandbox data,
+no token needed); 'devicebatches sandbox' serves it over HTTP.
 
 Exit codes: 0 success; 1 service, network or authentication failure;
 2 invalid input.`,

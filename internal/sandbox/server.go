@@ -387,11 +387,12 @@ func (s *Server) echoOrNew(v string) string {
 // cv makes a correlation vector shaped like the service's (base.0).
 func (s *Server) cv() string {
 	s.mu.Lock()
-	v := s.rnd.Uint64()
+	hi, lo := s.rnd.Uint64(), s.rnd.Uint32()
 	s.mu.Unlock()
 	var b [12]byte
-	binary.LittleEndian.PutUint64(b[:], v)
-	return base64.RawURLEncoding.EncodeToString(b[:])[:16] + ".0"
+	binary.LittleEndian.PutUint64(b[:8], hi)
+	binary.LittleEndian.PutUint32(b[8:], lo)
+	return base64.RawURLEncoding.EncodeToString(b[:]) + ".0"
 }
 
 // listDeviceBatches answers GET /v1/customers/{customer-id}/deviceBatches.
