@@ -54,11 +54,8 @@ func (a *app) runDevices(ctx context.Context, f devicesFlags) error {
 	if err != nil {
 		return err
 	}
-	cred, _, err := a.credential()
-	if err != nil {
-		return err
-	}
-	client, err := a.client(cred)
+	client, stop, err := a.serviceClient(ctx)
+	defer stop()
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,8 @@ func (a *app) listCommand() *cobra.Command {
 		Use:   "list --customer ID",
 		Short: "List a customer's device batches (GET /v1/customers/{customer-id}/deviceBatches)",
 		Example: `  devicebatches list --customer 47021739-3426-40bf-9601-61b4b6d7c793
-  devicebatches list --customer 47021739-3426-40bf-9601-61b4b6d7c793 -o json`,
+  devicebatches list --customer 47021739-3426-40bf-9601-61b4b6d7c793 -o json
+  devicebatches list --sandbox --customer 47021739-3426-40bf-9601-61b4b6d7c793`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runList(cmd.Context(), f)
@@ -43,11 +44,8 @@ func (a *app) runList(ctx context.Context, f listFlags) error {
 	if err != nil {
 		return err
 	}
-	cred, _, err := a.credential()
-	if err != nil {
-		return err
-	}
-	client, err := a.client(cred)
+	client, stop, err := a.serviceClient(ctx)
+	defer stop()
 	if err != nil {
 		return err
 	}

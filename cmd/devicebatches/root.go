@@ -43,6 +43,7 @@ type globalFlags struct {
 	debug         bool
 	timeout       time.Duration
 	maxRetries    int
+	sandbox       bool
 }
 
 // app is one invocation: its streams, environment and flags.
@@ -82,6 +83,8 @@ device batches from Microsoft Partner Center.
 
 Authentication: PARTNER_CENTER_TOKEN holds an access token for
 https://api.partnercenter.microsoft.com (see README.md for app registrations).
+With --sandbox, a command calls the built-in sandbox instead (sandbox data,
+no token needed); 'devicebatches sandbox' serves it over HTTP.
 
 Exit codes: 0 success; 1 service, network or authentication failure;
 2 invalid input.`,
@@ -98,8 +101,8 @@ Exit codes: 0 success; 1 service, network or authentication failure;
 	pf.BoolVar(&a.flags.debug, "debug", false, "log every HTTP try to stderr, tokens redacted (env PARTNER_CENTER_DEBUG=1)")
 	pf.DurationVar(&a.flags.timeout, "timeout", 2*time.Minute, "give up on the whole command after this long")
 	pf.IntVar(&a.flags.maxRetries, "max-retries", wrapper.DefaultMaxRetries, "retries of a throttled or failed request (0 for none)")
-	root.AddCommand(a.listCommand())
-	root.AddCommand(a.devicesCommand())
+	pf.BoolVar(&a.flags.sandbox, "sandbox", false, "call the built-in sandbox (sandbox data, no credentials) instead of Partner Center")
+	root.AddCommand(a.listCommand(), a.devicesCommand(), a.sandboxCommand())
 	return root
 }
 

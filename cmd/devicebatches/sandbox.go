@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/partnercenter-go/devicebatches/internal/sandbox"
+	"github.com/partnercenter-go/devicebatches/wrapper"
+)
+
+// sandboxToken is the bearer token sent to the in-process sandbox. The
+// sandbox accepts any bearer token; this one is no secret and never leaves
+// the loopback interface.
+const sandboxToken = "devicebatches-sandbox"
+
+// sandboxNotice tells the user on stderr that no real service answered.
+const sandboxNotice = "devicebatches: using the built-in sandbox (sandbox data, not Partner Center)"
+
+// shutdownGrace bounds how long stopping a sandbox waits for requests in
+// flight.
+const shutdownGrace = 5 * time.Second
+
+type sandboxFlags struct {
+	addr          string
+	data          string
+	seed          int64
+	throttleEvery int
+	throttleRate  float64
+	retryAfter    time.Duration
+	errorRate     float64
+	latency       time.Duration
+	pageSize      int
+	allowRemote   bool
+}
+
+func (a *app) sandboxCommand() *cobra.Command {
+	var f sandboxFlags
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Serve the built-in Partner Center sandbox (listDeviceBatches, listDevices) over HTTP",
+		Long: `sandbox serves an in-memory imitation of Partner Center's device-batch
+operations, validated against the OpenAPI document, for trying this tool
+and other clients without a Partner Center account. It accepts any bearer
+token. It listens on loopback only unless --allow-remote is given, and
+stops on Ctrl-C (SIGINT) or SIGTERM.
+
+Fault injection (deterministic under --seed) exercises a client's retries:
+--throttle-every, --throttle-rate, --error-rate, --latency.`,
+		Example: `  devicebatches sandbox
+  devicebatches sandbox --addr 127.0.0.1:9000 --data batches.json
+  devicebatches sandbox --throttle-every 3 --retry-after 2s --error-rate 0.1 --seed 42`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runSandbox(cmd.Context(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
+	fl.StringVar(&f.data, "data", "", "JSON data file of customers, batches and devices (default: the built-in data set)")
+	fl.Int64Var(&f.seed, "seed", 0, "seed of generated ids, continuation tokens and random faults")
+	fl.IntVar(&f.throttleEvery, "throttle-every", 0, "answer every Nth request with 429 (0: never)")
+	fl.Float64Var(&f.throttleRate, "throttle-rate", 0, "answer 429 above this many requests per second (0: no limit)")
+	fl.DurationVar(&f.retryAfter, "retry-after", sandbox.DefaultRetryAfter, "Retry-After of injected 429 and 503 answers")
+	fl.Float64Var(&f.errorRate, "error-rate", 0, "fraction (0 to 1) of requests answered with 500 or 503")
+	fl.DurationVar(&f.latency, "latency", 0, "delay every request by this long")
+	fl.IntVar(&f.pageSize, "page-size", sandbox.DefaultPageSize, "devices per page")
+	fl.BoolVar(&f.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	return cmd
+}
+
+func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
+	if a.flags.sandbox {
+		return usagef("--sandbox applies to service commands such as list, not to the sandbox command")
+	}
+	host, _, err := net.SplitHostPort(f.addr)
+	if err != nil {
+		return usagef("--addr %q is not host:port: %v", f.addr, err)
+	}
+	if !wrapper.IsLoopback(host) && !f.allowRemote {
+		return usagef("--addr %q is not a loopback address: the sandbox accepts any token, so it listens on loopback only; add --allow-remote to serve other hosts", f.addr)
+	}
+	if f.pageSize <= 0 {
+		return usagef("--page-size must be 1 or more, not %d", f.pageSize)
+	}
+	opts := sandbox.Options{
+		PageSize: f.pageSize,
+		Seed:     f.seed,
+		Logger:   slog.New(slog.NewTextHandler(a.io.err, nil)),
+		Faults: sandbox.Faults{
+			ThrottleEvery: f.throttleEvery,
+			ThrottleRate:  f.throttleRate,
+			RetryAfter:    f.retryAfter,
+			ErrorRate:     f.errorRate,
+			Latency:       f.latency,
+		},
+	}
+	if f.data != "" {
+		if opts.Data, err = sandbox.LoadData(f.data); err != nil {
+			return &usageError{msg: err.Error()}
+		}
+	}
+	srv, err := sandbox.New(opts)
+	if err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	hs := newSandboxHTTPServer(srv)
+	fmt.Fprintf(a.io.out, "sandbox listening on http://%s\n", ln.Addr())
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("sandbox: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("sandbox: shutting down: %w", err)
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	return nil
+}
+
+func newSandboxHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+}
+
+// startSandbox starts the built-in sandbox with its default data on a free
+// loopback port for one command (the --sandbox flag). It returns the base
+// URL to give the client, a credential the sandbox accepts, and stop, which
+// shuts the sandbox down; stop is never nil.
+func (a *app) startSandbox(ctx context.Context) (baseURL string, cred wrapper.TokenCredential, stop func(), err error) {
+	noop := func() {}
+	opts := sandbox.Options{}
+	if a.debugEnabled() {
+		opts.Logger = slog.New(slog.NewTextHandler(a.io.err, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	srv, err := sandbox.New(opts)
+	if err != nil {
+		return "", nil, noop, err
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, noop, fmt.Errorf("sandbox: %w", err)
+	}
+	hs := newSandboxHTTPServer(srv)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = hs.Serve(ln) // ends with ErrServerClosed when stop runs
+	}()
+	fmt.Fprintln(a.io.err, sandboxNotice)
+	stop = func() {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+		<-done
+	}
+	return "http://" + ln.Addr().String(), wrapper.StaticToken(sandboxToken), stop, nil
+}
+
+// serviceClient returns the client a service command uses: against the
+// in-process sandbox with --sandbox, else against Partner Center with
+// PARTNER_CENTER_TOKEN. stop releases the sandbox and is never nil.
+func (a *app) serviceClient(ctx context.Context) (client *wrapper.Client, stop func(), err error) {
+	stop = func() {}
+	if !a.flags.sandbox {
+		cred, _, err := a.credential()
+		if err != nil {
+			return nil, stop, err
+		}
+		client, err := a.client(cred)
+		return client, stop, err
+	}
+	if a.flags.baseURL != "" {
+		return nil, stop, usagef("--sandbox and --base-url cannot be used together")
+	}
+	base, cred, stop, err := a.startSandbox(ctx)
+	if err != nil {
+		return nil, stop, err
+	}
+	a.flags.baseURL = base
+	client, err = a.client(cred)
+	if err != nil {
+		stop()
+		return nil, func() {}, err
+	}
+	return client, stop, nil
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+const docCustomer = "47021739-3426-40bf-9601-61b4b6d7c793"
+
+func noEnv(string) string { return "" }
+
+func TestListSandboxTable(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "list", "--sandbox", "--customer", docCustomer)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "ID") {
+		t.Fatalf("table:\n%s", out)
+	}
+	if f := strings.Fields(lines[1]); len(f) != 5 || f[0] != "Test" || f[1] != "batch" || f[2] != "finished" || f[3] != "2017-07-25T01:51:00" || f[4] != "5" {
+		t.Errorf("Test batch row = %q", lines[1])
+	}
+	if !strings.Contains(errOut, sandboxNotice) {
+		t.Errorf("stderr lacks the sandbox notice: %q", errOut)
+	}
+	if strings.Contains(out, sandboxNotice) {
+		t.Error("the notice went to stdout")
+	}
+}
+
+func TestListSandboxJSON(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "list", "--sandbox", "--customer", docCustomer, "-o", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, `"creationDate": "2017-07-25T01:51:00"`) {
+		t.Errorf("creationDate changed:\n%s", out)
+	}
+	var batches []map[string]any
+	if err := json.Unmarshal([]byte(out), &batches); err != nil {
+		t.Fatal(err)
+	}
+	if len(batches) != 2 || batches[0]["id"] != "Test batch" || batches[0]["devicesCount"] != float64(5) || batches[1]["devicesCount"] != float64(250) {
+		t.Errorf("batches = %v", batches)
+	}
+}
+
+func TestListSandboxErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"unknown customer", []string{"list", "--sandbox", "--customer", "00000000-0000-0000-0000-000000000001"}, exitFailure, "404"},
+		{"with base url", []string{"list", "--sandbox", "--base-url", "http://127.0.0.1:1", "--customer", docCustomer}, exitUsage, "--sandbox and --base-url"},
+		{"no token needed but id checked", []string{"list", "--sandbox", "--customer", "nope"}, exitUsage, "customer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, nil, tt.args...)
+			if code != tt.code || !strings.Contains(errOut, tt.msg) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, errOut, tt.code, tt.msg)
+			}
+		})
+	}
+}
+
+func TestSandboxCommandBadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte("{\"customers\": [\n  {\"id\": 12}]}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"missing data", []string{"sandbox", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "none.json")}, "none.json: cannot read"},
+		{"bad data", []string{"sandbox", "--addr", "127.0.0.1:0", "--data", bad}, "bad.json: at line 2, column"},
+		{"remote", []string{"sandbox", "--addr", "0.0.0.0:0"}, "--allow-remote"},
+		{"no host", []string{"sandbox", "--addr", ":8080"}, "not a loopback"},
+		{"not host:port", []string{"sandbox", "--addr", "localhost"}, "not host:port"},
+		{"bad error rate", []string{"sandbox", "--addr", "127.0.0.1:0", "--error-rate", "2"}, "ErrorRate"},
+		{"bad page size", []string{"sandbox", "--addr", "127.0.0.1:0", "--page-size", "0"}, "--page-size"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, nil, tt.args...)
+			if code != exitUsage || !strings.Contains(errOut, tt.msg) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errOut, tt.msg)
+			}
+			if strings.Contains(out, "listening") {
+				t.Error("the sandbox started")
+			}
+			if first, _, _ := strings.Cut(errOut, "\n"); !strings.HasPrefix(first, "devicebatches: ") {
+				t.Errorf("first stderr line %q", first)
+			}
+		})
+	}
+}
+
+// lockedBuffer lets the test read stderr while the command writes it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestSandboxCommandServesAndStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var errOut lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--page-size", "2", "--seed", "3"}, streams{in: strings.NewReader(""), out: pw, err: &errOut}, noEnv)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no listening line: %v; stderr %s", err, errOut.String())
+	}
+	go io.Copy(io.Discard, pr)
+	base, ok := strings.CutPrefix(strings.TrimSpace(line), "sandbox listening on http://127.0.0.1:")
+	if !ok {
+		t.Fatalf("first line %q", line)
+	}
+	req, _ := http.NewRequest("GET", "http://127.0.0.1:"+base+"/v1/customers/"+docCustomer+"/deviceBatches/Test%20batch/devices", nil)
+	req.Header.Set("Authorization", "Bearer secret-token-value")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || body["totalCount"] != float64(2) || body["continuationToken"] == nil {
+		t.Errorf("--page-size 2 not applied: %d %v", resp.StatusCode, body)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("exit %d after cancel: %s", code, errOut.String())
+	}
+	log := errOut.String()
+	if !strings.Contains(log, "status=200") || !strings.Contains(log, "Test batch") && !strings.Contains(log, "Test%20batch") {
+		t.Errorf("request log: %q", log)
+	}
+	if strings.Contains(log, "secret-token-value") {
+		t.Error("the request log shows the token")
+	}
+}
+
+func TestSandboxFlagIsGlobal(t *testing.T) {
+	root := (&app{io: streams{out: io.Discard, err: io.Discard}, getenv: noEnv}).rootCommand()
+	for _, c := range root.Commands() {
+		if c.Name() == "list" && c.InheritedFlags().Lookup("sandbox") == nil {
+			t.Error("list does not inherit --sandbox")
+		}
+	}
+	code, _, errOut := runCLI(t, nil, "sandbox", "--sandbox", "--addr", "127.0.0.1:0")
+	if code != exitUsage || !strings.Contains(errOut, "--sandbox applies") {
+		t.Errorf("sandbox --sandbox: %d %q", code, errOut)
+	}
+}

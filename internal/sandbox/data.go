@@ -1,0 +1,349 @@
+package sandbox
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/partnercenter-go/devicebatches/internal/guid"
+	"github.com/partnercenter-go/devicebatches/openapi"
+)
+
+// defaultData is the data set the sandbox serves when no file is given: the
+// customer and "Test batch" of Partner Center's documented example, a batch
+// of 250 generated devices (three pages), and two more customers.
+//
+//go:embed data/default.json
+var defaultData []byte
+
+// maxGenerated bounds generateDevices so a typo cannot exhaust memory.
+const maxGenerated = 100000
+
+// Data is the sandbox's store of customers, their device batches and the
+// batches' devices, as loaded from a data file.
+//
+// The data file is JSON:
+//
+//	{"customers": [
+//	  {"id": "<customer tenant id, a GUID>",
+//	   "batches": [
+//	     {"id": "Test batch", "status": "finished", "creationDate": "2017-07-25T01:51:00",
+//	      "devices": [{"id": "...", "serialNumber": "...", ...}],
+//	      "generateDevices": 250}]}]}
+//
+// A batch holds DeviceBatch fields as the service names them (the document's
+// DeviceBatch schema) plus "devices", a list of Device objects (the Device
+// schema), and "generateDevices", a count of devices generated
+// deterministically from the customer and batch ids and appended to
+// "devices". The sandbox fills in what the service computes: devicesCount
+// (when given it must equal the number of devices), devicesLink and
+// attributes. Customer ids must be GUIDs and unique (case-insensitively);
+// batch ids must be unique within a customer and device ids within a batch.
+type Data struct {
+	customers []*customer
+}
+
+type customer struct {
+	id      string
+	batches []*batch
+}
+
+type batch struct {
+	id      string
+	fields  map[string]any // DeviceBatch fields, devicesCount/devicesLink/attributes included
+	devices []map[string]any
+}
+
+type fileCustomer struct {
+	ID      *string           `json:"id"`
+	Batches []json.RawMessage `json:"batches"`
+}
+
+type fileData struct {
+	Customers []fileCustomer `json:"customers"`
+}
+
+// DataError is a data file the sandbox cannot serve: File names the file,
+// Where the place in it (line:col for malformed JSON, a JSON path such as
+// customers[0].batches[1].devices[3] otherwise) and Problem what is wrong.
+type DataError struct {
+	File    string
+	Where   string
+	Problem string
+}
+
+func (e *DataError) Error() string {
+	if e.Where == "" {
+		return fmt.Sprintf("sandbox data %s: %s", e.File, e.Problem)
+	}
+	return fmt.Sprintf("sandbox data %s: at %s: %s", e.File, e.Where, e.Problem)
+}
+
+// DefaultData returns the embedded data set (see Data for its contents).
+func DefaultData() *Data {
+	d, err := ParseData("default.json", defaultData)
+	if err != nil {
+		// The embedded file is tested; failing here is a build defect.
+		panic(err)
+	}
+	return d
+}
+
+// LoadData reads and checks a data file (format described on Data). Any
+// problem is one *DataError naming the file, the place and the problem.
+func LoadData(path string) (*Data, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		problem := err.Error()
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			problem = pe.Err.Error()
+		}
+		return nil, &DataError{File: path, Problem: "cannot read: " + problem}
+	}
+	return ParseData(path, b)
+}
+
+// ParseData checks data file contents b; name is used in errors.
+func ParseData(name string, b []byte) (*Data, error) {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	fail := func(where, format string, a ...any) error {
+		return &DataError{File: name, Where: where, Problem: fmt.Sprintf(format, a...)}
+	}
+	var f fileData
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, jsonError(name, b, err)
+	}
+	if dec.More() {
+		return nil, fail(lineCol(b, dec.InputOffset()), "unexpected data after the top-level object")
+	}
+	if f.Customers == nil {
+		return nil, fail("", `no "customers" list`)
+	}
+	doc, err := openapi.Load()
+	if err != nil {
+		return nil, err
+	}
+	batchSchema := doc.Components.Schemas["DeviceBatch"].Value
+	deviceSchema := doc.Components.Schemas["Device"].Value
+	sopts := openapi.SchemaOptions()
+
+	d := &Data{}
+	seenCustomer := map[string]bool{}
+	for ci, fc := range f.Customers {
+		at := fmt.Sprintf("customers[%d]", ci)
+		if fc.ID == nil {
+			return nil, fail(at, `no "id"`)
+		}
+		if !guid.Valid(*fc.ID) {
+			return nil, fail(at+".id", "%q is not a GUID (8-4-4-4-12 hexadecimal digits)", *fc.ID)
+		}
+		key := strings.ToLower(*fc.ID)
+		if seenCustomer[key] {
+			return nil, fail(at+".id", "customer %s appears twice", *fc.ID)
+		}
+		seenCustomer[key] = true
+		c := &customer{id: *fc.ID}
+		seenBatch := map[string]bool{}
+		for bi, raw := range fc.Batches {
+			bat := fmt.Sprintf("%s.batches[%d]", at, bi)
+			var fields map[string]any
+			if err := decodeNumbers(raw, &fields); err != nil || fields == nil {
+				return nil, fail(bat, "a batch must be a JSON object")
+			}
+			var devicesRaw []json.RawMessage
+			if v, ok := fields["devices"]; ok {
+				rb, _ := json.Marshal(v)
+				if err := json.Unmarshal(rb, &devicesRaw); err != nil {
+					return nil, fail(bat+".devices", "must be a list of devices")
+				}
+				delete(fields, "devices")
+			}
+			gen := 0
+			if v, ok := fields["generateDevices"]; ok {
+				f, ok := v.(float64)
+				i := int64(f)
+				if !ok || float64(i) != f || i < 0 || i > maxGenerated {
+					return nil, fail(bat+".generateDevices", "must be a whole number from 0 to %d", maxGenerated)
+				}
+				gen = int(i)
+				delete(fields, "generateDevices")
+			}
+			if err := batchSchema.VisitJSON(fields, sopts...); err != nil {
+				return nil, fail(bat, "does not match the DeviceBatch schema: %s", schemaProblem(err))
+			}
+			id := fields["id"].(string)
+			if id == "" || strings.ContainsAny(id, "/?#") {
+				return nil, fail(bat+".id", "batch id %q must be non-empty and contain no / ? or #", id)
+			}
+			if seenBatch[id] {
+				return nil, fail(bat+".id", "batch %q appears twice in customer %s", id, c.id)
+			}
+			seenBatch[id] = true
+			b := &batch{id: id, fields: fields}
+			seenDevice := map[string]bool{}
+			for di, rd := range devicesRaw {
+				dat := fmt.Sprintf("%s.devices[%d]", bat, di)
+				var dev map[string]any
+				if err := decodeNumbers(rd, &dev); err != nil || dev == nil {
+					return nil, fail(dat, "a device must be a JSON object")
+				}
+				if err := deviceSchema.VisitJSON(dev, sopts...); err != nil {
+					return nil, fail(dat, "does not match the Device schema: %s", schemaProblem(err))
+				}
+				did := dev["id"].(string)
+				if seenDevice[did] {
+					return nil, fail(dat+".id", "device %q appears twice in batch %q", did, id)
+				}
+				seenDevice[did] = true
+				b.devices = append(b.devices, dev)
+			}
+			for i := range gen {
+				dev := generateDevice(c.id, id, len(b.devices)+1, i)
+				if seenDevice[dev["id"].(string)] {
+					return nil, fail(bat+".generateDevices", "a generated device id collides with a listed one")
+				}
+				b.devices = append(b.devices, dev)
+			}
+			if v, ok := fields["devicesCount"]; ok {
+				n, _ := v.(float64)
+				if n != float64(len(b.devices)) {
+					return nil, fail(bat+".devicesCount", "is %v but the batch has %d devices", n, len(b.devices))
+				}
+			}
+			fields["devicesCount"] = len(b.devices)
+			if _, ok := fields["devicesLink"]; !ok {
+				// Relative, without /v1 and with the batch id unescaped,
+				// exactly as the real service writes it.
+				fields["devicesLink"] = map[string]any{
+					"uri":     "/customers/" + c.id + "/deviceBatches/" + id + "/devices",
+					"method":  "GET",
+					"headers": []any{},
+				}
+			}
+			if _, ok := fields["attributes"]; !ok {
+				fields["attributes"] = map[string]any{"objectType": "DeviceBatch"}
+			}
+			c.batches = append(c.batches, b)
+		}
+		d.customers = append(d.customers, c)
+	}
+	return d, nil
+}
+
+// decodeNumbers decodes into v with numbers as float64, the only number
+// type kin-openapi's VisitJSON checks.
+func decodeNumbers(raw []byte, v any) error {
+	return json.Unmarshal(raw, v)
+}
+
+// schemaProblem shortens kin-openapi's multi-line schema errors to one line.
+func schemaProblem(err error) string {
+	var se *openapi3.SchemaError
+	if errors.As(err, &se) {
+		p := se.JSONPointer()
+		reason := se.Reason
+		if len(p) > 0 {
+			return fmt.Sprintf("field %q: %s", strings.Join(p, "."), reason)
+		}
+		return reason
+	}
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+func jsonError(name string, b []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return &DataError{File: name, Where: lineCol(b, se.Offset), Problem: "malformed JSON: " + se.Error()}
+	case errors.As(err, &te):
+		where := lineCol(b, te.Offset)
+		if te.Field != "" {
+			where += " (" + te.Field + ")"
+		}
+		return &DataError{File: name, Where: where, Problem: fmt.Sprintf("expected %s, found a JSON %s", te.Type, te.Value)}
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return &DataError{File: name, Problem: "malformed JSON: the file is empty or ends too early"}
+	default:
+		return &DataError{File: name, Problem: "malformed JSON: " + err.Error()}
+	}
+}
+
+// lineCol turns a byte offset into "line L, column C" (1-based).
+func lineCol(b []byte, off int64) string {
+	if off > int64(len(b)) {
+		off = int64(len(b))
+	}
+	line, col := 1, 1
+	for _, c := range b[:off] {
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return fmt.Sprintf("line %d, column %d", line, col)
+}
+
+// generateDevice makes device number n (1-based within the batch) of a
+// generated batch. Everything derives from the ids and n, so every load of
+// the same file serves the same devices.
+func generateDevice(customerID, batchID string, n, i int) map[string]any {
+	h := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%d", strings.ToLower(customerID), batchID, n)))
+	h[6] = h[6]&0x0f | 0x40
+	h[8] = h[8]&0x3f | 0x80
+	id := fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+	models := []struct{ model, oem string }{
+		{"Surface Laptop 5", "Microsoft Corporation"},
+		{"Latitude 7440", "Dell Inc."},
+		{"EliteBook 840 G10", "HP Inc."},
+		{"ThinkPad T14 Gen 4", "Lenovo"},
+	}
+	m := models[i%len(models)]
+	loc := time.FixedZone("", -7*3600)
+	uploaded := time.Date(2024, 3, 11, 9, 30, 0, 0, loc).Add(time.Duration(i)*time.Second + time.Duration(n%9973)*100*time.Microsecond)
+	return map[string]any{
+		"id":                  id,
+		"serialNumber":        fmt.Sprintf("SBX-%05d", n),
+		"productKey":          fmt.Sprintf("00329-%05d-%04d-AA%04d", n/10000, n%10000, (n*37)%10000),
+		"hardwareHash":        fmt.Sprintf("%X", h[16:32]),
+		"modelName":           m.model,
+		"oemManufacturerName": m.oem,
+		"policies":            []any{map[string]any{"key": "o_o_b_e", "value": nil}},
+		"uploadedDate":        uploaded.Format("2006-01-02T15:04:05.0000000-07:00"),
+		"allowedOperations":   []any{"GET", "PATCH", "DELETE"},
+		"attributes":          map[string]any{"objectType": "Device"},
+	}
+}
+
+// customer finds a customer by id; tenant ids compare case-insensitively.
+func (d *Data) customer(id string) *customer {
+	for _, c := range d.customers {
+		if strings.EqualFold(c.id, id) {
+			return c
+		}
+	}
+	return nil
+}
+
+func (c *customer) batch(id string) *batch {
+	for _, b := range c.batches {
+		if b.id == id {
+			return b
+		}
+	}
+	return nil
+}
