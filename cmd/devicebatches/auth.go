@@ -227,8 +227,11 @@ func (a *app) explainAuth(err error) error {
 	default:
 		what = oneLine(ae.Err.Error())
 	}
+	if !strings.HasSuffix(what, ".") {
+		what += "." // the hint is a sentence of its own
+	}
 	return &authFailure{
-		msg: fmt.Sprintf("authentication with %s failed: %s %s", name, strings.TrimSuffix(what, " "), authHint(name, ae.Code)),
+		msg: fmt.Sprintf("authentication with %s failed: %s %s", name, what, authHint(name, ae.Code)),
 		err: err,
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -74,7 +75,9 @@ func newIDP(t *testing.T) *idp {
 		n, fail := p.tokens, p.fail
 		p.scopes = append(p.scopes, r.PostForm.Get("scope"))
 		p.mu.Unlock()
-		if fail || r.PostForm.Get("client_secret") != testSecret || r.PostForm.Get("client_id") != testClientID {
+		// The device code grant: the user "signed in" at once.
+		deviceCode := r.PostForm.Get("grant_type") == "device_code" && r.PostForm.Get("device_code") == "dc-1"
+		if fail || (!deviceCode && r.PostForm.Get("client_secret") != testSecret) || r.PostForm.Get("client_id") != testClientID {
 			serveJSON(w, http.StatusUnauthorized, map[string]any{
 				"error":             "invalid_client",
 				"error_description": "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.\r\nTrace ID: 0000\r\nCorrelation ID: 1111",
@@ -84,10 +87,18 @@ func newIDP(t *testing.T) *idp {
 		}
 		serveJSON(w, http.StatusOK, map[string]any{"token_type": "Bearer", "expires_in": 3600, "access_token": fmt.Sprintf("token-%d", n)})
 	})
+	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/devicecode", func(w http.ResponseWriter, r *http.Request) {
+		serveJSON(w, http.StatusOK, map[string]any{
+			"user_code": "ABCD-EFGH", "device_code": "dc-1", "verification_uri": "https://microsoft.com/devicelogin",
+			"expires_in": 900, "interval": 1, "message": deviceCodeMessage,
+		})
+	})
 	p.srv = httptest.NewTLSServer(mux)
 	t.Cleanup(p.srv.Close)
 	return p
 }
+
+const deviceCodeMessage = "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code ABCD-EFGH to authenticate."
 
 func serveJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -293,6 +304,36 @@ func TestEnvAuthEndToEnd(t *testing.T) {
 	}
 }
 
+// TestDeviceCodeEndToEnd signs in as a user (App+User) with the device
+// code flow: the instructions go to stderr, never stdout, and instance
+// discovery stays off.
+func TestDeviceCodeEndToEnd(t *testing.T) {
+	p := newIDP(t)
+	srv := newAPI(t)
+	env := map[string]string{
+		"AZURE_AUTHORITY_HOST":    p.srv.URL,
+		"PARTNER_CENTER_BASE_URL": srv.srv.URL,
+	}
+	var out, errb bytes.Buffer
+	a := &app{io: streams{out: &out, err: &errb}, getenv: envFrom(env), credTransport: p.srv.Client()}
+	code := a.execute(t.Context(), []string{"--auth", "device-code", "--tenant", testTenant, "--client-id", testClientID, "--disable-instance-discovery", "list", "--customer", testCustomer})
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr: %s", code, errb.String())
+	}
+	if errb.String() != deviceCodeMessage+"\n" {
+		t.Errorf("stderr = %q, want the device code prompt", errb.String())
+	}
+	if strings.Contains(out.String(), "ABCD-EFGH") || !strings.Contains(out.String(), "batch-1") {
+		t.Errorf("stdout = %q: want the batches and no prompt", out.String())
+	}
+	if _, discovery, scopes := p.stats(); discovery != 0 || len(scopes) == 0 || !strings.Contains(scopes[len(scopes)-1], wrapper.DefaultScope) {
+		t.Errorf("instance discovery %d, scopes %q", discovery, scopes)
+	}
+	if got := srv.authorizations(); len(got) != 1 || !strings.HasPrefix(got[0], "Bearer token-") {
+		t.Errorf("API saw %q, want one bearer token", got)
+	}
+}
+
 func (p *idp) stats() (tokens, discovery int, scopes []string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -396,4 +437,35 @@ func writeTestCertificate(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+func TestExplainAuth(t *testing.T) {
+	tests := []struct {
+		name, cred string
+		err        error
+		want       string
+	}{
+		{name: "MFA required", cred: "cli (Azure CLI)",
+			err:  &wrapper.AuthenticationError{Code: "AADSTS50076", Description: "Due to a configuration change made by your administrator, you must use multi-factor authentication.", Err: errors.New("x")},
+			want: "authentication with cli (Azure CLI) failed: AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication. The tenant requires multi-factor authentication: sign in with --auth device-code or --auth browser."},
+		{name: "code not in the description", cred: "env (client secret)",
+			err:  &wrapper.AuthenticationError{Code: "AADSTS700016", Description: "Application not found.", Err: errors.New("x")},
+			want: "authentication with env (client secret) failed: AADSTS700016: Application not found. Check AZURE_CLIENT_ID (--client-id) and AZURE_TENANT_ID (--tenant): the app must be registered in, or consented to by, the partner tenant."},
+		{name: "no identity platform answer", cred: "cli (Azure CLI)",
+			err:  fmt.Errorf("list: %w", &wrapper.AuthenticationError{Err: errors.New("AzureCLICredential: Azure CLI not found on path")}),
+			want: "authentication with cli (Azure CLI) failed: AzureCLICredential: Azure CLI not found on path. Run 'az login --tenant <partner tenant id>' and try again."},
+		{name: "other errors unchanged", cred: "cli (Azure CLI)", err: errors.New("boom"), want: "boom"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := &app{credName: tt.cred}
+			got := a.explainAuth(tt.err)
+			if got.Error() != tt.want {
+				t.Errorf("got  %q\nwant %q", got.Error(), tt.want)
+			}
+			if !errors.Is(got, tt.err) {
+				t.Error("the original error is not in the chain")
+			}
+		})
+	}
 }
