@@ -240,6 +240,9 @@ func TestAuthUsageErrors(t *testing.T) {
 		{name: "unknown PARTNER_CENTER_AUTH", env: map[string]string{"PARTNER_CENTER_AUTH": "token"}, want: `devicebatches: --auth "token" is not a credential: use one of env, cli, device-code, browser, managed-identity, default`},
 		{name: "env without a secret", args: []string{"--auth", "env"}, env: map[string]string{"AZURE_TENANT_ID": testTenant, "AZURE_CLIENT_ID": testClientID},
 			want: "devicebatches: --auth env needs AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH\nRun 'devicebatches --help' for usage."},
+		// The client secret must not travel in clear text either.
+		{name: "authority over http", args: []string{"--auth", "env"}, env: map[string]string{"AZURE_TENANT_ID": testTenant, "AZURE_CLIENT_ID": testClientID, "AZURE_CLIENT_SECRET": testSecret, "AZURE_AUTHORITY_HOST": "http://login.example.com/"},
+			want: "devicebatches: cannot set up the env (client secret) credential: cannot use an authority host without https\nRun 'devicebatches --help' for usage."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -331,6 +334,29 @@ func TestDeviceCodeEndToEnd(t *testing.T) {
 	}
 	if got := srv.authorizations(); len(got) != 1 || !strings.HasPrefix(got[0], "Bearer token-") {
 		t.Errorf("API saw %q, want one bearer token", got)
+	}
+}
+
+// TestDebugNeverShowsSecrets: the --debug trace of a whole sign-in and call
+// shows neither the client secret nor the token.
+func TestDebugNeverShowsSecrets(t *testing.T) {
+	p := newIDP(t)
+	srv := newAPI(t)
+	var out, errb bytes.Buffer
+	a := &app{io: streams{out: &out, err: &errb}, getenv: envFrom(appEnv(p, srv.srv.URL)), credTransport: p.srv.Client()}
+	if code := a.execute(t.Context(), []string{"--auth", "env", "--debug", "list", "--customer", testCustomer, "-o", "json"}); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if errb.Len() == 0 {
+		t.Fatal("--debug logged nothing")
+	}
+	if got := srv.authorizations(); len(got) != 1 || got[0] != "Bearer token-1" {
+		t.Fatalf("API saw %q", got)
+	}
+	for _, secret := range []string{testSecret, "token-1"} {
+		if strings.Contains(out.String()+errb.String(), secret) {
+			t.Errorf("output shows %q:\n%s", secret, errb.String())
+		}
 	}
 }
 
