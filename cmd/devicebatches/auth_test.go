@@ -240,6 +240,9 @@ func TestAuthUsageErrors(t *testing.T) {
 		{name: "unknown PARTNER_CENTER_AUTH", env: map[string]string{"PARTNER_CENTER_AUTH": "token"}, want: `devicebatches: --auth "token" is not a credential: use one of env, cli, device-code, browser, managed-identity, default`},
 		{name: "env without a secret", args: []string{"--auth", "env"}, env: map[string]string{"AZURE_TENANT_ID": testTenant, "AZURE_CLIENT_ID": testClientID},
 			want: "devicebatches: --auth env needs AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH\nRun 'devicebatches --help' for usage."},
+		// A token on the command line would be visible to every local
+		// user (ps, /proc): there is no such flag.
+		{name: "no --token flag", args: []string{"--token", "abc"}, want: "devicebatches: unknown flag: --token\nRun 'devicebatches --help' for usage."},
 		// The client secret must not travel in clear text either.
 		{name: "authority over http", args: []string{"--auth", "env"}, env: map[string]string{"AZURE_TENANT_ID": testTenant, "AZURE_CLIENT_ID": testClientID, "AZURE_CLIENT_SECRET": testSecret, "AZURE_AUTHORITY_HOST": "http://login.example.com/"},
 			want: "devicebatches: cannot set up the env (client secret) credential: cannot use an authority host without https\nRun 'devicebatches --help' for usage."},
