@@ -1,16 +1,21 @@
 package wrapper
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 )
 
 // TokenCredential is azcore.TokenCredential: every azidentity credential
@@ -57,7 +62,7 @@ func (tc *tokenCache) get(ctx context.Context, cred TokenCredential, scopes []st
 	}
 	t, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: scopes})
 	if err != nil {
-		return "", &AuthenticationError{Scopes: scopes, Err: err}
+		return "", newAuthenticationError(scopes, err)
 	}
 	if t.Token == "" || strings.ContainsAny(t.Token, "\r\n\x00 ") {
 		// Never echo the value: it is a secret even when malformed.
@@ -73,11 +78,78 @@ func (tc *tokenCache) get(ctx context.Context, cred TokenCredential, scopes []st
 // *azidentity.AuthenticationFailedError. Inspect it with errors.As.
 type AuthenticationError struct {
 	Scopes []string
-	Err    error
+	// Code is the Microsoft identity platform's error code, like
+	// "AADSTS7000215", when the token endpoint answered with one.
+	Code string
+	// Description is the first line of the identity platform's
+	// error_description (it starts with Code), without the trace and
+	// correlation ids that follow it. Empty when there was none.
+	Description string
+	Err         error
 }
 
-// Error returns the credential's failure, on one line.
+func newAuthenticationError(scopes []string, err error) *AuthenticationError {
+	e := &AuthenticationError{Scopes: scopes, Err: err}
+	var af *azidentity.AuthenticationFailedError
+	if errors.As(err, &af) && af.RawResponse != nil {
+		e.Code, e.Description = identityError(af.RawResponse)
+	}
+	return e
+}
+
+// maxIdentityErrorBody bounds how much of a token endpoint's error answer is read:
+// the identity platform's errors are a few hundred bytes.
+const maxIdentityErrorBody = 64 << 10
+
+// identityError extracts the AADSTS code and description from a Microsoft
+// identity platform error answer ({"error", "error_description",
+// "error_codes"}). It reads at most maxIdentityErrorBody bytes and puts them back,
+// so the credential's own Error() still shows the answer.
+func identityError(resp *http.Response) (code, description string) {
+	if resp.Body == nil {
+		return "", ""
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxIdentityErrorBody))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(data), resp.Body), resp.Body}
+	if err != nil {
+		return "", ""
+	}
+	var body struct {
+		Error       string  `json:"error"`
+		Description string  `json:"error_description"`
+		Codes       []int64 `json:"error_codes"`
+	}
+	if json.Unmarshal(data, &body) != nil {
+		return "", ""
+	}
+	// The description goes on with "\r\nTrace ID: ...": keep the sentence.
+	description, _, _ = strings.Cut(body.Description, "\n")
+	description = oneLine(description)
+	switch {
+	case len(body.Codes) > 0:
+		code = "AADSTS" + strconv.FormatInt(body.Codes[0], 10)
+	case strings.HasPrefix(description, "AADSTS"):
+		code, _, _ = strings.Cut(description, ":")
+	}
+	if description == "" {
+		description = body.Error
+	}
+	return code, description
+}
+
+// Error returns the credential's failure, on one line: the identity
+// platform's code and description when it gave them.
 func (e *AuthenticationError) Error() string {
+	if e.Description != "" {
+		d := e.Description
+		if e.Code != "" && !strings.HasPrefix(d, e.Code) {
+			d = e.Code + ": " + d
+		}
+		return fmt.Sprintf("getting a token for %s failed: %s", strings.Join(e.Scopes, " "), d)
+	}
 	return fmt.Sprintf("getting a token for %s failed: %s", strings.Join(e.Scopes, " "), oneLine(e.Err.Error()))
 }
 

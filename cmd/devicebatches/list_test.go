@@ -147,7 +147,9 @@ func TestListExitCodes(t *testing.T) {
 		{"bad customer", tokenEnv, []string{"list", "--customer", "contoso", "--base-url", ok.URL}, 2, []string{`customer id "contoso" is not a GUID`}},
 		{"missing customer", tokenEnv, []string{"list", "--base-url", ok.URL}, 2, []string{"--customer is required"}},
 		{"unknown output", tokenEnv, []string{"list", "--customer", documentedCustomer, "-o", "yaml", "--base-url", ok.URL}, 2, []string{`unknown output format "yaml"`}},
-		{"missing token", map[string]string{}, []string{"list", "--customer", documentedCustomer, "--base-url", ok.URL}, 2, []string{"PARTNER_CENTER_TOKEN"}},
+		// Explicit --auth env: an empty environment would otherwise choose the
+		// default chain, which probes the managed identity endpoint.
+		{"missing credentials", map[string]string{}, []string{"--auth", "env", "list", "--customer", documentedCustomer, "--base-url", ok.URL}, 2, []string{"AZURE_TENANT_ID"}},
 		{"unknown flag", tokenEnv, []string{"list", "--nope"}, 2, []string{"unknown flag: --nope"}},
 		{"plain http remote", tokenEnv, []string{"list", "--customer", documentedCustomer, "--base-url", "http://example.com"}, 2, []string{"clear text"}},
 		{"bad correlation id", tokenEnv, []string{"list", "--customer", documentedCustomer, "--base-url", ok.URL, "--correlation-id", "x"}, 2, []string{`correlation id "x" is not a GUID`}},

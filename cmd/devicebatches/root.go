@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/spf13/cobra"
 
 	"github.com/partnercenter-go/devicebatches/wrapper"
@@ -51,18 +52,30 @@ type app struct {
 	io     streams
 	getenv func(string) string
 	flags  globalFlags
+	auth   authFlags
 	// httpClient, when set by tests, replaces the default HTTP client.
 	httpClient *http.Client
+	// credTransport, when set by tests, carries the credential's requests
+	// to the identity platform (a test token server).
+	credTransport policy.Transporter
+	// credName names the credential in use, for error messages.
+	credName string
 }
 
 func run(ctx context.Context, args []string, s streams, getenv func(string) string) int {
-	a := &app{io: s, getenv: getenv}
+	return (&app{io: s, getenv: getenv}).execute(ctx, args)
+}
+
+// execute runs one command line; tests call it on an app whose test hooks
+// (httpClient, credTransport) are set.
+func (a *app) execute(ctx context.Context, args []string) int {
+	s := a.io
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.err)
-	err := root.ExecuteContext(ctx)
+	err := a.explainAuth(root.ExecuteContext(ctx))
 	if err == nil {
 		return exitOK
 	}
@@ -81,8 +94,10 @@ func (a *app) rootCommand() *cobra.Command {
 		Long: `devicebatches lists a customer's Windows Autopilot (zero-touch deployment)
 device batches from Microsoft Partner Center.
 
-Authentication: PARTNER_CENTER_TOKEN holds an access token for
-https://api.partnercenter.microsoft.com (see README.md for app registrations).
+Authentication: --auth env|cli|device-code|browser|managed-identity|default
+(env PARTNER_CENTER_AUTH). Without it, PARTNER_CENTER_TOKEN (an access token
+for https://api.partnercenter.microsoft.com) when set, else default. See
+README.md for app registrations.
 With --sandbox, a command calls the built-in sandbox instead (sandbox data,
 no token needed); 'devicebatches sandbox' serves it over HTTP.
 
@@ -102,6 +117,7 @@ Exit codes: 0 success; 1 service, network or authentication failure;
 	pf.DurationVar(&a.flags.timeout, "timeout", 2*time.Minute, "give up on the whole command after this long")
 	pf.IntVar(&a.flags.maxRetries, "max-retries", wrapper.DefaultMaxRetries, "retries of a throttled or failed request (0 for none)")
 	pf.BoolVar(&a.flags.sandbox, "sandbox", false, "call the built-in sandbox (sandbox data, no credentials) instead of Partner Center")
+	a.addAuthFlags(pf)
 	root.AddCommand(a.listCommand(), a.devicesCommand(), a.sandboxCommand())
 	return root
 }
@@ -142,16 +158,6 @@ func (a *app) debugEnabled() bool {
 	}
 	v, _ := strconv.ParseBool(a.getenv("PARTNER_CENTER_DEBUG"))
 	return v
-}
-
-// credential returns the token source. PARTNER_CENTER_TOKEN is the only
-// source the command line knows of: there is deliberately no --token flag,
-// because every local user can read a process's arguments.
-func (a *app) credential() (wrapper.TokenCredential, string, error) {
-	if tok := strings.TrimSpace(a.getenv("PARTNER_CENTER_TOKEN")); tok != "" {
-		return wrapper.StaticToken(tok), "PARTNER_CENTER_TOKEN", nil
-	}
-	return nil, "", usagef("no credentials: set PARTNER_CENTER_TOKEN to an access token for %s", wrapper.DefaultScope)
 }
 
 func exitCode(err error) int {

@@ -1,0 +1,427 @@
+package wrapper
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+)
+
+const (
+	testTenant   = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+	testClientID = "0f7b4b6e-1b1a-4bd2-9d47-0d5a2a7d6d11"
+	testSecret   = "s3cr3t-value-never-shown"
+)
+
+// tokenServer speaks the Microsoft identity platform v2 protocol over TLS on
+// loopback: OpenID configuration, instance discovery and the client
+// credentials grant, enough for azidentity's real ClientSecretCredential.
+type tokenServer struct {
+	srv *httptest.Server
+
+	mu        sync.Mutex
+	requests  int      // token requests
+	scopes    []string // scope of each token request
+	discovery int      // instance discovery requests
+	expiresIn int
+	fail      bool // answer token requests with AADSTS7000215
+}
+
+func newTokenServer(t *testing.T) *tokenServer {
+	t.Helper()
+	ts := &tokenServer{expiresIn: 3600}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /common/discovery/instance", func(w http.ResponseWriter, r *http.Request) {
+		ts.mu.Lock()
+		ts.discovery++
+		ts.mu.Unlock()
+		host := strings.TrimPrefix(ts.srv.URL, "https://")
+		writeJSON(w, http.StatusOK, map[string]any{
+			"tenant_discovery_endpoint": ts.srv.URL + "/" + testTenant + "/v2.0/.well-known/openid-configuration",
+			"api-version":               "1.1",
+			"metadata":                  []map[string]any{{"preferred_network": host, "preferred_cache": host, "aliases": []string{host}}},
+		})
+	})
+	mux.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		base := ts.srv.URL + "/" + r.PathValue("tenant")
+		writeJSON(w, http.StatusOK, map[string]any{
+			"issuer":                        base + "/v2.0",
+			"token_endpoint":                base + "/oauth2/v2.0/token",
+			"authorization_endpoint":        base + "/oauth2/v2.0/authorize",
+			"device_authorization_endpoint": base + "/oauth2/v2.0/devicecode",
+		})
+	})
+	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		ts.mu.Lock()
+		ts.requests++
+		n, fail, exp := ts.requests, ts.fail, ts.expiresIn
+		ts.scopes = append(ts.scopes, r.PostForm.Get("scope"))
+		ts.mu.Unlock()
+		if r.PostForm.Get("grant_type") != "client_credentials" || r.PostForm.Get("client_id") != testClientID {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_request", "error_description": "AADSTS900144: unexpected request.", "error_codes": []int{900144}})
+			return
+		}
+		if fail || r.PostForm.Get("client_secret") != testSecret {
+			writeJSON(w, http.StatusUnauthorized, map[string]any{
+				"error":             "invalid_client",
+				"error_description": "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.\r\nTrace ID: 0000 Correlation ID: 1111 Timestamp: 2026-11-24 10:00:00Z",
+				"error_codes":       []int{7000215},
+			})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{
+			"token_type": "Bearer", "expires_in": exp, "ext_expires_in": exp,
+			"access_token": fmt.Sprintf("token-%d", n),
+		})
+	})
+	ts.srv = httptest.NewTLSServer(mux)
+	t.Cleanup(ts.srv.Close)
+	return ts
+}
+
+func (ts *tokenServer) stats() (requests, discovery int, scopes []string) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.requests, ts.discovery, append([]string(nil), ts.scopes...)
+}
+
+// credential is azidentity's real ClientSecretCredential, pointed at ts.
+func (ts *tokenServer) credential(t *testing.T, secret string) *azidentity.ClientSecretCredential {
+	t.Helper()
+	cred, err := azidentity.NewClientSecretCredential(testTenant, testClientID, secret, &azidentity.ClientSecretCredentialOptions{
+		ClientOptions:            azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: ts.srv.URL + "/"}, Transport: ts.srv.Client()},
+		DisableInstanceDiscovery: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cred
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// apiServer is a Partner Center stand-in that records the Authorization
+// header of every request and answers with an empty collection, or with
+// answer when set.
+type apiServer struct {
+	srv    *httptest.Server
+	mu     sync.Mutex
+	auths  []string
+	answer func(w http.ResponseWriter, r *http.Request) bool
+}
+
+func newAPIServer(t *testing.T) *apiServer {
+	t.Helper()
+	a := &apiServer{}
+	a.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.mu.Lock()
+		a.auths = append(a.auths, r.Header.Get("Authorization"))
+		answer := a.answer
+		a.mu.Unlock()
+		if answer != nil && answer(w, r) {
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"totalCount": 0, "items": []any{}, "attributes": map[string]any{"objectType": "Collection"}})
+	}))
+	t.Cleanup(a.srv.Close)
+	return a
+}
+
+func (a *apiServer) authorizations() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.auths...)
+}
+
+func noRetry() *RetryOptions { return &RetryOptions{MaxRetries: -1} }
+
+func TestClientSecretCredentialThroughTokenEndpoint(t *testing.T) {
+	tests := []struct {
+		name          string
+		expiresIn     int
+		calls         int
+		wantTokenReqs int
+		wantAuths     []string
+	}{
+		// One credential, one token for many calls.
+		{name: "token reused", expiresIn: 3600, calls: 2, wantTokenReqs: 1, wantAuths: []string{"Bearer token-1", "Bearer token-1"}},
+		// A token expiring inside the refresh margin is renewed before
+		// the next call rather than sent to expire in flight.
+		{name: "near expiry refreshed", expiresIn: 60, calls: 2, wantTokenReqs: 2, wantAuths: []string{"Bearer token-1", "Bearer token-2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTokenServer(t)
+			ts.expiresIn = tt.expiresIn
+			api := newAPIServer(t)
+			c, err := NewClient(ts.credential(t, testSecret), &ClientOptions{BaseURL: api.srv.URL, Retry: noRetry()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range tt.calls {
+				if _, err := c.ListDeviceBatches(t.Context(), testCustomer); err != nil {
+					t.Fatal(err)
+				}
+			}
+			reqs, disc, scopes := ts.stats()
+			if reqs != tt.wantTokenReqs {
+				t.Errorf("token requests = %d, want %d", reqs, tt.wantTokenReqs)
+			}
+			if disc != 0 {
+				t.Errorf("instance discovery asked %d times despite DisableInstanceDiscovery", disc)
+			}
+			for _, s := range scopes {
+				// MSAL adds the OpenID scopes; the resource scope must be ours.
+				if !strings.Contains(" "+s+" ", " "+DefaultScope+" ") {
+					t.Errorf("token request scope = %q, want it to hold %s", s, DefaultScope)
+				}
+			}
+			if got := api.authorizations(); strings.Join(got, "|") != strings.Join(tt.wantAuths, "|") {
+				t.Errorf("API saw Authorization %q, want %q", got, tt.wantAuths)
+			}
+		})
+	}
+}
+
+func TestScopesOption(t *testing.T) {
+	ts := newTokenServer(t)
+	api := newAPIServer(t)
+	const scope = "https://partner.partnercenterapi.microsoftonline.cn/.default"
+	c, err := NewClient(ts.credential(t, testSecret), &ClientOptions{BaseURL: api.srv.URL, Scopes: []string{scope}, Retry: noRetry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListDeviceBatches(t.Context(), testCustomer); err != nil {
+		t.Fatal(err)
+	}
+	_, _, scopes := ts.stats()
+	if len(scopes) != 1 || !strings.Contains(scopes[0], scope) || strings.Contains(scopes[0], DefaultScope) {
+		t.Errorf("token request scopes = %q, want only %s", scopes, scope)
+	}
+}
+
+func TestTokenEndpointErrorIsAuthenticationError(t *testing.T) {
+	ts := newTokenServer(t)
+	ts.fail = true
+	api := newAPIServer(t)
+	c, err := NewClient(ts.credential(t, testSecret), &ClientOptions{BaseURL: api.srv.URL, Retry: noRetry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ListDeviceBatches(t.Context(), testCustomer)
+	var ae *AuthenticationError
+	if !errors.As(err, &ae) {
+		t.Fatalf("error = %v (%T), want *AuthenticationError", err, err)
+	}
+	if ae.Code != "AADSTS7000215" || !strings.HasPrefix(ae.Description, "AADSTS7000215: Invalid client secret provided.") {
+		t.Errorf("Code, Description = %q, %q", ae.Code, ae.Description)
+	}
+	if strings.Contains(ae.Description, "Trace ID") {
+		t.Errorf("Description keeps the trace line: %q", ae.Description)
+	}
+	var af *azidentity.AuthenticationFailedError
+	if !errors.As(err, &af) {
+		t.Errorf("the credential's *AuthenticationFailedError is not in the chain")
+	}
+	// The body was put back: the credential's own message still shows it.
+	if af != nil && !strings.Contains(af.Error(), "AADSTS7000215") {
+		t.Errorf("AuthenticationFailedError lost its response: %s", af.Error())
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "\n") || strings.Contains(msg, testSecret) || !strings.Contains(msg, "AADSTS7000215") {
+		t.Errorf("error message %q: want one line with the code and no secret", msg)
+	}
+	if n := len(api.authorizations()); n != 0 {
+		t.Errorf("API called %d times without a token", n)
+	}
+}
+
+// countingCredential hands out token-1, token-2... with the expiry and
+// refresh time it is given.
+type countingCredential struct {
+	n         int
+	expiresOn time.Time
+	refreshOn time.Time
+	scopes    [][]string
+}
+
+func (c *countingCredential) GetToken(_ context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	c.n++
+	c.scopes = append(c.scopes, o.Scopes)
+	return azcore.AccessToken{Token: fmt.Sprintf("token-%d", c.n), ExpiresOn: c.expiresOn, RefreshOn: c.refreshOn}, nil
+}
+
+func TestTokenCacheRefresh(t *testing.T) {
+	t0 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name      string
+		expiresOn time.Time
+		refreshOn time.Time
+		second    time.Time // when the second call happens
+		want      string
+	}{
+		{name: "valid token reused", expiresOn: t0.Add(time.Hour), second: t0.Add(54 * time.Minute), want: "token-1"},
+		{name: "inside refresh margin", expiresOn: t0.Add(time.Hour), second: t0.Add(55 * time.Minute), want: "token-2"},
+		{name: "expired", expiresOn: t0.Add(time.Hour), second: t0.Add(2 * time.Hour), want: "token-2"},
+		{name: "before RefreshOn", expiresOn: t0.Add(time.Hour), refreshOn: t0.Add(30 * time.Minute), second: t0.Add(29 * time.Minute), want: "token-1"},
+		{name: "at RefreshOn", expiresOn: t0.Add(time.Hour), refreshOn: t0.Add(30 * time.Minute), second: t0.Add(30 * time.Minute), want: "token-2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cred := &countingCredential{expiresOn: tt.expiresOn, refreshOn: tt.refreshOn}
+			var tc tokenCache
+			scopes := []string{DefaultScope}
+			if tok, err := tc.get(t.Context(), cred, scopes, t0); err != nil || tok != "token-1" {
+				t.Fatalf("first get = %q, %v", tok, err)
+			}
+			tok, err := tc.get(t.Context(), cred, scopes, tt.second)
+			if err != nil || tok != tt.want {
+				t.Errorf("second get = %q, %v; want %q", tok, err, tt.want)
+			}
+			for _, s := range cred.scopes {
+				if len(s) != 1 || s[0] != DefaultScope {
+					t.Errorf("scopes asked = %q", s)
+				}
+			}
+		})
+	}
+}
+
+func TestDefaultScope(t *testing.T) {
+	tests := []struct{ base, want string }{
+		{"", DefaultScope},
+		{ChinaBaseURL, "https://partner.partnercenterapi.microsoftonline.cn/.default"},
+		{"http://127.0.0.1:8080", DefaultScope},
+	}
+	for _, tt := range tests {
+		c, err := NewClient(StaticToken("x"), &ClientOptions{BaseURL: tt.base})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.scopes) != 1 || c.scopes[0] != tt.want {
+			t.Errorf("base %q: scopes = %q, want %s", tt.base, c.scopes, tt.want)
+		}
+	}
+}
+
+// TestTokenStaysWithTheService: a redirect or a next link to another host,
+// or a base URL over plain http to a remote host, never carries the token.
+func TestTokenStaysWithTheService(t *testing.T) {
+	const token = "the-secret-token"
+	tests := []struct {
+		name   string
+		answer func(other string) func(w http.ResponseWriter, r *http.Request) bool
+		wantIs error
+	}{
+		{
+			name: "redirect to another host",
+			answer: func(other string) func(w http.ResponseWriter, r *http.Request) bool {
+				return func(w http.ResponseWriter, r *http.Request) bool {
+					http.Redirect(w, r, other+r.URL.Path, http.StatusTemporaryRedirect)
+					return true
+				}
+			},
+			wantIs: ErrRedirectRefused,
+		},
+		{
+			name: "next link to another host",
+			answer: func(other string) func(w http.ResponseWriter, r *http.Request) bool {
+				return func(w http.ResponseWriter, r *http.Request) bool {
+					writeJSON(w, http.StatusOK, map[string]any{
+						"totalCount": 1, "items": []any{map[string]any{"id": "b1"}},
+						"links": map[string]any{"next": map[string]any{"uri": other + "/v1/customers/" + testCustomer + "/deviceBatches?seek=2", "method": "GET"}},
+					})
+					return true
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			other := newAPIServer(t)
+			api := newAPIServer(t)
+			// Two loopback servers differ by port: different origins.
+			api.answer = tt.answer(other.srv.URL)
+			c, err := NewClient(StaticToken(token), &ClientOptions{BaseURL: api.srv.URL, Retry: noRetry()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.ListDeviceBatches(t.Context(), testCustomer)
+			if err == nil {
+				t.Fatal("no error: the foreign host was followed")
+			}
+			if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
+				t.Errorf("error = %v, want %v", err, tt.wantIs)
+			}
+			if strings.Contains(err.Error(), token) {
+				t.Errorf("error shows the token: %v", err)
+			}
+			for _, h := range other.authorizations() {
+				if h != "" {
+					t.Errorf("the other host received Authorization %q", h)
+				}
+			}
+			if got := api.authorizations(); len(got) == 0 || got[0] != "Bearer "+token {
+				t.Errorf("the service saw %q, want the token", got)
+			}
+		})
+	}
+}
+
+func TestPlainHTTPOnlyToLoopback(t *testing.T) {
+	tests := []struct {
+		base string
+		ok   bool
+	}{
+		{"http://api.partnercenter.microsoft.com", false},
+		{"http://10.0.0.1:8080", false},
+		{"http://127.0.0.1:8080", true},
+		{"http://[::1]:8080", true},
+		{"http://localhost:8080", true},
+		{"https://api.partnercenter.microsoft.com", true},
+	}
+	for _, tt := range tests {
+		_, err := NewClient(StaticToken("x"), &ClientOptions{BaseURL: tt.base})
+		if (err == nil) != tt.ok {
+			t.Errorf("NewClient(%s) error = %v, want ok=%v", tt.base, err, tt.ok)
+		}
+	}
+}
+
+// TestAuthorizeRefusesOtherOrigins: even a request built by hand for another
+// origin (scheme or host) gets no token, and the credential is not asked.
+func TestAuthorizeRefusesOtherOrigins(t *testing.T) {
+	cred := &countingCredential{expiresOn: time.Now().Add(time.Hour)}
+	c, err := NewClient(cred, &ClientOptions{BaseURL: "https://api.partnercenter.microsoft.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"http://api.partnercenter.microsoft.com/v1/x", "https://evil.example/v1/x", "https://api.partnercenter.microsoft.com:8443/v1/x"} {
+		req := httptest.NewRequest(http.MethodGet, u, nil)
+		if err := c.authorize(t.Context(), req); err == nil || req.Header.Get("Authorization") != "" {
+			t.Errorf("%s: authorize = %v, Authorization %q", u, err, req.Header.Get("Authorization"))
+		}
+	}
+	if cred.n != 0 {
+		t.Errorf("credential asked %d times for a foreign origin", cred.n)
+	}
+}
