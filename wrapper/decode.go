@@ -31,7 +31,7 @@ const maxPresize = 1 << 20
 //
 // A body that fits in smallPage bytes (the usual case: one customer's few
 // batches) is decoded in one json.Unmarshal instead: the token-by-token
-// decoder costs about 70 allocations more per page (BENCHMARKS.md), which
+// decoder costs about 45 allocations more per page (BENCHMARKS.md), which
 // only pays off when it saves holding a large body.
 func decodePage[T any](r io.Reader) (page[T], error) {
 	buf := headPool.Get().(*[]byte)
