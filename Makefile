@@ -39,6 +39,12 @@ lint:
 openapi-check:
 	bash .ci/openapi-check
 
+## bench: the benchmarks behind BENCHMARKS.md, six runs each, compared by benchstat
+## (run with `go run ...@latest`, so it never enters go.mod). Output in bench.txt.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 -timeout 30m ./wrapper/ | tee bench.txt
+	$(GO) run golang.org/x/perf/cmd/benchstat@latest -col '/impl@(baseline wrapper)' bench.txt
+
 ## sandbox: run the built-in Partner Center sandbox on 127.0.0.1:8080.
 sandbox:
 	$(GO) run ./cmd/devicebatches sandbox

@@ -1,11 +1,11 @@
 package wrapper
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // utf8BOM: some Microsoft services prefix JSON with a byte order mark,
@@ -28,13 +28,68 @@ const maxPresize = 1 << 20
 // decodePage decodes a collection from r as a stream: items are decoded one
 // by one as they arrive, so memory holds the decoded items and a small
 // read buffer, never the whole body. Unknown properties are skipped.
+//
+// A body that fits in smallPage bytes (the usual case: one customer's few
+// batches) is decoded in one json.Unmarshal instead: the token-by-token
+// decoder costs about 45 allocations more per page (BENCHMARKS.md), which
+// only pays off when it saves holding a large body.
 func decodePage[T any](r io.Reader) (page[T], error) {
-	var p page[T]
-	br := bufio.NewReaderSize(r, 32<<10)
-	if b, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(b, utf8BOM) {
-		_, _ = br.Discard(len(utf8BOM))
+	buf := headPool.Get().(*[]byte)
+	// Unmarshal copies every string, and the stream is done with head when
+	// decodeStream returns, so the buffer can serve the next page.
+	defer headPool.Put(buf)
+	n, err := io.ReadFull(r, *buf)
+	head := stripBOM((*buf)[:n])
+	switch err {
+	case io.EOF, io.ErrUnexpectedEOF:
+		return decodeSmallPage[T](head)
+	case nil:
+		return decodeStream[T](io.MultiReader(bytes.NewReader(head), r))
+	default:
+		return page[T]{}, err
 	}
-	dec := json.NewDecoder(br)
+}
+
+// smallPage is the largest body decodeSmallPage handles.
+const smallPage = 16 << 10
+
+var headPool = sync.Pool{New: func() any { b := make([]byte, smallPage); return &b }}
+
+// pageBody is a collection's properties the walk needs.
+type pageBody[T any] struct {
+	Items             []T            `json:"items"`
+	Links             *ResourceLinks `json:"links"`
+	ContinuationToken *string        `json:"continuationToken"`
+}
+
+func decodeSmallPage[T any](b []byte) (page[T], error) {
+	var p page[T]
+	// Unmarshal accepts null where the streaming path demands an object.
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		if len(t) == 0 {
+			return p, io.ErrUnexpectedEOF
+		}
+		return p, fmt.Errorf("want '{', got %q", t[0])
+	}
+	var body pageBody[T]
+	if err := json.Unmarshal(b, &body); err != nil {
+		return p, err
+	}
+	p.items = body.Items
+	if l := body.Links; l != nil && l.Next != nil && l.Next.Uri != "" {
+		p.next = l.Next
+	}
+	if body.ContinuationToken != nil {
+		p.token = *body.ContinuationToken
+	}
+	return p, nil
+}
+
+// decodeStream is decodePage for large bodies: items are decoded one by one
+// as they arrive.
+func decodeStream[T any](r io.Reader) (page[T], error) {
+	var p page[T]
+	dec := json.NewDecoder(r)
 	if err := expectDelim(dec, '{'); err != nil {
 		return p, err
 	}

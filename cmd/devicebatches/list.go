@@ -11,31 +11,41 @@ import (
 )
 
 type listFlags struct {
-	customer string
-	output   string
+	customer      string
+	output        string
+	customersFile string
+	concurrency   int
+	rate          float64
 }
 
 func (a *app) listCommand() *cobra.Command {
 	var f listFlags
 	cmd := &cobra.Command{
-		Use:   "list --customer ID",
+		Use:   "list (--customer ID | --customers-file FILE)",
 		Short: "List a customer's device batches (GET /v1/customers/{customer-id}/deviceBatches)",
 		Example: `  devicebatches list --customer 47021739-3426-40bf-9601-61b4b6d7c793
   devicebatches list --customer 47021739-3426-40bf-9601-61b4b6d7c793 -o json
-  devicebatches list --sandbox --customer 47021739-3426-40bf-9601-61b4b6d7c793`,
+  devicebatches list --sandbox --customer 47021739-3426-40bf-9601-61b4b6d7c793
+  devicebatches list --customers-file customers.txt --concurrency 8 --rate 5 -o jsonl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.customersFile != "" {
+				return a.runListCustomers(cmd.Context(), f)
+			}
 			return a.runList(cmd.Context(), f)
 		},
 	}
 	cmd.Flags().StringVar(&f.customer, "customer", "", "customer tenant id (GUID)")
-	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table or json")
+	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table or json (or jsonl with --customers-file)")
+	cmd.Flags().StringVar(&f.customersFile, "customers-file", "", "file of customer tenant ids, one per line ('-' for stdin; blank lines and # comments skipped)")
+	cmd.Flags().IntVar(&f.concurrency, "concurrency", wrapper.DefaultConcurrency, "customers fetched at once with --customers-file")
+	cmd.Flags().Float64Var(&f.rate, "rate", 0, "with --customers-file, at most this many customer requests per second (0 = unlimited)")
 	return cmd
 }
 
 func (a *app) runList(ctx context.Context, f listFlags) error {
 	if f.customer == "" {
-		return usagef("--customer is required: the customer's tenant id, a GUID")
+		return usagef("--customer or --customers-file is required: the customer's tenant id, a GUID, or a file of them")
 	}
 	if err := wrapper.CheckCustomerID(f.customer); err != nil {
 		return err

@@ -38,14 +38,26 @@ func Parse(s string) (DateTime, error) {
 	if len(s) < len("2006-01-02T15:04:05") || s[10] != 'T' {
 		return DateTime{}, fmt.Errorf("pctime: %q is not a date-time like 2017-07-25T01:51:00 or 2017-07-25T01:51:00Z", s)
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return DateTime{Time: t, Raw: s, HasZone: true}, nil
+	// Pick the one layout that can match instead of trying RFC 3339 first:
+	// a failed time.Parse allocates its error, and the zone-less form is
+	// what creationDate always carries. A zone is "Z" or a sign after the
+	// seconds (the date's own '-' signs come before index 19).
+	if hasZone(s) {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return DateTime{Time: t, Raw: s, HasZone: true}, nil
+		}
+		return DateTime{}, fmt.Errorf("pctime: %q is not a date-time like 2017-07-25T01:51:00 or 2017-07-25T01:51:00Z", s)
 	}
 	t, err := time.ParseInLocation(zoneless, s, time.UTC)
 	if err != nil {
 		return DateTime{}, fmt.Errorf("pctime: %q is not a date-time like 2017-07-25T01:51:00 or 2017-07-25T01:51:00Z", s)
 	}
 	return DateTime{Time: t, Raw: s}, nil
+}
+
+func hasZone(s string) bool {
+	last := s[len(s)-1]
+	return last == 'Z' || last == 'z' || strings.IndexAny(s[19:], "+-") >= 0
 }
 
 // MustParse is Parse for literals in tests and examples; it panics on a

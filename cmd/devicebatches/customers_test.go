@@ -1,0 +1,273 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/partnercenter-go/devicebatches/internal/guid"
+)
+
+const (
+	idA = "47021739-3426-40bf-9601-61b4b6d7c793"
+	idB = "de894e18-f027-4ac0-8b5a-34f0c222af0c"
+)
+
+func TestParseCustomers(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+		wantErr  string // substring of the usage error
+	}{
+		{name: "one per line", in: idA + "\n" + idB + "\n", want: []string{idA, idB}},
+		{name: "no final newline", in: idA + "\n" + idB, want: []string{idA, idB}},
+		{name: "blank lines comments CRLF spaces", in: "# customers\r\n\r\n  " + idA + "  # contoso\r\n\t\n" + idB + "\r\n", want: []string{idA, idB}},
+		{name: "byte order mark", in: "\uFEFF" + idA + "\n", want: []string{idA}},
+		{name: "not a guid", in: idA + "\n# ok\nnot-a-guid\n", wantErr: "customers.txt:3: \"not-a-guid\" is not a customer tenant id"},
+		{name: "braced guid", in: "{" + idA + "}\n", wantErr: "customers.txt:1:"},
+		{name: "duplicate, any case", in: idA + "\n" + strings.ToUpper(idA) + "\n", wantErr: "customers.txt:2: customer " + strings.ToUpper(idA) + " repeats line 1"},
+		{name: "empty", in: "", wantErr: "customers.txt: no customer ids"},
+		{name: "only comments", in: "# a\n\n#b\n", wantErr: "customers.txt: no customer ids"},
+		{name: "long line", in: idA + "\n" + strings.Repeat("x", maxCustomerLine+1) + "\n", wantErr: "customers.txt:2: line longer than"},
+		{name: "long value is cut", in: strings.Repeat("y", 200), wantErr: `"` + strings.Repeat("y", 60) + `..."`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseCustomers(strings.NewReader(tt.in), "customers.txt")
+			if tt.wantErr != "" {
+				var ue *usageError
+				if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want a usage error containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzParseCustomers: whatever the file holds, the parser either returns
+// distinct canonical GUIDs or a usage error, and never panics.
+func FuzzParseCustomers(f *testing.F) {
+	f.Add(idA + "\n" + idB + "\n")
+	f.Add("# c\r\n\uFEFF" + idA + " # x\n\n")
+	f.Add(idA + "\n" + idA)
+	f.Add("\x00\xff#\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		ids, err := parseCustomers(strings.NewReader(in), "f")
+		if err != nil {
+			var ue *usageError
+			if !errors.As(err, &ue) {
+				t.Fatalf("non-usage error %v", err)
+			}
+			return
+		}
+		seen := map[string]bool{}
+		for _, id := range ids {
+			k := strings.ToLower(id)
+			if !guid.Valid(id) || seen[k] {
+				t.Fatalf("bad or repeated id %q in %v", id, ids)
+			}
+			seen[k] = true
+		}
+		if len(ids) == 0 {
+			t.Fatal("no ids and no error")
+		}
+	})
+}
+
+const batchBody = `{"totalCount":1,"items":[{"id":"Test batch","status":"finished","creationDate":"2017-07-25T01:51:00","devicesCount":5,"devicesLink":{"uri":"/customers/x/deviceBatches/Test batch/devices","method":"GET","headers":[]},"attributes":{"objectType":"DeviceBatch"}}],"attributes":{"objectType":"Collection"}}`
+
+// fanOutServer throttles every customer's first try (429 with a 1 ms wait)
+// and fails every seventh customer for good with a 404 carrying code 600.
+type fanOutServer struct {
+	*httptest.Server
+	ids     []string
+	failing map[string]bool
+}
+
+func newFanOutServer(t *testing.T, n int) *fanOutServer {
+	s := &fanOutServer{failing: map[string]bool{}}
+	for i := range n {
+		id := uuid.NewString()
+		s.ids = append(s.ids, id)
+		if i%7 == 3 {
+			s.failing[id] = true
+		}
+	}
+	var mu sync.Mutex
+	tries := map[string]int{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/v1/customers/"), "/deviceBatches")
+		mu.Lock()
+		tries[id]++
+		first := tries[id] == 1
+		mu.Unlock()
+		w.Header().Set("MS-CorrelationId", r.Header.Get("MS-CorrelationId"))
+		switch {
+		case r.Header.Get("Authorization") != "Bearer test-token":
+			w.WriteHeader(http.StatusUnauthorized)
+		case s.failing[id]:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"code":600,"description":"customer not found","source":"PartnerFD"}`)
+		case first:
+			w.Header().Set("Retry-After-Ms", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"statusCode":429,"message":"Rate limit is exceeded."}`)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, batchBody)
+		}
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// runCLIStdin is runCLI with a token environment and standard input.
+func runCLIStdin(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := map[string]string{"PARTNER_CENTER_TOKEN": "test-token"}
+	code = run(context.Background(), args, streams{in: strings.NewReader(stdin), out: &out, err: &errb}, func(k string) string { return env[k] })
+	return code, out.String(), errb.String()
+}
+
+const corr = "3f1c2a4e-9b7d-4e2a-8c1f-5d6e7f8a9b0c"
+
+func TestListCustomersJSONL(t *testing.T) {
+	s := newFanOutServer(t, 200)
+	code, out, errOut := runCLIStdin(t, "# all customers\n"+strings.Join(s.ids, "\n")+"\n",
+		"list", "--customers-file", "-", "--base-url", s.URL, "--correlation-id", corr, "--concurrency", "12", "-o", "jsonl")
+	if code != exitFailure {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitFailure, errOut)
+	}
+	listed := map[string]int{}
+	for i, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(line), &obj); err != nil {
+			t.Fatalf("line %d is not JSON: %v: %s", i+1, err, line)
+		}
+		if !strings.HasPrefix(line, `{"customerId":"`) || obj["id"] != "Test batch" {
+			t.Errorf("line %d: customerId must come first, then the batch: %s", i+1, line)
+		}
+		id, _ := obj["customerId"].(string)
+		listed[id]++
+	}
+	for _, id := range s.ids {
+		failedLines := strings.Count(errOut, "customer "+id+":")
+		switch {
+		case s.failing[id]:
+			if listed[id] != 0 || failedLines != 1 {
+				t.Errorf("failing customer %s: listed %d times, reported %d times", id, listed[id], failedLines)
+			}
+		case listed[id] != 1 || failedLines != 0:
+			t.Errorf("customer %s: listed %d times, reported failed %d times", id, listed[id], failedLines)
+		}
+	}
+	wantSummary := fmt.Sprintf("%d of 200 customers failed", len(s.failing))
+	if !strings.Contains(errOut, wantSummary) || !strings.Contains(errOut, "HTTP 404, code 600, correlation id "+corr) {
+		t.Errorf("stderr lacks the summary %q or a failure's status, code and correlation id:\n%s", wantSummary, errOut)
+	}
+	if strings.Contains(errOut, "\r") || strings.Contains(errOut, "\x1b") {
+		t.Error("progress bar drawn although stderr is not a terminal")
+	}
+}
+
+func TestListCustomersJSONAndTable(t *testing.T) {
+	s := newFanOutServer(t, 30)
+	path := filepath.Join(t.TempDir(), "customers.txt")
+	if err := os.WriteFile(path, []byte(strings.Join(s.ids, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var ok []string
+	for _, id := range s.ids {
+		if !s.failing[id] {
+			ok = append(ok, id)
+		}
+	}
+
+	code, out, errOut := runCLIStdin(t, "", "list", "--customers-file", path, "--base-url", s.URL, "-o", "json", "--rate", "1000")
+	if code != exitFailure {
+		t.Fatalf("json: exit %d; stderr:\n%s", code, errOut)
+	}
+	var arr []map[string]any
+	if err := json.Unmarshal([]byte(out), &arr); err != nil {
+		t.Fatalf("json output is not an array: %v\n%s", err, out)
+	}
+	if len(arr) != len(ok) {
+		t.Fatalf("json: %d batches, want %d", len(arr), len(ok))
+	}
+	for i, obj := range arr {
+		if obj["customerId"] != ok[i] || obj["creationDate"] != "2017-07-25T01:51:00" {
+			t.Errorf("json[%d] = %v, want customer %s in file order", i, obj, ok[i])
+		}
+	}
+
+	code, out, _ = runCLIStdin(t, "", "list", "--customers-file", path, "--base-url", s.URL)
+	if code != exitFailure {
+		t.Fatalf("table: exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if !strings.HasPrefix(lines[0], "CUSTOMER ") || len(lines) != len(ok)+1 {
+		t.Fatalf("table: want a CUSTOMER header and %d rows:\n%s", len(ok), out)
+	}
+	for i, id := range ok {
+		if !strings.HasPrefix(lines[i+1], id+"  Test batch") {
+			t.Errorf("table row %d = %q, want customer %s", i+1, lines[i+1], id)
+		}
+	}
+}
+
+func TestListCustomersSucceeds(t *testing.T) {
+	s := newFanOutServer(t, 7) // index 3 fails: drop it
+	ids := append(append([]string{}, s.ids[:3]...), s.ids[4:]...)
+	code, out, errOut := runCLIStdin(t, strings.Join(ids, "\n"), "list", "--customers-file", "-", "--base-url", s.URL, "-o", "jsonl", "--concurrency", "1")
+	if code != exitOK || errOut != "" || strings.Count(out, "\n") != len(ids) {
+		t.Fatalf("exit %d, stderr %q, stdout:\n%s", code, errOut, out)
+	}
+}
+
+func TestListCustomersUsage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.txt")
+	if err := os.WriteFile(path, []byte(idA+"\nnope\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"both flags", []string{"--customer", idA, "--customers-file", "-"}, "mutually exclusive"},
+		{"bad line", []string{"--customers-file", path}, path + ":2:"},
+		{"missing file", []string{"--customers-file", path + ".missing"}, "--customers-file"},
+		{"concurrency", []string{"--customers-file", "-", "--concurrency", "0"}, "--concurrency"},
+		{"rate", []string{"--customers-file", "-", "--rate", "-1"}, "--rate"},
+		{"format", []string{"--customers-file", "-", "-o", "xml"}, "unknown output format"},
+		{"neither", nil, "--customer or --customers-file is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLIStdin(t, idA+"\n", append([]string{"list", "--base-url", "http://127.0.0.1:1"}, tt.args...)...)
+			if code != exitUsage || out != "" || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 mentioning %q", code, out, errOut, tt.want)
+			}
+		})
+	}
+}
