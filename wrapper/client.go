@@ -1,9 +1,9 @@
 package wrapper
 
 import (
-	"log/slog"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
