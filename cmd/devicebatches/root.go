@@ -54,8 +54,15 @@ type app struct {
 	httpClient *http.Client
 }
 
+// testHook, set only by tests, adjusts an invocation before it runs (for
+// example its HTTP client).
+var testHook func(*app)
+
 func run(ctx context.Context, args []string, s streams, getenv func(string) string) int {
 	a := &app{io: s, getenv: getenv}
+	if testHook != nil {
+		testHook(a)
+	}
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(s.in)
