@@ -34,7 +34,9 @@ type fakeClock struct {
 }
 
 func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	// Starts at the real time: context deadlines are on the real clock,
+	// and the policy compares its now with them.
+	return &fakeClock{now: time.Now()}
 }
 
 func (f *fakeClock) Now() time.Time {
@@ -469,5 +471,27 @@ func TestThrottleGateHoldsBackOtherCalls(t *testing.T) {
 	}
 	if n := rec.count(); n != 3 {
 		t.Errorf("server saw %d requests, want 3", n)
+	}
+}
+
+// TestWaitPastDeadlineIsNotStarted: a wait that would end after the call's
+// deadline fails the call at once instead of sleeping into the deadline.
+func TestWaitPastDeadlineIsNotStarted(t *testing.T) {
+	rec := &recorder{}
+	srv := newLoopbackServer(t, rec, func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.Header().Set("Retry-After", "30")
+		writeJSON(w, 429, throttleBody)
+	})
+	c, fc := newTestClient(t, srv.URL, nil, nil, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := c.ListDeviceBatches(ctx, testCustomer)
+	var re *ResponseError
+	if !errors.As(err, &re) || re.RetryAfter != 30*time.Second || !strings.Contains(err.Error(), "deadline") {
+		t.Fatalf("error = %v, want the 429 noting the deadline", err)
+	}
+	assertTries(t, rec, 1, 1)
+	if len(fc.waits) != 0 {
+		t.Errorf("waited %v", fc.waits)
 	}
 }
