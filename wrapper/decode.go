@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 )
 
@@ -99,12 +100,14 @@ func decodeStream[T any](r io.Reader) (page[T], error) {
 			return p, err
 		}
 		key, _ := t.(string)
-		switch key {
-		case "items":
+		// encoding/json matches keys case-insensitively; so does this, so
+		// that both read the same body the same way.
+		switch {
+		case strings.EqualFold(key, "items"):
 			if err := decodeItems(dec, &p.items); err != nil {
 				return p, err
 			}
-		case "totalCount":
+		case strings.EqualFold(key, "totalCount"):
 			var n *int64
 			if err := dec.Decode(&n); err != nil {
 				return p, fmt.Errorf("totalCount: %w", err)
@@ -114,7 +117,7 @@ func decodeStream[T any](r io.Reader) (page[T], error) {
 			if n != nil && *n > 0 && p.items == nil {
 				p.items = make([]T, 0, min(*n, maxPresize))
 			}
-		case "links":
+		case strings.EqualFold(key, "links"):
 			var l *ResourceLinks
 			if err := dec.Decode(&l); err != nil {
 				return p, fmt.Errorf("links: %w", err)
@@ -122,7 +125,7 @@ func decodeStream[T any](r io.Reader) (page[T], error) {
 			if l != nil && l.Next != nil && l.Next.Uri != "" {
 				p.next = l.Next
 			}
-		case "continuationToken":
+		case strings.EqualFold(key, "continuationToken"):
 			var s *string
 			if err := dec.Decode(&s); err != nil {
 				return p, fmt.Errorf("continuationToken: %w", err)
@@ -156,11 +159,14 @@ func decodeItems[T any](dec *json.Decoder, items *[]T) error {
 		return err
 	}
 	if t == nil { // "items": null
+		*items = nil
 		return nil
 	}
 	if d, ok := t.(json.Delim); !ok || d != '[' {
 		return fmt.Errorf("items: want an array, got %v", t)
 	}
+	// A repeated "items" replaces the earlier one, as in encoding/json.
+	*items = (*items)[:0]
 	for i := 0; dec.More(); i++ {
 		*items = append(*items, *new(T))
 		if err := dec.Decode(&(*items)[len(*items)-1]); err != nil {

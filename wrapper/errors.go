@@ -102,6 +102,10 @@ type DecodeError struct {
 	CorrelationID string
 	// Err is the decoding or reading error.
 	Err error
+
+	// transport: reading the body failed (not its content), so another try
+	// may succeed.
+	transport bool
 }
 
 // Error returns one line naming the call, the problem and the ids.

@@ -140,7 +140,7 @@ func (c *Client) resolveLink(l Link) (*url.URL, error) {
 	path, _, _ = strings.Cut(path, "#")
 	if i := strings.Index(path, "://"); i >= 0 && !strings.Contains(path[:i], "/") {
 		abs, err := url.Parse(path[:i] + "://" + strings.SplitN(path[i+3:], "/", 2)[0])
-		if err != nil || !sameOrigin(abs, c.base) {
+		if err != nil || abs.User != nil || !sameOrigin(abs, c.base) {
 			return nil, fmt.Errorf("the link points to %q, not to the configured service %s", redactLink(raw), c.base.Host)
 		}
 		path = strings.TrimPrefix(path[i+3:], abs.Host)
@@ -151,11 +151,13 @@ func (c *Client) resolveLink(l Link) (*url.URL, error) {
 		if s == "" || (len(segs) == 0 && strings.EqualFold(s, "v1")) {
 			continue
 		}
-		if s == "." || s == ".." {
-			return nil, fmt.Errorf("the link %q has a dot segment", redactLink(raw))
-		}
 		if un, err := url.PathUnescape(s); err == nil {
 			s = un
+		}
+		// Checked after unescaping: "%2e%2e" is a dot segment too, and
+		// would climb out of /v1.
+		if s == "." || s == ".." {
+			return nil, fmt.Errorf("the link %q has a dot segment", redactLink(raw))
 		}
 		segs = append(segs, s)
 	}

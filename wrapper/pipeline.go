@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -109,7 +110,15 @@ func (c *Client) try(ctx context.Context, cl call, h callHeaders) (method, url s
 		return method, url, status, newResponseError(resp, h.requestID, h.correlationID, c.retry.now())
 	}
 	defer drainAndClose(resp.Body)
+	body := &readTracker{r: resp.Body}
+	resp.Body = body
 	if err := cl.handle(resp); err != nil {
+		transport := body.err != nil
+		if transport {
+			// Report why reading stopped (reset, cut, timeout), not the
+			// decoder's view of the half body.
+			err = fmt.Errorf("reading the body: %w", body.err)
+		}
 		if context.Cause(tctx) == errTryTimeout && ctx.Err() == nil {
 			err = fmt.Errorf("%w after %s: %w", errTryTimeout, c.retry.tryTimeout, err)
 		}
@@ -119,10 +128,28 @@ func (c *Client) try(ctx context.Context, cl call, h callHeaders) (method, url s
 			RequestID:     firstNonEmpty(resp.Header.Get("MS-RequestId"), h.requestID),
 			CorrelationID: firstNonEmpty(resp.Header.Get("MS-CorrelationId"), h.correlationID),
 			Err:           err,
+			transport:     transport,
 		}
 	}
 	return method, url, status, nil
 }
+
+// readTracker remembers the first failure to read a body, other than its
+// end, to tell a broken connection from a complete but malformed body.
+type readTracker struct {
+	r   io.ReadCloser
+	err error
+}
+
+func (t *readTracker) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err != nil && err != io.EOF && t.err == nil {
+		t.err = err
+	}
+	return n, err
+}
+
+func (t *readTracker) Close() error { return t.r.Close() }
 
 // trace logs one try at debug level. Headers are never logged, so neither
 // the Authorization header nor a continuation token can leak.

@@ -181,6 +181,13 @@ func transient(err error) bool {
 	if errors.Is(err, ErrRedirectRefused) || errors.Is(err, context.Canceled) {
 		return false
 	}
+	// A 2xx body that could not be decoded is worth another try only when
+	// reading it failed (the connection broke or the try timed out); a
+	// complete body that is not the promised JSON would fail again.
+	var de *DecodeError
+	if errors.As(err, &de) {
+		return de.transport
+	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
 		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) ||
@@ -205,8 +212,8 @@ var tryAgainRE = regexp.MustCompile(`(?i)try again in (\d{1,7}) seconds?`)
 func retryAfter(h http.Header, message string, now time.Time) time.Duration {
 	for _, name := range []string{"Retry-After-Ms", "X-Ms-Retry-After-Ms"} {
 		if v := strings.TrimSpace(h.Get(name)); v != "" {
-			if ms, err := strconv.ParseInt(v, 10, 64); err == nil && ms > 0 && ms < int64(24*time.Hour/time.Millisecond) {
-				return time.Duration(ms) * time.Millisecond
+			if ms, err := strconv.ParseInt(v, 10, 64); err == nil && ms > 0 {
+				return min(time.Duration(min(ms, int64(maxRetryAfter/time.Millisecond)))*time.Millisecond, maxRetryAfter)
 			}
 		}
 	}
@@ -215,7 +222,8 @@ func retryAfter(h http.Header, message string, now time.Time) time.Duration {
 	}
 	if m := tryAgainRE.FindStringSubmatch(message); m != nil {
 		if s, err := strconv.Atoi(m[1]); err == nil && s > 0 {
-			return time.Duration(s) * time.Second
+			// Up to 7 digits is more than a day: clamp like Retry-After.
+			return min(time.Duration(s)*time.Second, maxRetryAfter)
 		}
 	}
 	return 0
@@ -229,25 +237,28 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	const day = 24 * time.Hour
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s < 0 || s != s {
-			return 0, false
+	// delay-seconds is 1*DIGIT: no sign, fraction, exponent, hex or "Inf",
+	// all of which strconv.ParseFloat would accept.
+	if strings.Trim(v, "0123456789") == "" {
+		s, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || s > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter, true // only overflow fails ParseInt here
 		}
-		if s > day.Seconds() {
-			return day, true
-		}
-		return time.Duration(s * float64(time.Second)), true
+		return time.Duration(s) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		d := t.Sub(now)
 		if d < 0 {
 			return 0, true
 		}
-		return min(d, day), true
+		return min(d, maxRetryAfter), true
 	}
 	return 0, false
 }
+
+// maxRetryAfter clamps every wait the service asks for; anything longer
+// than the policy's cap fails the call anyway.
+const maxRetryAfter = 24 * time.Hour
 
 // throttleGate makes every call of one Client wait out a 429: when one try
 // is throttled, the others hold their next try until the wait has passed

@@ -62,8 +62,16 @@ type app struct {
 	credName string
 }
 
+// testHook, set only by tests, adjusts an invocation before it runs (for
+// example its HTTP client).
+var testHook func(*app)
+
 func run(ctx context.Context, args []string, s streams, getenv func(string) string) int {
-	return (&app{io: s, getenv: getenv}).execute(ctx, args)
+	a := &app{io: s, getenv: getenv}
+	if testHook != nil {
+		testHook(a)
+	}
+	return a.execute(ctx, args)
 }
 
 // execute runs one command line; tests call it on an app whose test hooks

@@ -1,0 +1,168 @@
+package wrapper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/partnercenter-go/devicebatches/internal/contract"
+)
+
+func nextLink(uri string, headers string) string {
+	return fmt.Sprintf(`,"links":{"next":{"uri":%q,"method":"GET","headers":[%s]}}`, uri, headers)
+}
+
+func TestPaging(t *testing.T) {
+	type want struct {
+		ids   []string
+		err   func(error) bool
+		tries int
+		paths []string // escaped path and query of every request
+		check func(t *testing.T, rec *recorder)
+	}
+	pagingErr := func(err error) bool { var pe *PagingError; return errors.As(err, &pe) }
+	cases := []struct {
+		name     string
+		handler  func(w http.ResponseWriter, r *http.Request, n int)
+		contract bool
+		want     want
+	}{
+		{
+			name:     "links.next relative without /v1",
+			contract: true,
+			handler: func(w http.ResponseWriter, _ *http.Request, n int) {
+				switch n {
+				case 0:
+					writeBody(w, 200, batchPage([]string{"a"}, nextLink("/customers/"+testCustomer+"/deviceBatches", `{"key":"MS-ContinuationToken","value":"p2"}`)))
+				case 1:
+					writeBody(w, 200, batchPage([]string{"b"}, nextLink("/v1//v1/customers/"+testCustomer+"/deviceBatches", `{"key":"MS-ContinuationToken","value":"p3"},{"key":"Authorization","value":"Bearer stolen"},{"key":"MS-RequestId","value":"fixed"}`)))
+				default:
+					writeBody(w, 200, batchPage([]string{"Test batch"}, ""))
+				}
+			},
+			want: want{ids: []string{"a", "b", "Test batch"}, tries: 3,
+				paths: []string{batchesPath + "?", batchesPath + "?", batchesPath + "?"},
+				check: func(t *testing.T, rec *recorder) {
+					for i, tok := range []string{"", "p2", "p3"} {
+						if got := rec.headers[i].Get("MS-ContinuationToken"); got != tok {
+							t.Errorf("request %d MS-ContinuationToken %q, want %q", i, got, tok)
+						}
+						if got := rec.headers[i].Get("Authorization"); got != "Bearer "+testToken {
+							t.Errorf("request %d Authorization replaced by a link", i)
+						}
+						if rec.headers[i].Get("MS-RequestId") == "fixed" {
+							t.Errorf("request %d MS-RequestId set by a link", i)
+						}
+					}
+				}},
+		},
+		{
+			name:     "continuationToken",
+			contract: true,
+			handler: func(w http.ResponseWriter, r *http.Request, n int) {
+				switch r.Header.Get("MS-ContinuationToken") {
+				case "":
+					writeBody(w, 200, batchPage([]string{"a"}, `,"continuationToken":"t2"`))
+				case "t2":
+					writeBody(w, 200, batchPage([]string{"b"}, `,"continuationToken":"t3"`))
+				default:
+					writeBody(w, 200, batchPage([]string{"c"}, ""))
+				}
+			},
+			want: want{ids: []string{"a", "b", "c"}, tries: 3, paths: []string{batchesPath + "?", batchesPath + "?", batchesPath + "?"}},
+		},
+		{
+			name: "space in a link is escaped",
+			handler: func(w http.ResponseWriter, _ *http.Request, n int) {
+				if n == 0 {
+					writeBody(w, 200, batchPage([]string{"a"}, nextLink("/customers/"+testCustomer+"/deviceBatches/Test batch/devices", "")))
+					return
+				}
+				writeBody(w, 200, batchPage(nil, ""))
+			},
+			want: want{ids: []string{"a"}, tries: 2, paths: []string{batchesPath + "?", batchesPath + "/Test%20batch/devices?"}},
+		},
+		{
+			name: "repeated token is a loop",
+			handler: func(w http.ResponseWriter, _ *http.Request, _ int) {
+				writeBody(w, 200, batchPage([]string{"a"}, `,"continuationToken":"same"`))
+			},
+			want: want{err: pagingErr, tries: 2},
+		},
+		{
+			name: "repeated link is a loop",
+			handler: func(w http.ResponseWriter, _ *http.Request, _ int) {
+				writeBody(w, 200, batchPage([]string{"a"}, nextLink("/customers/"+testCustomer+"/deviceBatches?seek=1", "")))
+			},
+			want: want{err: pagingErr, tries: 2},
+		},
+		{
+			name: "link to another host is not followed",
+			handler: func(w http.ResponseWriter, _ *http.Request, _ int) {
+				writeBody(w, 200, batchPage([]string{"a"}, nextLink("https://evil.example/v1/customers/"+testCustomer+"/deviceBatches", "")))
+			},
+			want: want{err: pagingErr, tries: 1},
+		},
+	}
+	v, err := contract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range cases {
+		for _, mode := range []string{"collect", "iter"} {
+			t.Run(tc.name+"/"+mode, func(t *testing.T) {
+				rec := &recorder{}
+				srv := newLoopbackServer(t, rec, tc.handler)
+				hc := &http.Client{}
+				var ct *contract.Transport
+				if tc.contract {
+					ct = &contract.Transport{Next: http.DefaultTransport.(*http.Transport).Clone(), Validator: v}
+					hc.Transport = ct
+				}
+				c, _ := newFakeClockClient(t, srv.URL, hc, nil, nil)
+				var ids []string
+				var err error
+				if mode == "collect" {
+					var got []DeviceBatch
+					got, err = c.ListDeviceBatches(context.Background(), testCustomer)
+					for _, b := range got {
+						ids = append(ids, b.Id)
+					}
+				} else {
+					for b, e := range c.ListDeviceBatchesIter(context.Background(), testCustomer) {
+						if e != nil {
+							err = e
+							break
+						}
+						ids = append(ids, b.Id)
+					}
+				}
+				if tc.want.err != nil {
+					if err == nil || !tc.want.err(err) {
+						t.Fatalf("error = %v (%T)", err, err)
+					}
+				} else if err != nil {
+					t.Fatal(err)
+				} else if fmt.Sprint(ids) != fmt.Sprint(tc.want.ids) {
+					t.Errorf("ids = %q, want %q", ids, tc.want.ids)
+				}
+				// Every page is its own call: a new MS-RequestId each.
+				assertTries(t, rec, tc.want.tries, tc.want.tries)
+				if tc.want.paths != nil && strings.Join(rec.paths, " ") != strings.Join(tc.want.paths, " ") {
+					t.Errorf("paths = %q, want %q", rec.paths, tc.want.paths)
+				}
+				if tc.want.check != nil {
+					tc.want.check(t, rec)
+				}
+				if ct != nil {
+					for _, e := range ct.Errors() {
+						t.Errorf("contract violation: %v", e)
+					}
+				}
+			})
+		}
+	}
+}

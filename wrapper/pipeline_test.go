@@ -1,0 +1,495 @@
+package wrapper
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/partnercenter-go/devicebatches/internal/contract"
+)
+
+const (
+	batchesPath = "/v1/customers/" + testCustomer + "/deviceBatches"
+)
+
+// fakeClock stands in for the retry policy's clock: sleeping records the
+// wait and moves the clock on, so no test waits for real.
+type fakeClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	waits   []time.Duration
+	onSleep func(ctx context.Context) // runs before a recorded sleep
+}
+
+func newFakeClock() *fakeClock {
+	// Starts at the real time: context deadlines are on the real clock,
+	// and the policy compares its now with them.
+	return &fakeClock{now: time.Now()}
+}
+
+func (f *fakeClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if f.onSleep != nil {
+		f.onSleep(ctx)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.waits = append(f.waits, d)
+	f.now = f.now.Add(d)
+	return nil
+}
+
+func (f *fakeClock) total() time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var t time.Duration
+	for _, w := range f.waits {
+		t += w
+	}
+	return t
+}
+
+// recorder counts the requests a test server sees and keeps their headers.
+type recorder struct {
+	mu      sync.Mutex
+	headers []http.Header
+	paths   []string
+}
+
+func (r *recorder) add(req *http.Request) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.headers = append(r.headers, req.Header.Clone())
+	r.paths = append(r.paths, req.URL.EscapedPath()+"?"+req.URL.RawQuery)
+	return len(r.headers) - 1
+}
+
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.headers)
+}
+
+func (r *recorder) requestIDs() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var ids []string
+	for _, h := range r.headers {
+		ids = append(ids, h.Get("MS-RequestId"))
+	}
+	return ids
+}
+
+// newLoopbackServer starts an httptest server on 127.0.0.1 whose handler
+// gets the 0-based index of each request.
+func newLoopbackServer(t *testing.T, rec *recorder, h func(w http.ResponseWriter, r *http.Request, n int)) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h(w, r, rec.add(r))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newFakeClockClient returns a client of srv with the fake clock and a jitter
+// that always picks the full backoff, so waits are exact.
+func newFakeClockClient(t *testing.T, baseURL string, hc *http.Client, ro *RetryOptions, log *slog.Logger) (*Client, *fakeClock) {
+	t.Helper()
+	c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: baseURL, HTTPClient: hc, Retry: ro, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := newFakeClock()
+	c.retry.now, c.retry.sleep = fc.Now, fc.Sleep
+	c.retry.jitter = func(d time.Duration) time.Duration { return d }
+	return c, fc
+}
+
+func batchPage(ids []string, extra string) string {
+	var items []string
+	for _, id := range ids {
+		items = append(items, fmt.Sprintf(`{"id":%q,"createdBy":"admin@contoso.com","creationDate":"2017-07-25T01:51:00","devicesCount":2,"attributes":{"objectType":"DeviceBatch"}}`, id))
+	}
+	return fmt.Sprintf(`{"totalCount":%d,"items":[%s]%s,"attributes":{"objectType":"Collection"}}`, len(ids), strings.Join(items, ","), extra)
+}
+
+func writeBody(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+const throttleBody = `{"statusCode": 429, "message": "Rate limit is exceeded. Try again in 7 seconds."}`
+
+func TestFaultMatrix(t *testing.T) {
+	type want struct {
+		batches  []string // ids, when the call succeeds
+		err      func(error) bool
+		tries    int           // requests the server saw
+		ids      int           // distinct MS-RequestIds among them
+		waited   time.Duration // total fake sleep
+		contract bool          // validate traffic against the document
+	}
+	asResponse := func(status int, retryAfter time.Duration) func(error) bool {
+		return func(err error) bool {
+			var re *ResponseError
+			return errors.As(err, &re) && re.StatusCode == status && re.RetryAfter == retryAfter
+		}
+	}
+	ok := batchPage([]string{"Test batch"}, "")
+	cases := []struct {
+		name    string
+		retry   *RetryOptions
+		handler func(t *testing.T, w http.ResponseWriter, r *http.Request, n int)
+		cancel  bool // cancel the call during its first wait
+		want    want
+	}{
+		{
+			name: "429 Retry-After 1 then 200",
+			handler: func(_ *testing.T, w http.ResponseWriter, _ *http.Request, n int) {
+				if n == 0 {
+					w.Header().Set("Retry-After", "1")
+					writeBody(w, 429, throttleBody)
+					return
+				}
+				writeBody(w, 200, ok)
+			},
+			want: want{batches: []string{"Test batch"}, tries: 2, ids: 1, waited: time.Second, contract: true},
+		},
+		{
+			name: "429 throttling body without header",
+			handler: func(_ *testing.T, w http.ResponseWriter, _ *http.Request, n int) {
+				if n == 0 {
+					writeBody(w, 429, throttleBody)
+					return
+				}
+				writeBody(w, 200, ok)
+			},
+			want: want{batches: []string{"Test batch"}, tries: 2, ids: 1, waited: 7 * time.Second, contract: true},
+		},
+		{
+			name: "429 asking for more than the cap fails at once",
+			handler: func(_ *testing.T, w http.ResponseWriter, _ *http.Request, _ int) {
+				w.Header().Set("Retry-After", "120")
+				writeBody(w, 429, throttleBody)
+			},
+			want: want{err: asResponse(429, 120*time.Second), tries: 1, ids: 1},
+		},
+		{
+			name: "503 503 200",
+			handler: func(_ *testing.T, w http.ResponseWriter, _ *http.Request, n int) {
+				if n < 2 {
+					writeBody(w, 503, `{"code":3000,"description":"Service unavailable","data":[],"source":"PartnerFD"}`)
+					return
+				}
+				writeBody(w, 200, ok)
+			},
+			want: want{batches: []string{"Test batch"}, tries: 3, ids: 1, waited: 800*time.Millisecond + 1600*time.Millisecond, contract: true},
+		},
+		{
+			name: "500 forever gives up after 1 + max retries",
+			handler: func(_ *testing.T, w http.ResponseWriter, _ *http.Request, _ int) {
+				writeBody(w, 500, `{"code":500,"description":"Internal error","source":"PartnerFD"}`)
+			},
+			want: want{err: asResponse(500, 0), tries: 4, ids: 1, waited: 800*time.Millisecond + 1600*time.Millisecond + 3200*time.Millisecond},
+		},
+		{
+			name: "connection reset mid-body then 200",
+			handler: func(t *testing.T, w http.ResponseWriter, _ *http.Request, n int) {
+				if n > 0 {
+					writeBody(w, 200, ok)
+					return
+				}
+				conn, buf, err := w.(http.Hijacker).Hijack()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(ok), ok[:20])
+				_ = buf.Flush()
+				if tc, ok := conn.(*net.TCPConn); ok {
+					_ = tc.SetLinger(0) // close with RST
+				}
+				_ = conn.Close()
+			},
+			want: want{batches: []string{"Test batch"}, tries: 2, ids: 1, waited: 800 * time.Millisecond},
+		},
+		{
+			name: "truncated JSON is final",
+			handler: func(_ *testing.T, w http.ResponseWriter, _ *http.Request, _ int) {
+				writeBody(w, 200, ok[:30])
+			},
+			want: want{err: func(err error) bool {
+				var de *DecodeError
+				return errors.As(err, &de) && de.StatusCode == 200
+			}, tries: 1, ids: 1},
+		},
+		{
+			name: "text/html 502 page",
+			handler: func(_ *testing.T, w http.ResponseWriter, _ *http.Request, _ int) {
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(502)
+				_, _ = w.Write([]byte("<html>\n<head><title>502 Bad Gateway</title></head>\n<body><h1>Bad Gateway</h1></body>\n</html>\n"))
+			},
+			want: want{err: func(err error) bool {
+				return asResponse(502, 0)(err) && !strings.ContainsAny(err.Error(), "<>\n")
+			}, tries: 4, ids: 1, waited: 5600 * time.Millisecond},
+		},
+		{
+			name: "UTF-8 BOM",
+			handler: func(_ *testing.T, w http.ResponseWriter, _ *http.Request, _ int) {
+				writeBody(w, 200, "\uFEFF"+ok)
+			},
+			want: want{batches: []string{"Test batch"}, tries: 1, ids: 1},
+		},
+		{
+			name:  "stall past the per-try timeout then 200",
+			retry: &RetryOptions{TryTimeout: 50 * time.Millisecond},
+			handler: func(_ *testing.T, w http.ResponseWriter, r *http.Request, n int) {
+				if n == 0 {
+					<-r.Context().Done() // until the client gives up on the try
+					return
+				}
+				writeBody(w, 200, ok)
+			},
+			want: want{batches: []string{"Test batch"}, tries: 2, ids: 1, waited: 800 * time.Millisecond, contract: true},
+		},
+		{
+			name:   "context cancelled mid-wait",
+			cancel: true,
+			handler: func(_ *testing.T, w http.ResponseWriter, _ *http.Request, _ int) {
+				writeBody(w, 503, `{"code":3000,"description":"busy"}`)
+			},
+			want: want{err: func(err error) bool {
+				return errors.Is(err, context.Canceled) && asResponse(503, 0)(err)
+			}, tries: 1, ids: 1},
+		},
+	}
+	v, err := contract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{}
+			srv := newLoopbackServer(t, rec, func(w http.ResponseWriter, r *http.Request, n int) { tc.handler(t, w, r, n) })
+			var ct *contract.Transport
+			hc := &http.Client{}
+			if tc.want.contract {
+				ct = &contract.Transport{Next: http.DefaultTransport.(*http.Transport).Clone(), Validator: v}
+				hc.Transport = ct
+			}
+			c, fc := newFakeClockClient(t, srv.URL, hc, tc.retry, nil)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tc.cancel {
+				fc.onSleep = func(context.Context) { cancel() }
+			}
+			got, err := c.ListDeviceBatches(ctx, testCustomer)
+			if tc.want.err != nil {
+				if err == nil || !tc.want.err(err) {
+					t.Fatalf("error = %v (%T), not the expected one", err, err)
+				}
+			} else {
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ids []string
+				for _, b := range got {
+					ids = append(ids, b.Id)
+				}
+				if fmt.Sprint(ids) != fmt.Sprint(tc.want.batches) {
+					t.Errorf("batches = %q, want %q", ids, tc.want.batches)
+				}
+			}
+			assertTries(t, rec, tc.want.tries, tc.want.ids)
+			if w := fc.total(); w != tc.want.waited {
+				t.Errorf("waited %s (%v), want %s", w, fc.waits, tc.want.waited)
+			}
+			if ct != nil {
+				for _, e := range ct.Errors() {
+					t.Errorf("contract violation: %v", e)
+				}
+			}
+		})
+	}
+}
+
+// assertTries checks the request count and that the tries of one call
+// share one MS-RequestId: ids distinct ids in tries requests, and every
+// request carries one.
+func assertTries(t *testing.T, rec *recorder, tries, ids int) {
+	t.Helper()
+	all := rec.requestIDs()
+	if len(all) != tries {
+		t.Errorf("server saw %d requests, want %d", len(all), tries)
+	}
+	distinct := map[string]bool{}
+	for i, id := range all {
+		if id == "" {
+			t.Errorf("request %d has no MS-RequestId", i)
+		}
+		if i > 0 && ids == 1 && id != all[0] {
+			t.Errorf("try %d MS-RequestId %s, want the first try's %s", i+1, id, all[0])
+		}
+		distinct[id] = true
+	}
+	if len(distinct) != ids {
+		t.Errorf("%d distinct MS-RequestIds, want %d", len(distinct), ids)
+	}
+}
+
+func TestRedirectToAnotherHostIsRefused(t *testing.T) {
+	other := &recorder{}
+	otherSrv := newLoopbackServer(t, other, func(w http.ResponseWriter, _ *http.Request, _ int) { writeBody(w, 200, batchPage(nil, "")) })
+	// "localhost" and 127.0.0.1 are different origins for the same server
+	// process: the token must not follow the redirect to either.
+	target := strings.Replace(otherSrv.URL, "127.0.0.1", "localhost", 1) + batchesPath
+	rec := &recorder{}
+	srv := newLoopbackServer(t, rec, func(w http.ResponseWriter, r *http.Request, _ int) {
+		http.Redirect(w, r, target, http.StatusFound)
+	})
+	c, fc := newFakeClockClient(t, srv.URL, nil, nil, nil)
+	_, err := c.ListDeviceBatches(context.Background(), testCustomer)
+	if !errors.Is(err, ErrRedirectRefused) {
+		t.Fatalf("error = %v, want one wrapping ErrRedirectRefused", err)
+	}
+	if strings.Contains(err.Error(), testToken) {
+		t.Error("the error carries the token")
+	}
+	assertTries(t, rec, 1, 1)
+	if n := other.count(); n != 0 {
+		t.Errorf("the other host got %d requests", n)
+	}
+	if len(fc.waits) != 0 {
+		t.Errorf("waited %v before a refused redirect", fc.waits)
+	}
+}
+
+func TestDebugTraceNeverShowsToken(t *testing.T) {
+	rec := &recorder{}
+	srv := newLoopbackServer(t, rec, func(w http.ResponseWriter, _ *http.Request, n int) {
+		switch n {
+		case 0:
+			w.Header().Set("Retry-After", "2")
+			writeBody(w, 429, throttleBody)
+		case 1:
+			writeBody(w, 200, batchPage([]string{"a"}, `,"continuationToken":"ct-page-2-secretish"`))
+		default:
+			writeBody(w, 401, `{"code":401,"description":"Unauthorized"}`)
+		}
+	})
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, _ := newFakeClockClient(t, srv.URL, nil, nil, log)
+	_, err := c.ListDeviceBatches(context.Background(), testCustomer)
+	if err == nil {
+		t.Fatal("want the 401 of page 2")
+	}
+	out := buf.String() + err.Error()
+	for _, secret := range []string{testToken, "ct-page-2-secretish", "Bearer"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("%q appears in the trace or error:\n%s", secret, out)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("want one record per try (3), got %d:\n%s", len(lines), buf.String())
+	}
+	ids := rec.requestIDs()
+	for _, want := range []string{"method=GET", "url=http://127.0.0.1", "status=429", "decision=retry", "wait=2s", "request_id=" + ids[0], "correlation_id=" + c.CorrelationID(), "duration="} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("first record lacks %q: %s", want, lines[0])
+		}
+	}
+	if !strings.Contains(lines[2], "status=401") || !strings.Contains(lines[2], "decision=done") {
+		t.Errorf("last record: %s", lines[2])
+	}
+}
+
+// TestThrottleGateHoldsBackOtherCalls: while one call waits out a 429, a
+// second call of the same client waits too before its first request.
+func TestThrottleGateHoldsBackOtherCalls(t *testing.T) {
+	rec := &recorder{}
+	srv := newLoopbackServer(t, rec, func(w http.ResponseWriter, _ *http.Request, n int) {
+		if n == 0 {
+			w.Header().Set("Retry-After", "30")
+			writeBody(w, 429, throttleBody)
+			return
+		}
+		writeBody(w, 200, batchPage([]string{"x"}, ""))
+	})
+	c, fc := newFakeClockClient(t, srv.URL, nil, nil, nil)
+	inWait := make(chan struct{})
+	release := make(chan struct{})
+	var sleeps atomic.Int32
+	fc.onSleep = func(context.Context) {
+		if sleeps.Add(1) == 1 { // hold the first call in its wait
+			close(inWait)
+			<-release
+		}
+	}
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.ListDeviceBatches(context.Background(), testCustomer)
+		first <- err
+	}()
+	<-inWait
+	// The first call is throttled and waiting; the gate is closed.
+	_, err := c.ListDeviceBatches(context.Background(), testCustomer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	// The second call waited the whole 30 s (the fake clock had not moved)
+	// before sending anything; the first then waited its own 30 s.
+	if fmt.Sprint(fc.waits) != "[30s 30s]" {
+		t.Errorf("waits = %v, want [30s 30s]", fc.waits)
+	}
+	if n := rec.count(); n != 3 {
+		t.Errorf("server saw %d requests, want 3", n)
+	}
+}
+
+// TestWaitPastDeadlineIsNotStarted: a wait that would end after the call's
+// deadline fails the call at once instead of sleeping into the deadline.
+func TestWaitPastDeadlineIsNotStarted(t *testing.T) {
+	rec := &recorder{}
+	srv := newLoopbackServer(t, rec, func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.Header().Set("Retry-After", "30")
+		writeBody(w, 429, throttleBody)
+	})
+	c, fc := newFakeClockClient(t, srv.URL, nil, nil, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := c.ListDeviceBatches(ctx, testCustomer)
+	var re *ResponseError
+	if !errors.As(err, &re) || re.RetryAfter != 30*time.Second || !strings.Contains(err.Error(), "deadline") {
+		t.Fatalf("error = %v, want the 429 noting the deadline", err)
+	}
+	assertTries(t, rec, 1, 1)
+	if len(fc.waits) != 0 {
+		t.Errorf("waited %v", fc.waits)
+	}
+}
