@@ -115,22 +115,18 @@ func (a *app) runListCustomers(ctx context.Context, f listFlags) error {
 	if err != nil {
 		return err
 	}
-	cred, _, err := a.credential()
-	if err != nil {
-		return err
-	}
-	client, err := a.client(cred)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, a.flags.timeout)
-	defer cancel()
+	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
+		return a.listCustomers(ctx, client, f, ids)
+	})
+}
+
+// listCustomers fans out over ids and prints as results arrive (jsonl) or
+// at the end (json, table), then summarises failures on stderr.
+func (a *app) listCustomers(ctx context.Context, client *wrapper.Client, f listFlags, ids []string) error {
 
 	bar := a.progress(len(ids))
 	results := make([]wrapper.CustomerResult, len(ids))
 	var failures []wrapper.CustomerResult
-	jsonl := json.NewEncoder(a.io.out)
-	jsonl.SetEscapeHTML(false)
 	for r := range client.ListDeviceBatchesForCustomers(ctx, ids, &wrapper.FanOutOptions{Concurrency: f.concurrency, RatePerSecond: f.rate}) {
 		bar.step()
 		if r.Err != nil {
@@ -170,7 +166,7 @@ func (a *app) runListCustomers(ctx context.Context, f listFlags) error {
 	for _, r := range failures {
 		fmt.Fprintln(a.io.err, "devicebatches: "+failureLine(r))
 	}
-	err = fmt.Errorf("%d of %d customers failed; the others were listed", len(failures), len(ids))
+	err := fmt.Errorf("%d of %d customers failed; the others were listed", len(failures), len(ids))
 	if ctx.Err() != nil {
 		err = fmt.Errorf("%w (gave up after --timeout %s)", err, a.flags.timeout)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -54,21 +53,13 @@ func (a *app) runDevices(ctx context.Context, f devicesFlags) error {
 	if err != nil {
 		return err
 	}
-	client, stop, err := a.serviceClient(ctx)
-	defer stop()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, a.flags.timeout)
-	defer cancel()
-	devices, err := client.ListDevices(ctx, f.customer, f.batch)
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-			return fmt.Errorf("gave up after --timeout %s: %w", a.flags.timeout, err)
+	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
+		devices, err := client.ListDevices(ctx, f.customer, f.batch)
+		if err != nil {
+			return err
 		}
-		return err
-	}
-	return out(a.io.out, devices)
+		return out(a.io.out, devices)
+	})
 }
 
 type deviceWriter func(w io.Writer, devices []wrapper.Device) error

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -54,19 +52,11 @@ func (a *app) runList(ctx context.Context, f listFlags) error {
 	if err != nil {
 		return err
 	}
-	client, stop, err := a.serviceClient(ctx)
-	defer stop()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, a.flags.timeout)
-	defer cancel()
-	batches, err := client.ListDeviceBatches(ctx, f.customer)
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-			return fmt.Errorf("gave up after --timeout %s: %w", a.flags.timeout, err)
+	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
+		batches, err := client.ListDeviceBatches(ctx, f.customer)
+		if err != nil {
+			return err
 		}
-		return err
-	}
-	return out(a.io.out, batches)
+		return out(a.io.out, batches)
+	})
 }

@@ -174,6 +174,24 @@ func (a *app) startSandbox(ctx context.Context) (baseURL string, cred wrapper.To
 	return "http://" + ln.Addr().String(), wrapper.StaticToken(sandboxToken), stop, nil
 }
 
+// withService runs fn with the client of a service command (the sandbox
+// with --sandbox, else Partner Center) under the command's --timeout, and
+// names the timeout when it is what stopped the call.
+func (a *app) withService(ctx context.Context, fn func(ctx context.Context, client *wrapper.Client) error) error {
+	client, stop, err := a.serviceClient(ctx)
+	defer stop()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.flags.timeout)
+	defer cancel()
+	err = fn(ctx, client)
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+		return fmt.Errorf("gave up after --timeout %s: %w", a.flags.timeout, err)
+	}
+	return err
+}
+
 // serviceClient returns the client a service command uses: against the
 // in-process sandbox with --sandbox, else against Partner Center with
 // PARTNER_CENTER_TOKEN. stop releases the sandbox and is never nil.

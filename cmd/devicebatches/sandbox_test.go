@@ -185,3 +185,25 @@ func TestSandboxFlagIsGlobal(t *testing.T) {
 		t.Errorf("sandbox --sandbox: %d %q", code, errOut)
 	}
 }
+
+// TestListCustomersFileSandbox: --sandbox reaches every service path,
+// including the many-customers fan-out (it once built its own client and
+// silently went to Partner Center instead).
+func TestListCustomersFileSandbox(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "customers.txt")
+	content := "# sandbox customers\n" + docCustomer + "\n\n8d1e6b2c-4f7a-4e39-a5d0-c9b3f2e1a468\n"
+	if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, nil, "list", "--sandbox", "--customers-file", file, "-o", "jsonl")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, sandboxNotice) {
+		t.Errorf("stderr lacks the sandbox notice: %q", errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || !strings.Contains(out, `"id":"Test batch"`) || !strings.Contains(out, `"customerId":"`+docCustomer+`"`) {
+		t.Fatalf("jsonl output:\n%s", out)
+	}
+}
