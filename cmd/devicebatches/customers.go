@@ -254,15 +254,7 @@ func writeCustomersTable(w io.Writer, results []wrapper.CustomerResult) error {
 	fmt.Fprintln(tw, "CUSTOMER\tID\tSTATUS\tCREATED\tDEVICES")
 	for _, r := range results {
 		for _, b := range r.Batches {
-			created := ""
-			if b.CreationDate != nil {
-				created = b.CreationDate.String()
-			}
-			devices := ""
-			if b.DevicesCount != nil {
-				devices = strconv.Itoa(int(*b.DevicesCount))
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.CustomerID, cell(b.Id), cell(deref(b.Status)), cell(created), cell(devices))
+			fmt.Fprintln(tw, r.CustomerID+"\t"+batchRow(b))
 		}
 	}
 	return tw.Flush()

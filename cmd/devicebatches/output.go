@@ -39,17 +39,22 @@ func writeBatchTable(w io.Writer, batches []wrapper.DeviceBatch) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tCREATED\tDEVICES")
 	for _, b := range batches {
-		created := ""
-		if b.CreationDate != nil {
-			created = b.CreationDate.String()
-		}
-		devices := ""
-		if b.DevicesCount != nil {
-			devices = strconv.Itoa(int(*b.DevicesCount))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cell(b.Id), cell(deref(b.Status)), cell(created), cell(devices))
+		fmt.Fprintln(tw, batchRow(b))
 	}
 	return tw.Flush()
+}
+
+// batchRow is a batch's ID, STATUS, CREATED and DEVICES cells, tab-separated.
+func batchRow(b wrapper.DeviceBatch) string {
+	created := ""
+	if b.CreationDate != nil {
+		created = b.CreationDate.String()
+	}
+	devices := ""
+	if b.DevicesCount != nil {
+		devices = strconv.Itoa(int(*b.DevicesCount))
+	}
+	return cell(b.Id) + "\t" + cell(deref(b.Status)) + "\t" + cell(created) + "\t" + cell(devices)
 }
 
 // cell makes a service-provided value safe for a terminal table: control
