@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/partnercenter-go/devicebatches/internal/fixtures"
 	"io"
 	"math"
 	"net/http"
@@ -25,27 +26,7 @@ import (
 
 // documentedBody is the response example of "Get a list of device batches
 // for the specified customer", byte for byte.
-const documentedBody = `{
-    "totalCount": 1,
-    "items": [{
-            "id": "Test batch",
-            "status": "finished",
-            "creationDate": "2017-07-25T01:51:00",
-            "devicesCount": 5,
-            "devicesLink": {
-                "uri": "/customers/47021739-3426-40bf-9601-61b4b6d7c793/deviceBatches/Test batch/devices",
-                "method": "GET",
-                "headers": []
-            },
-            "attributes": {
-                "objectType": "DeviceBatch"
-            }
-        }
-    ],
-    "attributes": {
-        "objectType": "Collection"
-    }
-}`
+var documentedBody = string(fixtures.DeviceBatches)
 
 const benchCustomer = "47021739-3426-40bf-9601-61b4b6d7c793"
 

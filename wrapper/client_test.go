@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/partnercenter-go/devicebatches/internal/fixtures"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,27 +22,7 @@ const (
 
 // documentedExample is the response example of Partner Center's
 // "Get a list of device batches for the specified customer" page, verbatim.
-const documentedExample = `{
-    "totalCount": 1,
-    "items": [{
-            "id": "Test batch",
-            "status": "finished",
-            "creationDate": "2017-07-25T01:51:00",
-            "devicesCount": 5,
-            "devicesLink": {
-                "uri": "/customers/47021739-3426-40bf-9601-61b4b6d7c793/deviceBatches/Test batch/devices",
-                "method": "GET",
-                "headers": []
-            },
-            "attributes": {
-                "objectType": "DeviceBatch"
-            }
-        }
-    ],
-    "attributes": {
-        "objectType": "Collection"
-    }
-}`
+var documentedExample = string(fixtures.DeviceBatches)
 
 // newTestClient returns a client for srv whose HTTP traffic is validated
 // against the OpenAPI document, and the validating transport.

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/partnercenter-go/devicebatches/internal/fixtures"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -310,14 +310,7 @@ func TestListDevicesServiceError(t *testing.T) {
 // TestGoldenDocumentedExamples decodes the documented examples through
 // the client and checks every value.
 func TestGoldenDocumentedExamples(t *testing.T) {
-	batchesJSON, err := os.ReadFile("../internal/contract/testdata/devicebatches.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	devicesJSON, err := os.ReadFile("../internal/contract/testdata/devices.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	batchesJSON, devicesJSON := fixtures.DeviceBatches, fixtures.Devices
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		if strings.HasSuffix(r.URL.Path, "/devices") {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/partnercenter-go/devicebatches/internal/fixtures"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,27 +18,7 @@ const (
 	cliTestToken       = "cli-token-5e3b9a-never-print"
 )
 
-const documentedExample = `{
-    "totalCount": 1,
-    "items": [{
-            "id": "Test batch",
-            "status": "finished",
-            "creationDate": "2017-07-25T01:51:00",
-            "devicesCount": 5,
-            "devicesLink": {
-                "uri": "/customers/47021739-3426-40bf-9601-61b4b6d7c793/deviceBatches/Test batch/devices",
-                "method": "GET",
-                "headers": []
-            },
-            "attributes": {
-                "objectType": "DeviceBatch"
-            }
-        }
-    ],
-    "attributes": {
-        "objectType": "Collection"
-    }
-}`
+var documentedExample = string(fixtures.DeviceBatches)
 
 // runCLI runs the command line in-process with env as its whole environment.
 func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {

@@ -5,9 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/partnercenter-go/devicebatches/internal/fixtures"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -51,13 +51,18 @@ func requestInput(t *testing.T, v *contract.Validator, path string) *openapi3fil
 	return in
 }
 
+// readFixture returns a documented example from package fixtures, a copy
+// the test may change.
 func readFixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
+	switch name {
+	case "devicebatches.json":
+		return bytes.Clone(fixtures.DeviceBatches)
+	case "devices.json":
+		return bytes.Clone(fixtures.Devices)
 	}
-	return b
+	t.Fatalf("no fixture %s", name)
+	return nil
 }
 
 // batchesWithDate is the documented example with another creationDate.
@@ -152,7 +157,7 @@ func pagedDevices(n int, calls *int) http.Handler {
 		*calls++
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		if strings.HasSuffix(r.URL.Path, "/deviceBatches") {
-			_, _ = w.Write(mustRead("testdata/devicebatches.json"))
+			_, _ = w.Write(fixtures.DeviceBatches)
 			return
 		}
 		start, _ := strconv.Atoi(r.Header.Get("MS-ContinuationToken"))
@@ -172,14 +177,6 @@ func pagedDevices(n int, calls *int) http.Handler {
 		}
 		_ = json.NewEncoder(w).Encode(body)
 	})
-}
-
-func mustRead(name string) []byte {
-	b, err := os.ReadFile(name)
-	if err != nil {
-		panic(err)
-	}
-	return b
 }
 
 // TestWrapperRequestsAgainstDocument validates every request the wrapper
