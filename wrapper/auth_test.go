@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/partnercenter-go/devicebatches/internal/testidp"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,92 +20,16 @@ import (
 )
 
 const (
-	testTenant   = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-	testClientID = "0f7b4b6e-1b1a-4bd2-9d47-0d5a2a7d6d11"
-	testSecret   = "s3cr3t-value-never-shown"
+	testTenant   = testidp.Tenant
+	testClientID = testidp.ClientID
+	testSecret   = testidp.Secret
 )
 
-// tokenServer speaks the Microsoft identity platform v2 protocol over TLS on
-// loopback: OpenID configuration, instance discovery and the client
-// credentials grant, enough for azidentity's real ClientSecretCredential.
-type tokenServer struct {
-	srv *httptest.Server
-
-	mu        sync.Mutex
-	requests  int      // token requests
-	scopes    []string // scope of each token request
-	discovery int      // instance discovery requests
-	expiresIn int
-	fail      bool // answer token requests with AADSTS7000215
-}
-
-func newTokenServer(t *testing.T) *tokenServer {
-	t.Helper()
-	ts := &tokenServer{expiresIn: 3600}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /common/discovery/instance", func(w http.ResponseWriter, r *http.Request) {
-		ts.mu.Lock()
-		ts.discovery++
-		ts.mu.Unlock()
-		host := strings.TrimPrefix(ts.srv.URL, "https://")
-		writeJSON(w, http.StatusOK, map[string]any{
-			"tenant_discovery_endpoint": ts.srv.URL + "/" + testTenant + "/v2.0/.well-known/openid-configuration",
-			"api-version":               "1.1",
-			"metadata":                  []map[string]any{{"preferred_network": host, "preferred_cache": host, "aliases": []string{host}}},
-		})
-	})
-	mux.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
-		base := ts.srv.URL + "/" + r.PathValue("tenant")
-		writeJSON(w, http.StatusOK, map[string]any{
-			"issuer":                        base + "/v2.0",
-			"token_endpoint":                base + "/oauth2/v2.0/token",
-			"authorization_endpoint":        base + "/oauth2/v2.0/authorize",
-			"device_authorization_endpoint": base + "/oauth2/v2.0/devicecode",
-		})
-	})
-	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		ts.mu.Lock()
-		ts.requests++
-		n, fail, exp := ts.requests, ts.fail, ts.expiresIn
-		ts.scopes = append(ts.scopes, r.PostForm.Get("scope"))
-		ts.mu.Unlock()
-		if r.PostForm.Get("grant_type") != "client_credentials" || r.PostForm.Get("client_id") != testClientID {
-			writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_request", "error_description": "AADSTS900144: unexpected request.", "error_codes": []int{900144}})
-			return
-		}
-		if fail || r.PostForm.Get("client_secret") != testSecret {
-			writeJSON(w, http.StatusUnauthorized, map[string]any{
-				"error":             "invalid_client",
-				"error_description": "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.\r\nTrace ID: 0000 Correlation ID: 1111 Timestamp: 2026-11-24 10:00:00Z",
-				"error_codes":       []int{7000215},
-			})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]any{
-			"token_type": "Bearer", "expires_in": exp, "ext_expires_in": exp,
-			"access_token": fmt.Sprintf("token-%d", n),
-		})
-	})
-	ts.srv = httptest.NewTLSServer(mux)
-	t.Cleanup(ts.srv.Close)
-	return ts
-}
-
-func (ts *tokenServer) stats() (requests, discovery int, scopes []string) {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	return ts.requests, ts.discovery, append([]string(nil), ts.scopes...)
-}
-
-// credential is azidentity's real ClientSecretCredential, pointed at ts.
-func (ts *tokenServer) credential(t *testing.T, secret string) *azidentity.ClientSecretCredential {
+// credentialOf is azidentity's real ClientSecretCredential, pointed at ts.
+func credentialOf(t *testing.T, ts *testidp.Server, secret string) *azidentity.ClientSecretCredential {
 	t.Helper()
 	cred, err := azidentity.NewClientSecretCredential(testTenant, testClientID, secret, &azidentity.ClientSecretCredentialOptions{
-		ClientOptions:            azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: ts.srv.URL + "/"}, Transport: ts.srv.Client()},
+		ClientOptions:            azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: ts.URL + "/"}, Transport: ts.Client()},
 		DisableInstanceDiscovery: true,
 	})
 	if err != nil {
@@ -170,10 +95,10 @@ func TestClientSecretCredentialThroughTokenEndpoint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ts := newTokenServer(t)
-			ts.expiresIn = tt.expiresIn
+			ts := testidp.New(t)
+			ts.SetExpiresIn(tt.expiresIn)
 			api := newAPIServer(t)
-			c, err := NewClient(ts.credential(t, testSecret), &ClientOptions{BaseURL: api.srv.URL, Retry: noRetry()})
+			c, err := NewClient(credentialOf(t, ts, testSecret), &ClientOptions{BaseURL: api.srv.URL, Retry: noRetry()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,7 +107,7 @@ func TestClientSecretCredentialThroughTokenEndpoint(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			reqs, disc, scopes := ts.stats()
+			reqs, disc, scopes := ts.Stats()
 			if reqs != tt.wantTokenReqs {
 				t.Errorf("token requests = %d, want %d", reqs, tt.wantTokenReqs)
 			}
@@ -203,27 +128,27 @@ func TestClientSecretCredentialThroughTokenEndpoint(t *testing.T) {
 }
 
 func TestScopesOption(t *testing.T) {
-	ts := newTokenServer(t)
+	ts := testidp.New(t)
 	api := newAPIServer(t)
 	const scope = "https://partner.partnercenterapi.microsoftonline.cn/.default"
-	c, err := NewClient(ts.credential(t, testSecret), &ClientOptions{BaseURL: api.srv.URL, Scopes: []string{scope}, Retry: noRetry()})
+	c, err := NewClient(credentialOf(t, ts, testSecret), &ClientOptions{BaseURL: api.srv.URL, Scopes: []string{scope}, Retry: noRetry()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.ListDeviceBatches(t.Context(), testCustomer); err != nil {
 		t.Fatal(err)
 	}
-	_, _, scopes := ts.stats()
+	_, _, scopes := ts.Stats()
 	if len(scopes) != 1 || !strings.Contains(scopes[0], scope) || strings.Contains(scopes[0], DefaultScope) {
 		t.Errorf("token request scopes = %q, want only %s", scopes, scope)
 	}
 }
 
 func TestTokenEndpointErrorIsAuthenticationError(t *testing.T) {
-	ts := newTokenServer(t)
-	ts.fail = true
+	ts := testidp.New(t)
+	ts.SetFail(true)
 	api := newAPIServer(t)
-	c, err := NewClient(ts.credential(t, testSecret), &ClientOptions{BaseURL: api.srv.URL, Retry: noRetry()})
+	c, err := NewClient(credentialOf(t, ts, testSecret), &ClientOptions{BaseURL: api.srv.URL, Retry: noRetry()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/partnercenter-go/devicebatches/internal/testidp"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -27,78 +28,13 @@ import (
 )
 
 const (
-	testTenant   = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-	testClientID = "0f7b4b6e-1b1a-4bd2-9d47-0d5a2a7d6d11"
-	testSecret   = "s3cr3t-value-never-shown"
+	testTenant   = testidp.Tenant
+	testClientID = testidp.ClientID
+	testSecret   = testidp.Secret
 )
 
 // idp is a loopback TLS Microsoft identity platform v2 stand-in: OpenID
 // configuration, instance discovery (counted: it must not be asked when
-// discovery is disabled) and the client credentials grant.
-type idp struct {
-	srv       *httptest.Server
-	mu        sync.Mutex
-	tokens    int
-	discovery int
-	scopes    []string
-	fail      bool
-}
-
-func newIDP(t *testing.T) *idp {
-	t.Helper()
-	p := &idp{}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /common/discovery/instance", func(w http.ResponseWriter, r *http.Request) {
-		p.mu.Lock()
-		p.discovery++
-		p.mu.Unlock()
-		host := strings.TrimPrefix(p.srv.URL, "https://")
-		serveJSON(w, http.StatusOK, map[string]any{
-			"tenant_discovery_endpoint": p.srv.URL + "/" + testTenant + "/v2.0/.well-known/openid-configuration",
-			"metadata":                  []map[string]any{{"preferred_network": host, "preferred_cache": host, "aliases": []string{host}}},
-		})
-	})
-	mux.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
-		base := p.srv.URL + "/" + r.PathValue("tenant")
-		serveJSON(w, http.StatusOK, map[string]any{
-			"issuer":                        base + "/v2.0",
-			"token_endpoint":                base + "/oauth2/v2.0/token",
-			"authorization_endpoint":        base + "/oauth2/v2.0/authorize",
-			"device_authorization_endpoint": base + "/oauth2/v2.0/devicecode",
-		})
-	})
-	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		p.mu.Lock()
-		p.tokens++
-		n, fail := p.tokens, p.fail
-		p.scopes = append(p.scopes, r.PostForm.Get("scope"))
-		p.mu.Unlock()
-		// The device code grant: the user "signed in" at once.
-		deviceCode := r.PostForm.Get("grant_type") == "device_code" && r.PostForm.Get("device_code") == "dc-1"
-		if fail || (!deviceCode && r.PostForm.Get("client_secret") != testSecret) || r.PostForm.Get("client_id") != testClientID {
-			serveJSON(w, http.StatusUnauthorized, map[string]any{
-				"error":             "invalid_client",
-				"error_description": "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.\r\nTrace ID: 0000\r\nCorrelation ID: 1111",
-				"error_codes":       []int{7000215},
-			})
-			return
-		}
-		serveJSON(w, http.StatusOK, map[string]any{"token_type": "Bearer", "expires_in": 3600, "access_token": fmt.Sprintf("token-%d", n)})
-	})
-	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/devicecode", func(w http.ResponseWriter, r *http.Request) {
-		serveJSON(w, http.StatusOK, map[string]any{
-			"user_code": "ABCD-EFGH", "device_code": "dc-1", "verification_uri": "https://microsoft.com/devicelogin",
-			"expires_in": 900, "interval": 1, "message": deviceCodeMessage,
-		})
-	})
-	p.srv = httptest.NewTLSServer(mux)
-	t.Cleanup(p.srv.Close)
-	return p
-}
-
-const deviceCodeMessage = "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code ABCD-EFGH to authenticate."
-
 func serveJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -135,12 +71,12 @@ func envFrom(m map[string]string) func(string) string { return func(k string) st
 
 // appEnv is the environment of an app-only (client secret) sign-in against
 // p, calling the API at base.
-func appEnv(p *idp, base string) map[string]string {
+func appEnv(p *testidp.Server, base string) map[string]string {
 	return map[string]string{
 		"AZURE_TENANT_ID":                           testTenant,
 		"AZURE_CLIENT_ID":                           testClientID,
 		"AZURE_CLIENT_SECRET":                       testSecret,
-		"AZURE_AUTHORITY_HOST":                      p.srv.URL,
+		"AZURE_AUTHORITY_HOST":                      p.URL,
 		"PARTNER_CENTER_DISABLE_INSTANCE_DISCOVERY": "1",
 		"PARTNER_CENTER_BASE_URL":                   base,
 	}
@@ -276,11 +212,11 @@ func TestEnvAuthEndToEnd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newIDP(t)
-			p.fail = tt.fail
+			p := testidp.New(t)
+			p.SetFail(tt.fail)
 			srv := newAPI(t)
 			var out, errb bytes.Buffer
-			a := &app{io: streams{out: &out, err: &errb}, getenv: envFrom(appEnv(p, srv.srv.URL)), credTransport: p.srv.Client()}
+			a := &app{io: streams{out: &out, err: &errb}, getenv: envFrom(appEnv(p, srv.srv.URL)), credTransport: p.Client()}
 			code := a.execute(t.Context(), []string{"--auth", "env", "--max-retries", "0", "list", "--customer", testCustomer})
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.wantCode, errb.String())
@@ -291,7 +227,7 @@ func TestEnvAuthEndToEnd(t *testing.T) {
 			if strings.Contains(out.String()+errb.String(), testSecret) || strings.Contains(out.String()+errb.String(), "token-1") {
 				t.Errorf("output shows a secret or token:\n%s%s", out.String(), errb.String())
 			}
-			tokens, discovery, scopes := p.stats()
+			tokens, discovery, scopes := p.Stats()
 			if tokens != 1 || discovery != 0 {
 				t.Errorf("token requests %d, instance discovery %d; want 1 and 0", tokens, discovery)
 			}
@@ -313,25 +249,25 @@ func TestEnvAuthEndToEnd(t *testing.T) {
 // code flow: the instructions go to stderr, never stdout, and instance
 // discovery stays off.
 func TestDeviceCodeEndToEnd(t *testing.T) {
-	p := newIDP(t)
+	p := testidp.New(t)
 	srv := newAPI(t)
 	env := map[string]string{
-		"AZURE_AUTHORITY_HOST":    p.srv.URL,
+		"AZURE_AUTHORITY_HOST":    p.URL,
 		"PARTNER_CENTER_BASE_URL": srv.srv.URL,
 	}
 	var out, errb bytes.Buffer
-	a := &app{io: streams{out: &out, err: &errb}, getenv: envFrom(env), credTransport: p.srv.Client()}
+	a := &app{io: streams{out: &out, err: &errb}, getenv: envFrom(env), credTransport: p.Client()}
 	code := a.execute(t.Context(), []string{"--auth", "device-code", "--tenant", testTenant, "--client-id", testClientID, "--disable-instance-discovery", "list", "--customer", testCustomer})
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr: %s", code, errb.String())
 	}
-	if errb.String() != deviceCodeMessage+"\n" {
+	if errb.String() != testidp.DeviceCodeMessage+"\n" {
 		t.Errorf("stderr = %q, want the device code prompt", errb.String())
 	}
 	if strings.Contains(out.String(), "ABCD-EFGH") || !strings.Contains(out.String(), "batch-1") {
 		t.Errorf("stdout = %q: want the batches and no prompt", out.String())
 	}
-	if _, discovery, scopes := p.stats(); discovery != 0 || len(scopes) == 0 || !strings.Contains(scopes[len(scopes)-1], wrapper.DefaultScope) {
+	if _, discovery, scopes := p.Stats(); discovery != 0 || len(scopes) == 0 || !strings.Contains(scopes[len(scopes)-1], wrapper.DefaultScope) {
 		t.Errorf("instance discovery %d, scopes %q", discovery, scopes)
 	}
 	if got := srv.authorizations(); len(got) != 1 || !strings.HasPrefix(got[0], "Bearer token-") {
@@ -342,10 +278,10 @@ func TestDeviceCodeEndToEnd(t *testing.T) {
 // TestDebugNeverShowsSecrets: the --debug trace of a whole sign-in and call
 // shows neither the client secret nor the token.
 func TestDebugNeverShowsSecrets(t *testing.T) {
-	p := newIDP(t)
+	p := testidp.New(t)
 	srv := newAPI(t)
 	var out, errb bytes.Buffer
-	a := &app{io: streams{out: &out, err: &errb}, getenv: envFrom(appEnv(p, srv.srv.URL)), credTransport: p.srv.Client()}
+	a := &app{io: streams{out: &out, err: &errb}, getenv: envFrom(appEnv(p, srv.srv.URL)), credTransport: p.Client()}
 	if code := a.execute(t.Context(), []string{"--auth", "env", "--debug", "list", "--customer", testCustomer, "-o", "json"}); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
@@ -360,12 +296,6 @@ func TestDebugNeverShowsSecrets(t *testing.T) {
 			t.Errorf("output shows %q:\n%s", secret, errb.String())
 		}
 	}
-}
-
-func (p *idp) stats() (tokens, discovery int, scopes []string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.tokens, p.discovery, append([]string(nil), p.scopes...)
 }
 
 // TestBinaryTrustsSSLCertFile builds the CLI and runs it as a user would:
@@ -384,10 +314,10 @@ func TestBinaryTrustsSSLCertFile(t *testing.T) {
 	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	p := newIDP(t)
+	p := testidp.New(t)
 	srv := newAPI(t)
 	certFile := filepath.Join(dir, "idp.pem")
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.srv.Certificate().Raw}), 0o600); err != nil {
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.Certificate().Raw}), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -405,9 +335,7 @@ func TestBinaryTrustsSSLCertFile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p.mu.Lock()
-			p.fail = tt.fail
-			p.mu.Unlock()
+			p.SetFail(tt.fail)
 			env := []string{"HOME=" + dir, "SSL_CERT_FILE=" + tt.certFile, "SSL_CERT_DIR=" + emptyDir, "PARTNER_CENTER_AUTH=env"}
 			for k, v := range appEnv(p, srv.srv.URL) {
 				env = append(env, k+"="+v)
