@@ -30,6 +30,7 @@ func StaticToken(token string) TokenCredential { return staticToken{token: token
 
 type staticToken struct{ token string }
 
+// GetToken implements azcore.TokenCredential.
 func (s staticToken) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	if s.token == "" {
 		return azcore.AccessToken{}, errors.New("the static token is empty")

@@ -81,6 +81,7 @@ type DataError struct {
 	Problem string
 }
 
+// Error returns one line: the file, the place and the problem.
 func (e *DataError) Error() string {
 	if e.Where == "" {
 		return fmt.Sprintf("sandbox data %s: %s", e.File, e.Problem)
