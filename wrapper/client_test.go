@@ -49,6 +49,18 @@ func newTestClient(t *testing.T, srv *httptest.Server, opts *ClientOptions) (*Cl
 	return c, tr
 }
 
+// offContractClient is a client of srv with no retries and no contract
+// validation, for answers that break the document on purpose (HTML pages,
+// garbage bodies, statuses it does not list).
+func offContractClient(t *testing.T, srv *httptest.Server) *Client {
+	t.Helper()
+	c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: srv.URL, HTTPClient: srv.Client(), Retry: &RetryOptions{MaxRetries: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func TestListDeviceBatchesSendsPartnerCenterHeaders(t *testing.T) {
 	t.Parallel()
 	var got http.Header
@@ -260,11 +272,8 @@ func TestErrorMapping(t *testing.T) {
 				fmt.Fprint(w, tc.body)
 			}))
 			defer srv.Close()
-			c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: srv.URL, HTTPClient: srv.Client(), Retry: &RetryOptions{MaxRetries: -1}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = c.ListDeviceBatches(context.Background(), testCustomer)
+			c := offContractClient(t, srv)
+			_, err := c.ListDeviceBatches(context.Background(), testCustomer)
 			var re *ResponseError
 			if !errors.As(err, &re) {
 				t.Fatalf("err = %v, want *ResponseError", err)
@@ -324,11 +333,8 @@ func TestSuccessBodiesThatDoNotParse(t *testing.T) {
 				fmt.Fprint(w, tc.body)
 			}))
 			defer srv.Close()
-			c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: srv.URL, HTTPClient: srv.Client(), Retry: &RetryOptions{MaxRetries: -1}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = c.ListDeviceBatches(context.Background(), testCustomer)
+			c := offContractClient(t, srv)
+			_, err := c.ListDeviceBatches(context.Background(), testCustomer)
 			var de *DecodeError
 			if !errors.As(err, &de) || de.StatusCode != 200 || de.RequestID != "11111111-2222-3333-4444-555555555555" {
 				t.Fatalf("err = %v, want *DecodeError with status and ids", err)

@@ -33,8 +33,6 @@ const (
 	testSecret   = testidp.Secret
 )
 
-// idp is a loopback TLS Microsoft identity platform v2 stand-in: OpenID
-// configuration, instance discovery (counted: it must not be asked when
 func serveJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

@@ -178,11 +178,7 @@ func (a *app) listCustomers(ctx context.Context, client *wrapper.Client, f listF
 func failureLine(r wrapper.CustomerResult) string {
 	var re *wrapper.ResponseError
 	if errors.As(r.Err, &re) {
-		code := re.Code
-		if code == "" {
-			code = "-"
-		}
-		return fmt.Sprintf("customer %s: HTTP %d, code %s, correlation id %s: %s", r.CustomerID, re.StatusCode, code, orDash(re.CorrelationID), oneLine(re.Description))
+		return fmt.Sprintf("customer %s: HTTP %d, code %s, correlation id %s: %s", r.CustomerID, re.StatusCode, orDash(re.Code), orDash(re.CorrelationID), oneLine(re.Description))
 	}
 	var de *wrapper.DecodeError
 	if errors.As(r.Err, &de) {
