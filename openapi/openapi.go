@@ -1,111 +1,14 @@
 // Package openapi embeds partnercenter.yaml, the hand-written OpenAPI 3
 // document of the Partner Center device-batch operations. It is the single
 // source of truth for the generated client (generated/), the built-in sandbox
-// and the contract tests, which all load it from here.
+// and the contract tests, which all read these bytes; internal/contract
+// parses and validates them.
 package openapi
 
-import (
-	"context"
-	_ "embed"
-	"fmt"
+import _ "embed"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
-
-	"github.com/partnercenter-go/devicebatches/internal/guid"
-)
-
-// Document is the OpenAPI document as written in partnercenter.yaml.
+// Document is the OpenAPI document, byte for byte as written in
+// partnercenter.yaml.
 //
 //go:embed partnercenter.yaml
 var Document []byte
-
-// SchemaOptions are the schema validation options every consumer uses: the
-// document says `format: uuid` for customer, request and correlation ids, and
-// kin-openapi checks that format only when told how.
-func SchemaOptions() []openapi3.SchemaValidationOption {
-	return []openapi3.SchemaValidationOption{
-		openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(guid.Pattern)),
-	}
-}
-
-// Load parses and validates the embedded document.
-func Load() (*openapi3.T, error) {
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(Document)
-	if err != nil {
-		return nil, fmt.Errorf("openapi: parse partnercenter.yaml: %w", err)
-	}
-	if err := doc.Validate(context.Background(), openapi3.EnableExamplesValidation()); err != nil {
-		return nil, fmt.Errorf("openapi: partnercenter.yaml is invalid: %w", err)
-	}
-	return doc, nil
-}
-
-// NewRouter loads the document and returns a router that matches requests
-// by path and method on any host: the sandbox and test servers listen on
-// loopback addresses, not on the servers the document names.
-func NewRouter() (*openapi3.T, routers.Router, error) {
-	doc, err := Load()
-	if err != nil {
-		return nil, nil, err
-	}
-	doc.Servers = nil
-	r, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		return nil, nil, fmt.Errorf("openapi: router: %w", err)
-	}
-	return doc, r, nil
-}
-
-// FilterOptions returns openapi3filter options for validating traffic
-// against the document: uuid formats checked, response statuses the
-// document does not list refused, and a bearer token required where the
-// document asks for one.
-func FilterOptions() *openapi3filter.Options {
-	return &openapi3filter.Options{
-		IncludeResponseStatus:   true,
-		MultiError:              false,
-		AuthenticationFunc:      RequireBearer,
-		SchemaValidationOptions: SchemaOptions(),
-	}
-}
-
-// ErrNoBearer is returned by RequireBearer for a missing or malformed
-// Authorization header.
-var ErrNoBearer = fmt.Errorf("the Authorization header must be \"Bearer <token>\"")
-
-// RequireBearer is an openapi3filter.AuthenticationFunc that accepts any
-// non-empty bearer token: validation checks the shape, not the identity.
-func RequireBearer(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-	if in.SecurityScheme == nil || in.SecurityScheme.Type != "http" || in.SecurityScheme.Scheme != "bearer" {
-		return fmt.Errorf("unsupported security scheme %q", in.SecuritySchemeName)
-	}
-	h := in.RequestValidationInput.Request.Header.Get("Authorization")
-	const prefix = "Bearer "
-	if len(h) <= len(prefix) || !equalFold(h[:len(prefix)], prefix) {
-		return ErrNoBearer
-	}
-	return nil
-}
-
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}

@@ -12,8 +12,6 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-
-	"github.com/partnercenter-go/devicebatches/openapi"
 )
 
 // Validator checks requests and responses against the document.
@@ -32,12 +30,12 @@ var (
 // loaded once per process: it never changes at run time.
 func New() (*Validator, error) {
 	once.Do(func() {
-		_, r, err := openapi.NewRouter()
+		_, r, err := NewRouter()
 		if err != nil {
 			sharedErr = err
 			return
 		}
-		shared = &Validator{router: r, opts: openapi.FilterOptions()}
+		shared = &Validator{router: r, opts: FilterOptions()}
 	})
 	return shared, sharedErr
 }

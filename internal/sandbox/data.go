@@ -14,8 +14,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/partnercenter-go/devicebatches/internal/contract"
 	"github.com/partnercenter-go/devicebatches/internal/guid"
-	"github.com/partnercenter-go/devicebatches/openapi"
 )
 
 // defaultData is the data set the sandbox serves when no file is given: the
@@ -132,13 +132,13 @@ func ParseData(name string, b []byte) (*Data, error) {
 	if f.Customers == nil {
 		return nil, fail("", `no "customers" list`)
 	}
-	doc, err := openapi.Load()
+	doc, err := contract.Load()
 	if err != nil {
 		return nil, err
 	}
 	batchSchema := doc.Components.Schemas["DeviceBatch"].Value
 	deviceSchema := doc.Components.Schemas["Device"].Value
-	sopts := openapi.SchemaOptions()
+	sopts := contract.SchemaOptions()
 
 	d := &Data{}
 	seenCustomer := map[string]bool{}

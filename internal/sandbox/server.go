@@ -35,8 +35,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
+	"github.com/partnercenter-go/devicebatches/internal/contract"
 	"github.com/partnercenter-go/devicebatches/internal/guid"
-	"github.com/partnercenter-go/devicebatches/openapi"
 )
 
 // DefaultPageSize is the page size of a batch's devices, as in Partner Center.
@@ -129,7 +129,7 @@ type Server struct {
 
 // New returns a sandbox Server.
 func New(opts Options) (*Server, error) {
-	doc, router, err := openapi.NewRouter()
+	doc, router, err := contract.NewRouter()
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func New(opts Options) (*Server, error) {
 		f.RetryAfter = DefaultRetryAfter
 	}
 	s := &Server{
-		doc: doc, router: router, filter: openapi.FilterOptions(),
+		doc: doc, router: router, filter: contract.FilterOptions(),
 		data: opts.Data, faults: f, pageSize: opts.PageSize, batchPg: opts.BatchPageSize,
 		log: opts.Logger, now: opts.Now, sleep: sleepCtx,
 		rnd: rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed5a4db0c5)),
