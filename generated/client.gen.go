@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 	"github.com/partnercenter-go/devicebatches/internal/pctime"
@@ -19,70 +20,70 @@ import (
 
 // Device A device registered for zero-touch deployment.
 type Device struct {
-	AllowedOperations   *[]string           `json:"allowedOperations,omitempty"`
-	Attributes          *ResourceAttributes `json:"attributes,omitempty"`
-	HardwareHash        *string             `json:"hardwareHash,omitempty"`
-	Id                  string              `json:"id"`
-	ModelName           *string             `json:"modelName,omitempty"`
-	OemManufacturerName *string             `json:"oemManufacturerName,omitempty"`
+	AllowedOperations   []string           `json:"allowedOperations,omitempty,omitzero"`
+	Attributes          ResourceAttributes `json:"attributes,omitempty,omitzero"`
+	HardwareHash        string             `json:"hardwareHash,omitempty,omitzero"`
+	Id                  string             `json:"id"`
+	ModelName           string             `json:"modelName,omitempty,omitzero"`
+	OemManufacturerName string             `json:"oemManufacturerName,omitempty,omitzero"`
 
 	// Policies Policies applied to the device, such as `o_o_b_e` (out-of-box experience).
-	Policies     *[]KeyValuePair `json:"policies,omitempty"`
-	ProductKey   *string         `json:"productKey,omitempty"`
-	SerialNumber *string         `json:"serialNumber,omitempty"`
-	UploadedBy   *string         `json:"uploadedBy,omitempty"`
+	Policies     []KeyValuePair `json:"policies,omitempty,omitzero"`
+	ProductKey   string         `json:"productKey,omitempty,omitzero"`
+	SerialNumber string         `json:"serialNumber,omitempty,omitzero"`
+	UploadedBy   string         `json:"uploadedBy,omitempty,omitzero"`
 
 	// UploadedDate A date and time as Partner Center sends it: ISO 8601 with optional
 	// fractional seconds and an optional zone. Zone-less values
 	// (`2017-07-25T01:51:00`) are UTC. Kept exactly as sent.
-	UploadedDate *PartnerCenterDateTime `json:"uploadedDate,omitempty"`
+	UploadedDate PartnerCenterDateTime `json:"uploadedDate,omitempty,omitzero"`
 }
 
 // DeviceBatch A named group of devices enrolled in zero-touch deployment.
 type DeviceBatch struct {
-	Attributes *ResourceAttributes `json:"attributes,omitempty"`
-	CreatedBy  *string             `json:"createdBy,omitempty"`
+	Attributes ResourceAttributes `json:"attributes,omitempty,omitzero"`
+	CreatedBy  string             `json:"createdBy,omitempty,omitzero"`
 
 	// CreationDate A date and time as Partner Center sends it: ISO 8601 with optional
 	// fractional seconds and an optional zone. Zone-less values
 	// (`2017-07-25T01:51:00`) are UTC. Kept exactly as sent.
-	CreationDate *PartnerCenterDateTime `json:"creationDate,omitempty"`
-	DevicesCount *int32                 `json:"devicesCount,omitempty"`
+	CreationDate PartnerCenterDateTime `json:"creationDate,omitempty,omitzero"`
+	DevicesCount int32                 `json:"devicesCount,omitempty,omitzero"`
 
 	// DevicesLink A link to a related resource. `uri` is relative to the service and
 	// usually lacks the `/v1` prefix.
-	DevicesLink *Link `json:"devicesLink,omitempty"`
+	DevicesLink Link `json:"devicesLink,omitempty,omitzero"`
 
 	// Id A name the partner chose, not a GUID; may contain spaces.
 	Id string `json:"id"`
 
 	// Status The batch's state as the service reports it, for example
 	// `finished`. An open set: new values may appear.
-	Status *string `json:"status,omitempty"`
+	Status string `json:"status,omitempty,omitzero"`
 }
 
 // DeviceBatchCollection One page of a customer's device batches. `totalCount` counts the items
 // on this page, not a grand total.
 type DeviceBatchCollection struct {
-	Attributes *ResourceAttributes `json:"attributes,omitempty"`
+	Attributes ResourceAttributes `json:"attributes,omitempty,omitzero"`
 
 	// ContinuationToken Present when more pages follow; send it as MS-ContinuationToken.
-	ContinuationToken *string        `json:"continuationToken,omitempty"`
-	Items             []DeviceBatch  `json:"items"`
-	Links             *ResourceLinks `json:"links,omitempty"`
-	TotalCount        *int32         `json:"totalCount,omitempty"`
+	ContinuationToken string        `json:"continuationToken,omitempty,omitzero"`
+	Items             []DeviceBatch `json:"items"`
+	Links             ResourceLinks `json:"links,omitempty,omitzero"`
+	TotalCount        int32         `json:"totalCount,omitempty,omitzero"`
 }
 
 // DeviceCollection One page of a device batch's devices (100 per page). `totalCount`
 // counts the items on this page.
 type DeviceCollection struct {
-	Attributes *ResourceAttributes `json:"attributes,omitempty"`
+	Attributes ResourceAttributes `json:"attributes,omitempty,omitzero"`
 
 	// ContinuationToken Present when more pages follow; send it as MS-ContinuationToken.
-	ContinuationToken *string        `json:"continuationToken,omitempty"`
-	Items             []Device       `json:"items"`
-	Links             *ResourceLinks `json:"links,omitempty"`
-	TotalCount        *int32         `json:"totalCount,omitempty"`
+	ContinuationToken string        `json:"continuationToken,omitempty,omitzero"`
+	Items             []Device      `json:"items"`
+	Links             ResourceLinks `json:"links,omitempty,omitzero"`
+	TotalCount        int32         `json:"totalCount,omitempty,omitzero"`
 }
 
 // ErrorCode Partner Center's error code. Documented as a string, sent as a number
@@ -99,17 +100,17 @@ type ErrorCode1 = string
 
 // KeyValuePair defines model for KeyValuePair.
 type KeyValuePair struct {
-	Key   string  `json:"key"`
-	Value *string `json:"value,omitempty"`
+	Key   string                    `json:"key"`
+	Value nullable.Nullable[string] `json:"value,omitempty,omitzero"`
 }
 
 // Link A link to a related resource. `uri` is relative to the service and
 // usually lacks the `/v1` prefix.
 type Link struct {
-	Body    *string         `json:"body,omitempty"`
-	Headers *[]KeyValuePair `json:"headers,omitempty"`
-	Method  *string         `json:"method,omitempty"`
-	Uri     string          `json:"uri"`
+	Body    string         `json:"body,omitempty,omitzero"`
+	Headers []KeyValuePair `json:"headers,omitempty,omitzero"`
+	Method  string         `json:"method,omitempty,omitzero"`
+	Uri     string         `json:"uri"`
 }
 
 // PartnerCenterDateTime A date and time as Partner Center sends it: ISO 8601 with optional
@@ -121,31 +122,31 @@ type PartnerCenterDateTime = pctime.DateTime
 type PartnerCenterError struct {
 	// Code Partner Center's error code. Documented as a string, sent as a number
 	// by the real service: both are accepted.
-	Code        ErrorCode      `json:"code"`
-	Data        *[]interface{} `json:"data,omitempty"`
-	Description *string        `json:"description,omitempty"`
-	Source      *string        `json:"source,omitempty"`
+	Code        ErrorCode     `json:"code"`
+	Data        []interface{} `json:"data,omitempty,omitzero"`
+	Description string        `json:"description,omitempty,omitzero"`
+	Source      string        `json:"source,omitempty,omitzero"`
 }
 
 // ResourceAttributes defines model for ResourceAttributes.
 type ResourceAttributes struct {
-	Etag       *string `json:"etag,omitempty"`
-	ObjectType *string `json:"objectType,omitempty"`
+	Etag       string `json:"etag,omitempty,omitzero"`
+	ObjectType string `json:"objectType,omitempty,omitzero"`
 }
 
 // ResourceLinks defines model for ResourceLinks.
 type ResourceLinks struct {
 	// Next A link to a related resource. `uri` is relative to the service and
 	// usually lacks the `/v1` prefix.
-	Next *Link `json:"next,omitempty"`
+	Next Link `json:"next,omitempty,omitzero"`
 
 	// Previous A link to a related resource. `uri` is relative to the service and
 	// usually lacks the `/v1` prefix.
-	Previous *Link `json:"previous,omitempty"`
+	Previous Link `json:"previous,omitempty,omitzero"`
 
 	// Self A link to a related resource. `uri` is relative to the service and
 	// usually lacks the `/v1` prefix.
-	Self *Link `json:"self,omitempty"`
+	Self Link `json:"self,omitempty,omitzero"`
 }
 
 // ThrottlingError The body of a 429 sent by Partner Center's gateway.
@@ -759,55 +760,55 @@ type ClientWithResponsesInterface interface {
 
 // ListDeviceBatchesResponse200Headers the declared response headers of an HTTP 200 response for ListDeviceBatches
 type ListDeviceBatchesResponse200Headers struct {
-	MSCV            *string
-	MSCorrelationId *string
-	MSRequestId     *string
-	MSServerId      *string
+	MSCV            string
+	MSCorrelationId string
+	MSRequestId     string
+	MSServerId      string
 }
 
 // ListDeviceBatchesResponse400Headers the declared response headers of an HTTP 400 response for ListDeviceBatches
 type ListDeviceBatchesResponse400Headers struct {
-	MSCorrelationId *string
-	MSRequestId     *string
+	MSCorrelationId string
+	MSRequestId     string
 }
 
 // ListDeviceBatchesResponse401Headers the declared response headers of an HTTP 401 response for ListDeviceBatches
 type ListDeviceBatchesResponse401Headers struct {
-	MSCorrelationId *string
-	MSRequestId     *string
-	WWWAuthenticate *string
+	MSCorrelationId string
+	MSRequestId     string
+	WWWAuthenticate string
 }
 
 // ListDeviceBatchesResponse403Headers the declared response headers of an HTTP 403 response for ListDeviceBatches
 type ListDeviceBatchesResponse403Headers struct {
-	MSCorrelationId *string
-	MSRequestId     *string
+	MSCorrelationId string
+	MSRequestId     string
 }
 
 // ListDeviceBatchesResponse404Headers the declared response headers of an HTTP 404 response for ListDeviceBatches
 type ListDeviceBatchesResponse404Headers struct {
-	MSCorrelationId *string
-	MSRequestId     *string
+	MSCorrelationId string
+	MSRequestId     string
 }
 
 // ListDeviceBatchesResponse429Headers the declared response headers of an HTTP 429 response for ListDeviceBatches
 type ListDeviceBatchesResponse429Headers struct {
-	MSCorrelationId *string
-	MSRequestId     *string
-	RetryAfter      *string
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
 }
 
 // ListDeviceBatchesResponse500Headers the declared response headers of an HTTP 500 response for ListDeviceBatches
 type ListDeviceBatchesResponse500Headers struct {
-	MSCorrelationId *string
-	MSRequestId     *string
+	MSCorrelationId string
+	MSRequestId     string
 }
 
 // ListDeviceBatchesResponse503Headers the declared response headers of an HTTP 503 response for ListDeviceBatches
 type ListDeviceBatchesResponse503Headers struct {
-	MSCorrelationId *string
-	MSRequestId     *string
-	RetryAfter      *string
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
 }
 
 type ListDeviceBatchesResponse struct {
@@ -918,55 +919,55 @@ func (r ListDeviceBatchesResponse) ContentType() string {
 
 // ListDevicesResponse200Headers the declared response headers of an HTTP 200 response for ListDevices
 type ListDevicesResponse200Headers struct {
-	MSCV            *string
-	MSCorrelationId *string
-	MSRequestId     *string
-	MSServerId      *string
+	MSCV            string
+	MSCorrelationId string
+	MSRequestId     string
+	MSServerId      string
 }
 
 // ListDevicesResponse400Headers the declared response headers of an HTTP 400 response for ListDevices
 type ListDevicesResponse400Headers struct {
-	MSCorrelationId *string
-	MSRequestId     *string
+	MSCorrelationId string
+	MSRequestId     string
 }
 
 // ListDevicesResponse401Headers the declared response headers of an HTTP 401 response for ListDevices
 type ListDevicesResponse401Headers struct {
-	MSCorrelationId *string
-	MSRequestId     *string
-	WWWAuthenticate *string
+	MSCorrelationId string
+	MSRequestId     string
+	WWWAuthenticate string
 }
 
 // ListDevicesResponse403Headers the declared response headers of an HTTP 403 response for ListDevices
 type ListDevicesResponse403Headers struct {
-	MSCorrelationId *string
-	MSRequestId     *string
+	MSCorrelationId string
+	MSRequestId     string
 }
 
 // ListDevicesResponse404Headers the declared response headers of an HTTP 404 response for ListDevices
 type ListDevicesResponse404Headers struct {
-	MSCorrelationId *string
-	MSRequestId     *string
+	MSCorrelationId string
+	MSRequestId     string
 }
 
 // ListDevicesResponse429Headers the declared response headers of an HTTP 429 response for ListDevices
 type ListDevicesResponse429Headers struct {
-	MSCorrelationId *string
-	MSRequestId     *string
-	RetryAfter      *string
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
 }
 
 // ListDevicesResponse500Headers the declared response headers of an HTTP 500 response for ListDevices
 type ListDevicesResponse500Headers struct {
-	MSCorrelationId *string
-	MSRequestId     *string
+	MSCorrelationId string
+	MSRequestId     string
 }
 
 // ListDevicesResponse503Headers the declared response headers of an HTTP 503 response for ListDevices
 type ListDevicesResponse503Headers struct {
-	MSCorrelationId *string
-	MSRequestId     *string
-	RetryAfter      *string
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
 }
 
 type ListDevicesResponse struct {
@@ -1191,28 +1192,28 @@ func ParseListDeviceBatchesResponse(rsp *http.Response) (*ListDeviceBatchesRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCV = &value
+			headers.MSCV = value
 		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCorrelationId = &value
+			headers.MSCorrelationId = value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSRequestId = &value
+			headers.MSRequestId = value
 		}
 		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSServerId = &value
+			headers.MSServerId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
@@ -1222,14 +1223,14 @@ func ParseListDeviceBatchesResponse(rsp *http.Response) (*ListDeviceBatchesRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCorrelationId = &value
+			headers.MSCorrelationId = value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSRequestId = &value
+			headers.MSRequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -1239,21 +1240,21 @@ func ParseListDeviceBatchesResponse(rsp *http.Response) (*ListDeviceBatchesRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCorrelationId = &value
+			headers.MSCorrelationId = value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSRequestId = &value
+			headers.MSRequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.WWWAuthenticate = &value
+			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -1263,14 +1264,14 @@ func ParseListDeviceBatchesResponse(rsp *http.Response) (*ListDeviceBatchesRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCorrelationId = &value
+			headers.MSCorrelationId = value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSRequestId = &value
+			headers.MSRequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
@@ -1280,14 +1281,14 @@ func ParseListDeviceBatchesResponse(rsp *http.Response) (*ListDeviceBatchesRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCorrelationId = &value
+			headers.MSCorrelationId = value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSRequestId = &value
+			headers.MSRequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
@@ -1297,21 +1298,21 @@ func ParseListDeviceBatchesResponse(rsp *http.Response) (*ListDeviceBatchesRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCorrelationId = &value
+			headers.MSCorrelationId = value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSRequestId = &value
+			headers.MSRequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
@@ -1321,14 +1322,14 @@ func ParseListDeviceBatchesResponse(rsp *http.Response) (*ListDeviceBatchesRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCorrelationId = &value
+			headers.MSCorrelationId = value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSRequestId = &value
+			headers.MSRequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
@@ -1338,21 +1339,21 @@ func ParseListDeviceBatchesResponse(rsp *http.Response) (*ListDeviceBatchesRespo
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCorrelationId = &value
+			headers.MSCorrelationId = value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSRequestId = &value
+			headers.MSRequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers503 = &headers
 	}
@@ -1440,28 +1441,28 @@ func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCV = &value
+			headers.MSCV = value
 		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCorrelationId = &value
+			headers.MSCorrelationId = value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSRequestId = &value
+			headers.MSRequestId = value
 		}
 		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSServerId = &value
+			headers.MSServerId = value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
@@ -1471,14 +1472,14 @@ func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCorrelationId = &value
+			headers.MSCorrelationId = value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSRequestId = &value
+			headers.MSRequestId = value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
@@ -1488,21 +1489,21 @@ func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCorrelationId = &value
+			headers.MSCorrelationId = value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSRequestId = &value
+			headers.MSRequestId = value
 		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.WWWAuthenticate = &value
+			headers.WWWAuthenticate = value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
@@ -1512,14 +1513,14 @@ func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCorrelationId = &value
+			headers.MSCorrelationId = value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSRequestId = &value
+			headers.MSRequestId = value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
@@ -1529,14 +1530,14 @@ func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCorrelationId = &value
+			headers.MSCorrelationId = value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSRequestId = &value
+			headers.MSRequestId = value
 		}
 		response.Headers404 = &headers
 	case rsp.StatusCode == 429:
@@ -1546,21 +1547,21 @@ func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCorrelationId = &value
+			headers.MSCorrelationId = value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSRequestId = &value
+			headers.MSRequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
@@ -1570,14 +1571,14 @@ func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCorrelationId = &value
+			headers.MSCorrelationId = value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSRequestId = &value
+			headers.MSRequestId = value
 		}
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
@@ -1587,21 +1588,21 @@ func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) 
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSCorrelationId = &value
+			headers.MSCorrelationId = value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MSRequestId = &value
+			headers.MSRequestId = value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = &value
+			headers.RetryAfter = value
 		}
 		response.Headers503 = &headers
 	}

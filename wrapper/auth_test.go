@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/partnercenter-go/devicebatches/internal/testidp"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/partnercenter-go/devicebatches/internal/testidp"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
@@ -77,7 +78,7 @@ func (a *apiServer) authorizations() []string {
 	return append([]string(nil), a.auths...)
 }
 
-func noRetry() *RetryOptions { return &RetryOptions{MaxRetries: -1} }
+func noRetry() policy.RetryOptions { return policy.RetryOptions{MaxRetries: -1} }
 
 func TestClientSecretCredentialThroughTokenEndpoint(t *testing.T) {
 	tests := []struct {
@@ -89,16 +90,17 @@ func TestClientSecretCredentialThroughTokenEndpoint(t *testing.T) {
 	}{
 		// One credential, one token for many calls.
 		{name: "token reused", expiresIn: 3600, calls: 2, wantTokenReqs: 1, wantAuths: []string{"Bearer token-1", "Bearer token-1"}},
-		// A token expiring inside the refresh margin is renewed before
-		// the next call rather than sent to expire in flight.
-		{name: "near expiry refreshed", expiresIn: 60, calls: 2, wantTokenReqs: 2, wantAuths: []string{"Bearer token-1", "Bearer token-2"}},
+		// An expired token is renewed before the next call (azcore's bearer
+		// token policy; inside its 5-minute margin it renews in the
+		// background, at most once every 30 seconds).
+		{name: "expired renewed", expiresIn: 0, calls: 2, wantTokenReqs: 2, wantAuths: []string{"Bearer token-1", "Bearer token-2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ts := testidp.New(t)
 			ts.SetExpiresIn(tt.expiresIn)
 			api := newAPIServer(t)
-			c, err := NewClient(credentialOf(t, ts, testSecret), &ClientOptions{BaseURL: api.srv.URL, Retry: noRetry()})
+			c, err := NewClient(credentialOf(t, ts, testSecret), &ClientOptions{BaseURL: api.srv.URL, ClientOptions: azcore.ClientOptions{Retry: noRetry()}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +133,7 @@ func TestScopesOption(t *testing.T) {
 	ts := testidp.New(t)
 	api := newAPIServer(t)
 	const scope = "https://partner.partnercenterapi.microsoftonline.cn/.default"
-	c, err := NewClient(credentialOf(t, ts, testSecret), &ClientOptions{BaseURL: api.srv.URL, Scopes: []string{scope}, Retry: noRetry()})
+	c, err := NewClient(credentialOf(t, ts, testSecret), &ClientOptions{BaseURL: api.srv.URL, Scopes: []string{scope}, ClientOptions: azcore.ClientOptions{Retry: noRetry()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +150,7 @@ func TestTokenEndpointErrorIsAuthenticationError(t *testing.T) {
 	ts := testidp.New(t)
 	ts.SetFail(true)
 	api := newAPIServer(t)
-	c, err := NewClient(credentialOf(t, ts, testSecret), &ClientOptions{BaseURL: api.srv.URL, Retry: noRetry()})
+	c, err := NewClient(credentialOf(t, ts, testSecret), &ClientOptions{BaseURL: api.srv.URL, ClientOptions: azcore.ClientOptions{Retry: noRetry()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,12 +158,6 @@ func TestTokenEndpointErrorIsAuthenticationError(t *testing.T) {
 	var ae *AuthenticationError
 	if !errors.As(err, &ae) {
 		t.Fatalf("error = %v (%T), want *AuthenticationError", err, err)
-	}
-	if ae.Code != "AADSTS7000215" || !strings.HasPrefix(ae.Description, "AADSTS7000215: Invalid client secret provided.") {
-		t.Errorf("Code, Description = %q, %q", ae.Code, ae.Description)
-	}
-	if strings.Contains(ae.Description, "Trace ID") {
-		t.Errorf("Description keeps the trace line: %q", ae.Description)
 	}
 	var af *azidentity.AuthenticationFailedError
 	if !errors.As(err, &af) {
@@ -193,42 +189,6 @@ func (c *countingCredential) GetToken(_ context.Context, o policy.TokenRequestOp
 	c.n++
 	c.scopes = append(c.scopes, o.Scopes)
 	return azcore.AccessToken{Token: fmt.Sprintf("token-%d", c.n), ExpiresOn: c.expiresOn, RefreshOn: c.refreshOn}, nil
-}
-
-func TestTokenCacheRefresh(t *testing.T) {
-	t0 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
-	tests := []struct {
-		name      string
-		expiresOn time.Time
-		refreshOn time.Time
-		second    time.Time // when the second call happens
-		want      string
-	}{
-		{name: "valid token reused", expiresOn: t0.Add(time.Hour), second: t0.Add(54 * time.Minute), want: "token-1"},
-		{name: "inside refresh margin", expiresOn: t0.Add(time.Hour), second: t0.Add(55 * time.Minute), want: "token-2"},
-		{name: "expired", expiresOn: t0.Add(time.Hour), second: t0.Add(2 * time.Hour), want: "token-2"},
-		{name: "before RefreshOn", expiresOn: t0.Add(time.Hour), refreshOn: t0.Add(30 * time.Minute), second: t0.Add(29 * time.Minute), want: "token-1"},
-		{name: "at RefreshOn", expiresOn: t0.Add(time.Hour), refreshOn: t0.Add(30 * time.Minute), second: t0.Add(30 * time.Minute), want: "token-2"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cred := &countingCredential{expiresOn: tt.expiresOn, refreshOn: tt.refreshOn}
-			var tc tokenCache
-			scopes := []string{DefaultScope}
-			if tok, err := tc.get(t.Context(), cred, scopes, t0); err != nil || tok != "token-1" {
-				t.Fatalf("first get = %q, %v", tok, err)
-			}
-			tok, err := tc.get(t.Context(), cred, scopes, tt.second)
-			if err != nil || tok != tt.want {
-				t.Errorf("second get = %q, %v; want %q", tok, err, tt.want)
-			}
-			for _, s := range cred.scopes {
-				if len(s) != 1 || s[0] != DefaultScope {
-					t.Errorf("scopes asked = %q", s)
-				}
-			}
-		})
-	}
 }
 
 func TestDefaultScope(t *testing.T) {
@@ -286,7 +246,7 @@ func TestTokenStaysWithTheService(t *testing.T) {
 			api := newAPIServer(t)
 			// Two loopback servers differ by port: different origins.
 			api.answer = tt.answer(other.srv.URL)
-			c, err := NewClient(StaticToken(token), &ClientOptions{BaseURL: api.srv.URL, Retry: noRetry()})
+			c, err := NewClient(StaticToken(token), &ClientOptions{BaseURL: api.srv.URL, ClientOptions: azcore.ClientOptions{Retry: noRetry()}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -333,17 +293,19 @@ func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 }
 
 // TestAuthorizeRefusesOtherOrigins: even a request built by hand for another
-// origin (scheme or host) gets no token, and the credential is not asked.
+// origin (scheme or host) and sent through the client's pipeline gets no
+// token, and the credential is not asked.
 func TestAuthorizeRefusesOtherOrigins(t *testing.T) {
 	cred := &countingCredential{expiresOn: time.Now().Add(time.Hour)}
-	c, err := NewClient(cred, &ClientOptions{BaseURL: "https://api.partnercenter.microsoft.com"})
+	c, err := NewClient(cred, &ClientOptions{BaseURL: "https://api.partnercenter.microsoft.com", ClientOptions: azcore.ClientOptions{Retry: noRetry()}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range []string{"http://api.partnercenter.microsoft.com/v1/x", "https://evil.example/v1/x", "https://api.partnercenter.microsoft.com:8443/v1/x"} {
 		req := httptest.NewRequest(http.MethodGet, u, nil)
-		if err := c.authorize(t.Context(), req); err == nil || req.Header.Get("Authorization") != "" {
-			t.Errorf("%s: authorize = %v, Authorization %q", u, err, req.Header.Get("Authorization"))
+		resp, err := c.gen.Client.Do(req)
+		if err == nil || resp != nil || req.Header.Get("Authorization") != "" {
+			t.Errorf("%s: error %v, Authorization %q", u, err, req.Header.Get("Authorization"))
 		}
 	}
 	if cred.n != 0 {

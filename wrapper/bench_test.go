@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/partnercenter-go/devicebatches/internal/fixtures"
 	"io"
 	"math"
 	"net/http"
@@ -20,6 +19,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/partnercenter-go/devicebatches/generated"
+	"github.com/partnercenter-go/devicebatches/internal/fixtures"
 
 	"github.com/google/uuid"
 )
@@ -123,7 +125,7 @@ func BenchmarkList(b *testing.B) {
 		}
 	})
 	b.Run("impl=baseline", func(b *testing.B) {
-		hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(), Timeout: DefaultTimeout}
+		hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(), Timeout: 3 * time.Minute}
 		corr := uuid.NewString()
 		b.ReportAllocs()
 		for b.Loop() {
@@ -173,12 +175,16 @@ func (g *genBody) Read(p []byte) (int, error) {
 }
 
 func wrapperDecode(n int) (any, int, error) {
-	p, err := decodePage[DeviceBatch](newGenBody(n))
-	return p, len(p.items), err
+	items := make([]DeviceBatch, 0, n)
+	_, err := decodeCollection(newGenBody(n), false, validDeviceBatch, func(b *DeviceBatch, _ []byte) error {
+		items = append(items, *b)
+		return nil
+	})
+	return items, len(items), err
 }
 
 func baselineDecode(n int) (any, int, error) {
-	var c DeviceBatchCollection
+	var c generated.DeviceBatchCollection
 	err := json.NewDecoder(newGenBody(n)).Decode(&c)
 	return c, len(c.Items), err
 }

@@ -1,9 +1,10 @@
 package wrapper
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/google/uuid"
 
 	"github.com/partnercenter-go/devicebatches/generated"
@@ -32,14 +35,23 @@ const DefaultScope = "https://api.partnercenter.microsoft.com/.default"
 // DefaultLocale is sent as X-Locale unless ClientOptions.Locale says otherwise.
 const DefaultLocale = "en-US"
 
-// DefaultTimeout bounds one HTTP exchange when the caller brings no
-// *http.Client of its own. Whole calls are bounded by the caller's context.
-const DefaultTimeout = 3 * time.Minute
-
-// ClientOptions configures a Client. The zero value (or nil) gives safe
-// defaults: the global service, en-US, a new correlation id, an HTTP client
-// with timeouts, and the retry policy described by RetryOptions.
+// ClientOptions configures a Client. A nil *ClientOptions (or the zero
+// value) gives safe defaults: the global service, en-US, a new correlation
+// id, and azcore's retry policy (3 retries, Retry-After honoured).
 type ClientOptions struct {
+	// ClientOptions are the Azure SDK's pipeline options: Transport, Retry
+	// (policy.RetryOptions: MaxRetries, RetryDelay, MaxRetryDelay,
+	// TryTimeout), Logging (azcore/log; the Authorization header is always
+	// redacted), Telemetry.ApplicationID (added to the User-Agent),
+	// TracingProvider, PerCallPolicies and PerRetryPolicies.
+	//
+	// Retry.ShouldRetry, when nil, is this package's rule: GET and DELETE
+	// are retried on 408, 429, 500, 502, 503, 504 and connection failures;
+	// POST and PATCH only on 429, 503 and connection failures (every try
+	// carries the same MS-RequestId, Partner Center's idempotency key); and
+	// no wait is started that would end after the context's deadline.
+	azcore.ClientOptions
+
 	// BaseURL of the service. Default DefaultBaseURL. http:// is refused
 	// unless the host is loopback: the token would travel in clear text.
 	BaseURL string
@@ -55,59 +67,49 @@ type ClientOptions struct {
 	// Application is sent as MS-PartnerCenter-Application when set.
 	Application string
 
-	// UserAgentSuffix is appended to the User-Agent header.
-	UserAgentSuffix string
-
-	// HTTPClient sends the requests. Default: a client with DefaultTimeout
-	// and dial, TLS and header timeouts. Its redirect policy is wrapped so
-	// that a redirect never carries the token to another host.
-	HTTPClient *http.Client
-
 	// Scopes asked of the credential. Default: the base URL's host with
 	// "/.default" (DefaultScope for the global service).
 	Scopes []string
 
-	// Retry tunes the retry policy. Nil means the defaults.
-	Retry *RetryOptions
-
-	// Logger receives the debug trace (one record per try). Nil logs nothing.
+	// Logger, when set, receives one debug record per try (page, try,
+	// method, URL, status, duration, request and correlation ids; never a
+	// header). azcore/log (see Logging) traces the same tries. Nil logs
+	// nothing.
 	Logger *slog.Logger
 }
 
-// Client calls Partner Center's device-batch operations. Create it with
-// NewClient; it is safe for concurrent use.
+// Client calls Partner Center's zero-touch deployment operations. Create it
+// with NewClient; it is safe for concurrent use, and sharing one Client
+// shares its token cache and its throttle.
 type Client struct {
+	az            *azcore.Client
 	gen           *generated.Client
 	base          *url.URL
-	http          *http.Client
-	cred          azcore.TokenCredential
-	scopes        []string
 	locale        string
-	correlationID uuid.UUID
+	correlationID string
 	application   string
-	userAgent     string
-	retry         retryPolicy
-	log           *slog.Logger
-	tokens        tokenCache
-	gate          throttleGate
+	scopes        []string
+	gate          *throttleGate
+	maxRetryDelay time.Duration
 }
 
-// NewClient returns a Client that authenticates with cred, any
-// azcore.TokenCredential (an azidentity credential, or StaticToken).
-// options may be nil.
+// NewClient returns a Client that authenticates with cred: any
+// azcore.TokenCredential (every azidentity credential) or StaticToken.
+// options may be nil. Invalid options and a nil credential are reported as
+// *InvalidArgumentError.
 func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, error) {
-	if cred == nil {
+	if isNil(cred) {
 		return nil, &InvalidArgumentError{Argument: "credential", Problem: "is nil: pass an azidentity credential or wrapper.StaticToken(token)"}
 	}
 	var o ClientOptions
 	if options != nil {
 		o = *options
 	}
-	base, err := ParseBaseURL(o.BaseURL)
+	base, err := parseBaseURL(o.BaseURL)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{base: base, cred: cred, locale: DefaultLocale, application: o.Application, log: o.Logger}
+	c := &Client{base: base, locale: DefaultLocale, correlationID: uuid.NewString(), application: o.Application, gate: &throttleGate{}}
 	if o.Locale != "" {
 		if !validLocale(o.Locale) {
 			return nil, &InvalidArgumentError{Argument: "locale", Value: o.Locale, Problem: "is not a language tag: use a value like en-US or de-DE"}
@@ -115,39 +117,57 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 		c.locale = o.Locale
 	}
 	if o.CorrelationID != "" {
-		id, err := parseGUID("correlation id", o.CorrelationID)
-		if err != nil {
+		if err := checkGUID("correlation id", o.CorrelationID); err != nil {
 			return nil, err
 		}
-		c.correlationID = id
-	} else {
-		c.correlationID = uuid.New()
+		c.correlationID = strings.ToLower(o.CorrelationID)
 	}
-	c.scopes = o.Scopes
-	if len(c.scopes) == 0 {
-		c.scopes = []string{defaultScopeFor(base)}
+	if strings.ContainsAny(o.Application, "\r\n") {
+		return nil, &InvalidArgumentError{Argument: "application", Value: o.Application, Problem: "contains a line break"}
 	}
-	c.userAgent = "devicebatches-go/" + Version
-	if s := strings.TrimSpace(o.UserAgentSuffix); s != "" {
-		if strings.ContainsAny(s, "\r\n") {
-			return nil, &InvalidArgumentError{Argument: "user agent suffix", Value: s, Problem: "contains a line break"}
-		}
-		c.userAgent += " " + s
+	scopes := o.Scopes
+	if len(scopes) == 0 {
+		scopes = []string{defaultScopeFor(base)}
 	}
-	c.retry, err = newRetryPolicy(o.Retry)
+	c.scopes = scopes
+	azOpts := o.ClientOptions
+	switch c.maxRetryDelay = azOpts.Retry.MaxRetryDelay; {
+	case c.maxRetryDelay == 0:
+		c.maxRetryDelay = 60 * time.Second // azcore's default
+	case c.maxRetryDelay < 0:
+		c.maxRetryDelay = math.MaxInt64
+	}
+	if azOpts.Retry.ShouldRetry == nil {
+		azOpts.Retry.ShouldRetry = shouldRetry
+	}
+	azOpts.Transport = newTransport(azOpts.Transport, base)
+	bearer := runtime.NewBearerTokenPolicy(authCredential{cred: cred, scopes: scopes}, scopes, &policy.BearerTokenOptions{
+		// Plain http is possible only to loopback: parseBaseURL refused the rest.
+		InsecureAllowCredentialWithHTTP: base.Scheme == "http",
+	})
+	c.az, err = azcore.NewClient("devicebatches", "v"+Version, runtime.PipelineOptions{
+		AllowedHeaders: loggedHeaders,
+		PerCall:        []policy.Policy{headersPolicy{c: c, logging: o.Logger != nil}},
+		// The origin check runs before the token is added, on every try.
+		PerRetry: []policy.Policy{logPolicy{o.Logger}, originPolicy{base}, throttlePolicy{c.gate}, bearer, bodyPolicy{}},
+		Tracing:  runtime.TracingOptions{Namespace: "Microsoft.PartnerCenter"},
+	}, &azOpts)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("devicebatches: %w", err)
 	}
-	c.http = guardRedirects(o.HTTPClient, base)
-	c.gen, err = generated.NewClient(base.String(), generated.WithHTTPClient(c.http))
+	c.gen, err = generated.NewClient(base.String(), generated.WithHTTPClient(pipelineDoer{c.az.Pipeline()}))
 	if err != nil {
 		return nil, fmt.Errorf("devicebatches: %w", err)
 	}
 	return c, nil
 }
 
+// loggedHeaders are shown by azcore's request log; every other header
+// (Authorization, MS-ContinuationToken) is logged as REDACTED.
+var loggedHeaders = []string{"MS-RequestId", "MS-CorrelationId", "MS-CV", "MS-ServerId", "X-Locale", "MS-PartnerCenter-Application", "Retry-After", "Location"}
+
 // String describes the client without its credential, so that printing a
-// Client (%v, %+v) can never show a token.
+// Client (%v, %+v, %#v) can never show a token.
 func (c *Client) String() string { return "wrapper.Client{BaseURL: " + c.base.String() + "}" }
 
 // GoString is String, for %#v.
@@ -157,11 +177,33 @@ func (c *Client) GoString() string { return c.String() }
 func (c *Client) BaseURL() string { return c.base.String() }
 
 // CorrelationID returns the MS-CorrelationId this client sends by default.
-func (c *Client) CorrelationID() string { return c.correlationID.String() }
+func (c *Client) CorrelationID() string { return c.correlationID }
 
-// ParseBaseURL checks a Partner Center base URL: absolute, https (or http to
-// a loopback host only), no query or fragment. Empty means DefaultBaseURL.
-func ParseBaseURL(raw string) (*url.URL, error) {
+// result turns what the pipeline returned into the answer to read or the
+// call's error: a non-2xx answer is a *ResponseError, and a call that ended
+// (cancelled, past its deadline) while waiting to retry a failed answer
+// keeps that answer in its error.
+func (c *Client) result(resp *http.Response, err error) (*http.Response, error) {
+	switch {
+	case err != nil && resp != nil && resp.StatusCode >= 300:
+		return nil, fmt.Errorf("%w; the last try failed: %w", err, c.responseError(resp))
+	case err != nil:
+		return nil, err
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		return nil, c.responseError(resp)
+	}
+	return resp, nil
+}
+
+// startSpan opens the azcore tracing span of one operation ("Client.Op").
+func (c *Client) startSpan(ctx context.Context, op string) (context.Context, func(error)) {
+	return runtime.StartSpan(ctx, "Client."+op, c.az.Tracer(), nil)
+}
+
+// parseBaseURL checks a Partner Center base URL: absolute, https (or http
+// to a loopback host only), no credentials, query or fragment. Empty means
+// DefaultBaseURL. A trailing /v1 is dropped: operation paths carry it.
+func parseBaseURL(raw string) (*url.URL, error) {
 	if raw == "" {
 		raw = DefaultBaseURL
 	}
@@ -169,22 +211,20 @@ func ParseBaseURL(raw string) (*url.URL, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, &InvalidArgumentError{Argument: "base URL", Value: raw, Problem: "is not an absolute http(s) URL: use a value like " + DefaultBaseURL}
 	}
-	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		return nil, &InvalidArgumentError{Argument: "base URL", Value: raw, Problem: "uses plain http to a host that is not loopback, so the token would travel in clear text: use https"}
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return nil, &InvalidArgumentError{Argument: "base URL", Value: u.Redacted(), Problem: "must not carry credentials, a query or a fragment"}
 	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	// A trailing /v1 would be doubled by the operation paths, which carry it.
-	u.Path = strings.TrimSuffix(u.Path, "/v1")
+	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/v1")
 	u.RawPath = ""
 	return u, nil
 }
 
-// IsLoopback reports whether host (without port) is a loopback name or
+// isLoopback reports whether host (without port) is a loopback name or
 // address, the only hosts a token may reach over plain http.
-func IsLoopback(host string) bool {
+func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}
@@ -219,61 +259,25 @@ func validLocale(s string) bool {
 }
 
 // CheckCustomerID reports, as an *InvalidArgumentError, a customer id that
-// is not a GUID. Every call checks its customer id this way before any
-// network I/O.
-func CheckCustomerID(id string) error {
-	_, err := parseGUID("customer id", id)
-	return err
-}
+// is not a GUID. Every operation checks its customer id this way before
+// any network I/O.
+func CheckCustomerID(id string) error { return checkGUID("customer id", id) }
 
-func parseGUID(what, s string) (uuid.UUID, error) {
+func checkGUID(what, s string) error {
 	if s == "" {
-		return uuid.UUID{}, &InvalidArgumentError{Argument: what, Problem: "is empty: give a GUID, like 47021739-3426-40bf-9601-61b4b6d7c793"}
+		return &InvalidArgumentError{Argument: what, Problem: "is empty: give a GUID, like 47021739-3426-40bf-9601-61b4b6d7c793"}
 	}
 	if !guid.Valid(s) {
-		return uuid.UUID{}, &InvalidArgumentError{Argument: what, Value: s, Problem: "is not a GUID: use the 36-character form, like 47021739-3426-40bf-9601-61b4b6d7c793"}
+		return &InvalidArgumentError{Argument: what, Value: s, Problem: "is not a GUID: use the 36-character form, like 47021739-3426-40bf-9601-61b4b6d7c793"}
 	}
-	return uuid.MustParse(s), nil
+	return nil
 }
 
-// ErrRedirectRefused is wrapped by the error of a call whose answer was a
-// redirect to another host or to plain http: following it could hand the
-// token to a host that is not the configured service.
-var ErrRedirectRefused = errors.New("redirect refused")
-
-func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
-	var c http.Client
-	if hc != nil {
-		c = *hc // copy: the caller's client keeps its own policy
-	} else {
-		c = http.Client{Timeout: DefaultTimeout, Transport: defaultTransport()}
+// customerUUID parses a customer id for the generated client, which types
+// path GUIDs.
+func customerUUID(id string) (uuid.UUID, error) {
+	if err := CheckCustomerID(id); err != nil {
+		return uuid.UUID{}, err
 	}
-	inner := c.CheckRedirect
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if !sameOrigin(req.URL, base) {
-			return fmt.Errorf("%w: the service redirected to %s://%s, not %s", ErrRedirectRefused, req.URL.Scheme, req.URL.Host, base.Host)
-		}
-		if inner != nil {
-			return inner(req, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		return nil
-	}
-	return &c
-}
-
-func defaultTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.TLSHandshakeTimeout = 10 * time.Second
-	t.ResponseHeaderTimeout = 2 * time.Minute
-	t.MaxIdleConnsPerHost = 64
-	return t
-}
-
-// sameOrigin reports whether u may receive the token: same scheme and host
-// (with port) as the configured base URL.
-func sameOrigin(u, base *url.URL) bool {
-	return strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(u.Host, base.Host)
+	return uuid.MustParse(id), nil
 }

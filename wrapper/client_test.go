@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/partnercenter-go/devicebatches/internal/fixtures"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/partnercenter-go/devicebatches/internal/fixtures"
 
 	"github.com/partnercenter-go/devicebatches/internal/contract"
 )
@@ -38,9 +41,9 @@ func newTestClient(t *testing.T, srv *httptest.Server, opts *ClientOptions) (*Cl
 		o = *opts
 	}
 	o.BaseURL = srv.URL
-	o.HTTPClient = &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	if o.Retry == nil {
-		o.Retry = &RetryOptions{MaxRetries: -1}
+	o.Transport = &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	if o.Retry.MaxRetries == 0 {
+		o.Retry.MaxRetries = -1
 	}
 	c, err := NewClient(StaticToken(testToken), &o)
 	if err != nil {
@@ -54,7 +57,7 @@ func newTestClient(t *testing.T, srv *httptest.Server, opts *ClientOptions) (*Cl
 // garbage bodies, statuses it does not list).
 func offContractClient(t *testing.T, srv *httptest.Server) *Client {
 	t.Helper()
-	c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: srv.URL, HTTPClient: srv.Client(), Retry: &RetryOptions{MaxRetries: -1}})
+	c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: srv.URL, ClientOptions: azcore.ClientOptions{Transport: srv.Client(), Retry: policy.RetryOptions{MaxRetries: -1}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +78,7 @@ func TestListDeviceBatchesSendsPartnerCenterHeaders(t *testing.T) {
 	}))
 	defer srv.Close()
 	corr := "de894e18-f027-4ac0-8b5a-34f0c222af0c"
-	c, tr := newTestClient(t, srv, &ClientOptions{CorrelationID: corr, Locale: "de-DE", UserAgentSuffix: "my-tool/1.2", Application: "Contoso Autopilot"})
+	c, tr := newTestClient(t, srv, &ClientOptions{CorrelationID: corr, Locale: "de-DE", Application: "Contoso Autopilot", ClientOptions: azcore.ClientOptions{Telemetry: policy.TelemetryOptions{ApplicationID: "my-tool/1.2"}}})
 
 	batches, err := c.ListDeviceBatches(context.Background(), testCustomer)
 	if err != nil {
@@ -98,7 +101,7 @@ func TestListDeviceBatchesSendsPartnerCenterHeaders(t *testing.T) {
 			t.Errorf("%s = %q, want %q", name, g, want)
 		}
 	}
-	if ua := got.Get("User-Agent"); !strings.HasPrefix(ua, "devicebatches-go/"+Version) || !strings.HasSuffix(ua, " my-tool/1.2") {
+	if ua := got.Get("User-Agent"); !strings.HasPrefix(ua, "my-tool/1.2 azsdk-go-devicebatches/v"+Version+" ") {
 		t.Errorf("User-Agent = %q", ua)
 	}
 	if err := CheckCustomerID(got.Get("MS-RequestId")); err != nil {
@@ -184,7 +187,7 @@ func TestNewClientRefusesUnsafeOptions(t *testing.T) {
 		{"credentials in URL", ClientOptions{BaseURL: "https://user:pw@example.com"}, "must not carry credentials"},
 		{"bad locale", ClientOptions{Locale: "en US"}, "not a language tag"},
 		{"bad correlation id", ClientOptions{CorrelationID: "123"}, "not a GUID"},
-		{"negative retry delay", ClientOptions{Retry: &RetryOptions{BaseDelay: -time.Second}}, "negative duration"},
+		{"line break in application", ClientOptions{Application: "a\r\nX-Evil: 1"}, "line break"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewClient(StaticToken(testToken), &tc.opts)
@@ -215,7 +218,7 @@ func TestBaseURLTrailingV1AndSlashNotDoubled(t *testing.T) {
 		fmt.Fprint(w, documentedExample)
 	}))
 	defer srv.Close()
-	c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: srv.URL + "/v1/", HTTPClient: srv.Client()})
+	c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: srv.URL + "/v1/", ClientOptions: azcore.ClientOptions{Transport: srv.Client()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +356,7 @@ func TestByteOrderMarkTolerated(t *testing.T) {
 		fmt.Fprint(w, "\ufeff"+documentedExample)
 	}))
 	defer srv.Close()
-	c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: srv.URL, HTTPClient: srv.Client()})
+	c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: srv.URL, ClientOptions: azcore.ClientOptions{Transport: srv.Client()}})
 	if err != nil {
 		t.Fatal(err)
 	}

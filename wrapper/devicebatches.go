@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"net/http"
 
@@ -17,31 +18,50 @@ import (
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/get-the-list-of-device-batches-for-the-specified-customer
 func (c *Client) ListDeviceBatches(ctx context.Context, customerID string) ([]DeviceBatch, error) {
-	return collect(c.deviceBatchPages(ctx, customerID))
+	return collect(c.ListDeviceBatchesIter(ctx, customerID))
 }
 
 // ListDeviceBatchesIter returns an iterator over every device batch of a
-// customer, requesting pages as the loop consumes them:
-// GET /v1/customers/{customer-id}/deviceBatches. On failure it yields one
-// error and stops.
+// customer, GET /v1/customers/{customer-id}/deviceBatches, yielding each
+// batch as it is decoded and requesting pages as the loop consumes them.
+// On failure it yields one error and stops.
 func (c *Client) ListDeviceBatchesIter(ctx context.Context, customerID string) iter.Seq2[DeviceBatch, error] {
-	return flatten(c.deviceBatchPages(ctx, customerID))
+	first, err := c.deviceBatchesRequest(customerID)
+	if err != nil {
+		return failed[DeviceBatch](err)
+	}
+	return items(ctx, c, "ListDeviceBatches", first, validDeviceBatch)
 }
 
-func (c *Client) deviceBatchPages(ctx context.Context, customerID string) iter.Seq2[[]DeviceBatch, error] {
-	id, err := parseGUID("customer id", customerID)
+// ListDeviceBatchesJSON is ListDeviceBatchesIter yielding each batch's JSON
+// exactly as the service sent it (unknown properties, nulls and zeros
+// included), for output that must be faithful. The bytes are valid until
+// the loop continues: copy them to keep them.
+func (c *Client) ListDeviceBatchesJSON(ctx context.Context, customerID string) iter.Seq2[[]byte, error] {
+	first, err := c.deviceBatchesRequest(customerID)
 	if err != nil {
-		return func(yield func([]DeviceBatch, error) bool) { yield(nil, err) }
+		return failed[[]byte](err)
 	}
-	return pages[DeviceBatch](ctx, c, "listDeviceBatches", func(ctx context.Context, token string) (*http.Request, error) {
+	return rawItems(ctx, c, "ListDeviceBatches", first, validDeviceBatch)
+}
+
+func (c *Client) deviceBatchesRequest(customerID string) (pageRequest, error) {
+	id, err := customerUUID(customerID)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, token string) (*http.Response, error) {
 		var params generated.ListDeviceBatchesParams
 		if token != "" {
 			params.MSContinuationToken = &token
 		}
-		req, err := generated.NewListDeviceBatchesRequest(c.gen.Server, id, &params)
-		if err != nil {
-			return nil, err
-		}
-		return req.WithContext(ctx), nil
-	})
+		return c.gen.ListDeviceBatches(ctx, id, &params)
+	}, nil
+}
+
+func validDeviceBatch(b *DeviceBatch) error {
+	if b.Id == "" {
+		return errors.New(`a device batch has no "id", which the contract requires`)
+	}
+	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/partnercenter-go/devicebatches/internal/fixtures"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -13,6 +12,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/oapi-codegen/nullable"
+	"github.com/partnercenter-go/devicebatches/generated"
+	"github.com/partnercenter-go/devicebatches/internal/fixtures"
 )
 
 // pagedDevices serves a batch of n devices 100 per page the way the
@@ -77,7 +82,7 @@ func (p *pagedDevices) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func testClient(t *testing.T, url string) *Client {
 	t.Helper()
-	c, err := NewClient(StaticToken("tok"), &ClientOptions{BaseURL: url, Retry: &RetryOptions{MaxRetries: -1}})
+	c, err := NewClient(StaticToken("tok"), &ClientOptions{BaseURL: url, ClientOptions: azcore.ClientOptions{Retry: policy.RetryOptions{MaxRetries: -1}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,8 +90,7 @@ func testClient(t *testing.T, url string) *Client {
 }
 
 func testBatch(uri string) DeviceBatch {
-	get := "GET"
-	return DeviceBatch{Id: "Test batch", DevicesLink: &Link{Uri: uri, Method: &get, Headers: &[]KeyValuePair{}}}
+	return DeviceBatch{Id: "Test batch", DevicesLink: Link{Uri: uri, Method: "GET", Headers: []KeyValuePair{}}}
 }
 
 // TestDevicesAllPages is the definition of done: 250 devices, 100
@@ -233,7 +237,7 @@ func TestDevicesInvalidInput(t *testing.T) {
 		{"dot segment", func() error { _, err := c.FollowDevicesLink(t.Context(), testBatch("/customers/../x")); return err }, "devicesLink"},
 		{"not GET", func() error {
 			b := testBatch("/customers/x/deviceBatches/y/devices")
-			b.DevicesLink.Method = &post
+			b.DevicesLink.Method = post
 			_, err := c.FollowDevicesLink(t.Context(), b)
 			return err
 		}, "devicesLink method"},
@@ -268,8 +272,8 @@ func TestFollowDevicesLinkSendsLinkHeaders(t *testing.T) {
 	}))
 	defer srv.Close()
 	v, evil := "x-1", "Bearer stolen"
-	b := DeviceBatch{DevicesLink: &Link{Uri: "/v1//v1/customers/c/deviceBatches/a b/devices", Headers: &[]KeyValuePair{
-		{Key: "X-Test", Value: &v}, {Key: "Authorization", Value: &evil},
+	b := DeviceBatch{DevicesLink: Link{Uri: "/v1//v1/customers/c/deviceBatches/a b/devices", Headers: []KeyValuePair{
+		{Key: "X-Test", Value: nullable.NewNullableWithValue(v)}, {Key: "Authorization", Value: nullable.NewNullableWithValue(evil)},
 	}}}
 	devices, err := testClient(t, srv.URL).FollowDevicesLink(t.Context(), b)
 	if err != nil {
@@ -322,11 +326,11 @@ func TestGoldenDocumentedExamples(t *testing.T) {
 	defer srv.Close()
 	c := testClient(t, srv.URL)
 
-	var coll DeviceBatchCollection
+	var coll generated.DeviceBatchCollection
 	if err := json.Unmarshal(batchesJSON, &coll); err != nil {
 		t.Fatal(err)
 	}
-	if coll.TotalCount == nil || *coll.TotalCount != 1 || coll.Attributes == nil || deref(coll.Attributes.ObjectType) != "Collection" {
+	if coll.TotalCount != 1 || coll.Attributes.ObjectType != "Collection" {
 		t.Errorf("collection totalCount/objectType wrong: %+v", coll)
 	}
 	batches, err := c.ListDeviceBatches(t.Context(), testCustomer)
@@ -339,10 +343,10 @@ func TestGoldenDocumentedExamples(t *testing.T) {
 	b := batches[0]
 	checks := []struct{ name, got, want string }{
 		{"id", b.Id, "Test batch"},
-		{"status", deref(b.Status), "finished"},
+		{"status", b.Status, "finished"},
 		{"devicesLink.uri", b.DevicesLink.Uri, "/customers/47021739-3426-40bf-9601-61b4b6d7c793/deviceBatches/Test batch/devices"},
-		{"devicesLink.method", deref(b.DevicesLink.Method), "GET"},
-		{"attributes.objectType", deref(b.Attributes.ObjectType), "DeviceBatch"},
+		{"devicesLink.method", b.DevicesLink.Method, "GET"},
+		{"attributes.objectType", b.Attributes.ObjectType, "DeviceBatch"},
 		{"creationDate.Raw", b.CreationDate.Raw, "2017-07-25T01:51:00"},
 	}
 	for _, ck := range checks {
@@ -353,14 +357,14 @@ func TestGoldenDocumentedExamples(t *testing.T) {
 	if !b.CreationDate.Time.Equal(time.Date(2017, 7, 25, 1, 51, 0, 0, time.UTC)) || b.CreationDate.Time.Location() != time.UTC {
 		t.Errorf("creationDate.Time = %v", b.CreationDate.Time)
 	}
-	if b.DevicesCount == nil || *b.DevicesCount != 5 {
+	if b.DevicesCount != 5 {
 		t.Errorf("devicesCount = %v", b.DevicesCount)
 	}
-	if b.DevicesLink.Headers == nil || len(*b.DevicesLink.Headers) != 0 {
+	if b.DevicesLink.Headers == nil || len(b.DevicesLink.Headers) != 0 {
 		t.Errorf("devicesLink.headers = %v, want []", b.DevicesLink.Headers)
 	}
-	if b.CreatedBy != nil {
-		t.Errorf("createdBy = %q, the example has none", *b.CreatedBy)
+	if b.CreatedBy != "" {
+		t.Errorf("createdBy = %q, the example has none", b.CreatedBy)
 	}
 
 	// The batch's own link leads to its devices.
@@ -374,30 +378,30 @@ func TestGoldenDocumentedExamples(t *testing.T) {
 	d := devices[0]
 	dchecks := []struct{ name, got, want string }{
 		{"id", d.Id, "7c141ea9-2816-4e15-a819-53f6856499ff"},
-		{"serialNumber", deref(d.SerialNumber), "2R9-ZNP67"},
-		{"productKey", deref(d.ProductKey), "00329-00000-0003-AA6069"},
-		{"modelName", deref(d.ModelName), "Precision WorkStation T7500"},
-		{"oemManufacturerName", deref(d.OemManufacturerName), "Dell Inc."},
-		{"policies[0].key", (*d.Policies)[0].Key, "o_o_b_e"},
+		{"serialNumber", d.SerialNumber, "2R9-ZNP67"},
+		{"productKey", d.ProductKey, "00329-00000-0003-AA6069"},
+		{"modelName", d.ModelName, "Precision WorkStation T7500"},
+		{"oemManufacturerName", d.OemManufacturerName, "Dell Inc."},
+		{"policies[0].key", d.Policies[0].Key, "o_o_b_e"},
 		{"uploadedDate.Raw", d.UploadedDate.Raw, "2017-08-09T14:43:26.0092288-07:00"},
 		{"[1].id", devices[1].Id, "e528a62f-5031-49f4-bea7-5fafe47388fd"},
-		{"[1].serialNumber", deref(devices[1].SerialNumber), "1234567890"},
-		{"[1].productKey", deref(devices[1].ProductKey), "12345-67890-09876-54321-13579"},
-		{"[1].modelName", deref(devices[1].ModelName), "HP Z420 Workstation"},
-		{"[1].oemManufacturerName", deref(devices[1].OemManufacturerName), "Hewlett-Packard"},
+		{"[1].serialNumber", devices[1].SerialNumber, "1234567890"},
+		{"[1].productKey", devices[1].ProductKey, "12345-67890-09876-54321-13579"},
+		{"[1].modelName", devices[1].ModelName, "HP Z420 Workstation"},
+		{"[1].oemManufacturerName", devices[1].OemManufacturerName, "Hewlett-Packard"},
 		{"[1].uploadedDate.Raw", devices[1].UploadedDate.Raw, "2017-08-09T14:35:51.3126144-07:00"},
-		{"[1].attributes.objectType", deref(devices[1].Attributes.ObjectType), "Device"},
+		{"[1].attributes.objectType", devices[1].Attributes.ObjectType, "Device"},
 	}
 	for _, ck := range dchecks {
 		if ck.got != ck.want {
 			t.Errorf("device %s = %q, want %q", ck.name, ck.got, ck.want)
 		}
 	}
-	if len(*d.Policies) != 1 || (*d.Policies)[0].Value != nil {
-		t.Errorf("policies = %+v, want one o_o_b_e with a null value", *d.Policies)
+	if len(d.Policies) != 1 || !d.Policies[0].Value.IsNull() {
+		t.Errorf("policies = %+v, want one o_o_b_e with a null value", d.Policies)
 	}
 	// " attributes" (with the space) is not attributes: the first device has none.
-	if d.Attributes != nil {
+	if d.Attributes != (ResourceAttributes{}) {
 		t.Errorf("first device attributes = %+v, want none (the example spells it \" attributes\")", d.Attributes)
 	}
 	if _, off := d.UploadedDate.Time.Zone(); off != -7*3600 {

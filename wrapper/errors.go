@@ -1,23 +1,14 @@
 package wrapper
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/partnercenter-go/devicebatches/generated"
 )
-
-// maxErrorBody bounds how much of a failed answer is read: an HTML error
-// page or a runaway gateway must not exhaust memory.
-const maxErrorBody = 1 << 20
 
 // ResponseError is returned for every non-2xx answer from Partner Center.
 // Inspect it with errors.As:
@@ -28,35 +19,41 @@ type ResponseError struct {
 	// Method and URL of the request that failed (no credentials in either).
 	Method string
 	URL    string
-	// StatusCode and Status of the answer, such as 404 and "404 Not Found".
+	// StatusCode of the answer, such as 404.
 	StatusCode int
-	Status     string
-	// Code is Partner Center's error code as text ("600", or a string code);
-	// empty when the body carried none (throttling answers, HTML pages).
+	// Code is Partner Center's error code as text ("600", or a string
+	// code); empty when the body carried none (throttling answers, HTML).
 	Code string
-	// Description is Partner Center's error description, or the throttling
-	// message.
+	// Description is Partner Center's error description (or message), on
+	// one line, HTML entities unescaped.
 	Description string
 	// Source is the Partner Center component that failed, such as PartnerFD.
 	Source string
+	// ErrorName and IsRetryable are set when the service sent them.
+	ErrorName   string
+	IsRetryable *bool
 	// RequestID and CorrelationID identify the call for Microsoft support:
-	// the service's MS-RequestId and MS-CorrelationId response headers, or
-	// the ones sent when the answer lacked them.
+	// the answer's MS-RequestId and MS-CorrelationId, or the ones sent when
+	// the answer lacked them.
 	RequestID     string
 	CorrelationID string
-	// RetryAfter is how long the service asked to wait (Retry-After,
-	// retry-after-ms, or the throttling message), zero when it did not say.
+	// RetryAfter is how long the service asked to wait, zero when it did
+	// not say. When it is longer than the retry policy's MaxRetryDelay, or
+	// than the context's deadline allows, the call was not retried.
 	RetryAfter time.Duration
 	// ContentType of the answer, and its body, read up to 1 MiB.
 	ContentType string
 	Body        []byte
+
+	// note says why a retriable answer was not retried.
+	note string
 }
 
 // Error returns one line: operation, status, Partner Center code and
 // description, and the ids to quote to Microsoft support.
 func (e *ResponseError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: HTTP %s", e.Method, e.URL, e.statusText())
+	fmt.Fprintf(&b, "%s %s: HTTP %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
 	switch {
 	case e.Code != "" && e.Description != "":
 		fmt.Fprintf(&b, ": Partner Center error %s: %s", e.Code, e.Description)
@@ -70,30 +67,55 @@ func (e *ResponseError) Error() string {
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
 	}
+	if e.note != "" {
+		fmt.Fprintf(&b, " (not retried: %s)", e.note)
+	}
 	fmt.Fprintf(&b, " [MS-RequestId: %s, MS-CorrelationId: %s]", orUnknown(e.RequestID), orUnknown(e.CorrelationID))
 	return b.String()
-}
-
-func (e *ResponseError) statusText() string {
-	if e.Status != "" {
-		return e.Status
-	}
-	return strconv.Itoa(e.StatusCode) + " " + http.StatusText(e.StatusCode)
 }
 
 // Throttled reports whether Partner Center refused the call for its rate
 // limit (HTTP 429).
 func (e *ResponseError) Throttled() bool { return e.StatusCode == http.StatusTooManyRequests }
 
-func orUnknown(s string) string {
-	if s == "" {
-		return "unknown"
+// responseError reads (at most 1 MiB of) a failed answer and closes it,
+// noting why a wait the service asked for was not waited.
+func (c *Client) responseError(resp *http.Response) *ResponseError {
+	e := newResponseError(resp)
+	if e.RetryAfter > 0 {
+		dl, ok := resp.Request.Context().Deadline()
+		switch {
+		case ok && time.Now().Add(e.RetryAfter).After(dl):
+			e.note = fmt.Sprintf("waiting %s would pass the call's deadline", e.RetryAfter)
+		case e.RetryAfter > c.maxRetryDelay:
+			e.note = fmt.Sprintf("the service asked to wait %s, more than the retry policy's MaxRetryDelay of %s", e.RetryAfter, c.maxRetryDelay)
+		}
 	}
-	return s
+	return e
+}
+
+// newResponseError reads (at most 1 MiB of) a failed answer and closes it.
+func newResponseError(resp *http.Response) *ResponseError {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body.Close()
+	req := resp.Request
+	e := &ResponseError{
+		Method:        req.Method,
+		URL:           redactedURL(req),
+		StatusCode:    resp.StatusCode,
+		RequestID:     firstNonEmpty(resp.Header.Get("MS-RequestId"), req.Header.Get("MS-RequestId")),
+		CorrelationID: firstNonEmpty(resp.Header.Get("MS-CorrelationId"), req.Header.Get("MS-CorrelationId")),
+		ContentType:   resp.Header.Get("Content-Type"),
+		Body:          body,
+		RetryAfter:    retryAfter(resp.Header, time.Now()),
+	}
+	decodeErrorBody(body, e)
+	return e
 }
 
 // DecodeError is returned when a 2xx answer's body is not the JSON the
-// document promises (garbage, HTML, truncated). Inspect it with errors.As.
+// document promises (garbage, HTML, truncated, a required property
+// missing, larger than the client reads). Inspect it with errors.As.
 type DecodeError struct {
 	Method, URL   string
 	StatusCode    int
@@ -102,20 +124,27 @@ type DecodeError struct {
 	CorrelationID string
 	// Err is the decoding or reading error.
 	Err error
-
-	// transport: reading the body failed (not its content), so another try
-	// may succeed.
-	transport bool
 }
 
 // Error returns one line naming the call, the problem and the ids.
 func (e *DecodeError) Error() string {
-	return fmt.Sprintf("%s %s: HTTP %d answer could not be read as %s JSON: %v [MS-RequestId: %s, MS-CorrelationId: %s]",
-		e.Method, e.URL, e.StatusCode, "Partner Center", e.Err, orUnknown(e.RequestID), orUnknown(e.CorrelationID))
+	return fmt.Sprintf("%s %s: HTTP %d answer could not be read as Partner Center JSON: %s [MS-RequestId: %s, MS-CorrelationId: %s]",
+		e.Method, e.URL, e.StatusCode, oneLine(e.Err.Error()), orUnknown(e.RequestID), orUnknown(e.CorrelationID))
 }
 
 // Unwrap returns the underlying error.
 func (e *DecodeError) Unwrap() error { return e.Err }
+
+func newDecodeError(resp *http.Response, err error) *DecodeError {
+	req := resp.Request
+	return &DecodeError{
+		Method: req.Method, URL: redactedURL(req), StatusCode: resp.StatusCode,
+		ContentType:   resp.Header.Get("Content-Type"),
+		RequestID:     firstNonEmpty(resp.Header.Get("MS-RequestId"), req.Header.Get("MS-RequestId")),
+		CorrelationID: firstNonEmpty(resp.Header.Get("MS-CorrelationId"), req.Header.Get("MS-CorrelationId")),
+		Err:           err,
+	}
+}
 
 // InvalidArgumentError reports input refused before any request was made,
 // such as a customer id that is not a GUID. Inspect it with errors.As.
@@ -133,7 +162,7 @@ func (e *InvalidArgumentError) Error() string {
 	if e.Value == "" {
 		return e.Argument + " " + e.Problem
 	}
-	return fmt.Sprintf("%s %q %s", e.Argument, e.Value, e.Problem)
+	return fmt.Sprintf("%s %s %s", e.Argument, strconv.Quote(e.Value), e.Problem)
 }
 
 // PagingError is returned when a paged collection cannot be followed: the
@@ -149,81 +178,6 @@ type PagingError struct {
 // Error returns one line.
 func (e *PagingError) Error() string {
 	return fmt.Sprintf("paging stopped after %d pages: %s", e.Pages, e.Reason)
-}
-
-// newResponseError reads (at most maxErrorBody of) a failed answer and
-// closes its body.
-func newResponseError(resp *http.Response, sentRequestID, sentCorrelationID string, now time.Time) *ResponseError {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	drainAndClose(resp.Body)
-	e := &ResponseError{
-		Method:        resp.Request.Method,
-		URL:           redactedURL(resp.Request),
-		StatusCode:    resp.StatusCode,
-		Status:        resp.Status,
-		RequestID:     firstNonEmpty(resp.Header.Get("MS-RequestId"), sentRequestID),
-		CorrelationID: firstNonEmpty(resp.Header.Get("MS-CorrelationId"), sentCorrelationID),
-		ContentType:   resp.Header.Get("Content-Type"),
-		Body:          body,
-	}
-	e.parseBody(stripBOM(body))
-	e.RetryAfter = retryAfter(resp.Header, e.Description, now)
-	return e
-}
-
-func (e *ResponseError) parseBody(body []byte) {
-	if len(body) == 0 || !isJSONContent(e.ContentType, body) {
-		return
-	}
-	// The two shapes the document lists: Partner Center's error and the
-	// gateway's throttling body. Decoded loosely: a 5xx may be half-formed.
-	var pc struct {
-		generated.PartnerCenterError
-		StatusCode json.RawMessage `json:"statusCode"`
-		Message    string          `json:"message"`
-	}
-	if json.Unmarshal(body, &pc) != nil {
-		return
-	}
-	e.Code = errorCodeText(pc.Code)
-	e.Description = oneLine(deref(pc.Description))
-	e.Source = deref(pc.Source)
-	if e.Description == "" {
-		e.Description = oneLine(pc.Message)
-	}
-}
-
-// errorCodeText renders Partner Center's error code, a number in real
-// answers and a string in the documentation, as text.
-func errorCodeText(c generated.ErrorCode) string {
-	raw, err := c.MarshalJSON()
-	if err != nil || len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	if n, err := c.AsErrorCode0(); err == nil && raw[0] != '"' {
-		return strconv.Itoa(n)
-	}
-	if s, err := c.AsErrorCode1(); err == nil {
-		return oneLine(s)
-	}
-	return oneLine(string(raw))
-}
-
-func isJSONContent(ct string, body []byte) bool {
-	if mt, _, err := mime.ParseMediaType(ct); err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "text/json") {
-		return true
-	}
-	// Some gateways label JSON as text/plain or send no type at all.
-	for _, c := range body {
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '{':
-			return true
-		}
-		return false
-	}
-	return false
 }
 
 // oneLine folds a service-provided text into one printable line of at most
@@ -250,11 +204,11 @@ func oneLine(s string) string {
 	return b.String()
 }
 
-func deref(p *string) string {
-	if p == nil {
-		return ""
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
 	}
-	return *p
+	return s
 }
 
 func firstNonEmpty(a, b string) string {
@@ -271,17 +225,6 @@ func redactedURL(req *http.Request) string {
 		return ""
 	}
 	u := *req.URL
-	u.User = nil
-	u.RawQuery = ""
-	u.Fragment = ""
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
 	return u.String()
 }
-
-// drainAndClose reads a little of what is left so the connection can be
-// reused, then closes the body.
-func drainAndClose(body io.ReadCloser) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
-	_ = body.Close()
-}
-
-var errNilBody = errors.New("the answer has no body")

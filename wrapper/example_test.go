@@ -3,6 +3,7 @@ package wrapper_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
 	"net/http"
@@ -14,6 +15,11 @@ import (
 )
 
 const exampleCustomer = "47021739-3426-40bf-9601-61b4b6d7c793"
+
+// exampleServer starts the stand-in every example calls; the tests swap in
+// one whose answers hold nothing but ids, to prove the examples' code is
+// safe when the service leaves optional properties out.
+var exampleServer = fakePartnerCenter
 
 // fakePartnerCenter stands in for the service so the examples run: the
 // documented batch, and devicesCount devices paged 2 at a time the way
@@ -57,7 +63,7 @@ func exampleClient(baseURL string) *wrapper.Client {
 }
 
 func ExampleClient_ListDeviceBatches() {
-	srv := fakePartnerCenter(5)
+	srv := exampleServer(5)
 	defer srv.Close()
 	client := exampleClient(srv.URL)
 
@@ -66,13 +72,13 @@ func ExampleClient_ListDeviceBatches() {
 		log.Fatal(err)
 	}
 	for _, b := range batches {
-		fmt.Println(b.Id, *b.Status, b.CreationDate.Raw, *b.DevicesCount)
+		fmt.Println(b.Id, b.Status, b.CreationDate.Raw, b.DevicesCount)
 	}
 	// Output: Test batch finished 2017-07-25T01:51:00 5
 }
 
 func ExampleClient_ListDeviceBatchesIter() {
-	srv := fakePartnerCenter(5)
+	srv := exampleServer(5)
 	defer srv.Close()
 	client := exampleClient(srv.URL)
 
@@ -86,7 +92,7 @@ func ExampleClient_ListDeviceBatchesIter() {
 }
 
 func ExampleClient_ListDevices() {
-	srv := fakePartnerCenter(5) // three pages
+	srv := exampleServer(5) // three pages
 	defer srv.Close()
 	client := exampleClient(srv.URL)
 
@@ -95,7 +101,7 @@ func ExampleClient_ListDevices() {
 		log.Fatal(err)
 	}
 	for _, d := range devices {
-		fmt.Println(d.Id, *d.SerialNumber, d.UploadedDate.Raw)
+		fmt.Println(d.Id, d.SerialNumber, d.UploadedDate.Raw)
 	}
 	// Output:
 	// device-0 SN-0 2017-08-09T14:43:26.0092288-07:00
@@ -106,7 +112,7 @@ func ExampleClient_ListDevices() {
 }
 
 func ExampleClient_FollowDevicesLink() {
-	srv := fakePartnerCenter(3)
+	srv := exampleServer(3)
 	defer srv.Close()
 	client := exampleClient(srv.URL)
 	ctx := context.Background()
@@ -123,4 +129,30 @@ func ExampleClient_FollowDevicesLink() {
 		fmt.Printf("%s: %d devices\n", b.Id, len(devices))
 	}
 	// Output: Test batch: 3 devices
+}
+
+// Example_errors is the README's library snippet: list, tell the failure
+// kinds apart with errors.As, print what the service sent.
+func Example_errors() {
+	srv := exampleServer(5)
+	defer srv.Close()
+	client := exampleClient(srv.URL)
+	ctx := context.Background()
+
+	batches, err := client.ListDeviceBatches(ctx, exampleCustomer)
+	var re *wrapper.ResponseError
+	switch {
+	case errors.As(err, &re):
+		// HTTP status, Partner Center code and description, MS-RequestId,
+		// MS-CorrelationId, Retry-After.
+		fmt.Println(re.StatusCode, re.Code, re.Description, re.CorrelationID)
+	case err != nil:
+		// *wrapper.InvalidArgumentError (checked before any request),
+		// *wrapper.DecodeError, *wrapper.AuthenticationError, network errors.
+		fmt.Println(err)
+	}
+	for _, b := range batches {
+		fmt.Println(b.Id, b.Status, b.CreationDate.Raw, b.DevicesCount)
+	}
+	// Output: Test batch finished 2017-07-25T01:51:00 5
 }

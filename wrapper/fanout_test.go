@@ -13,6 +13,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/google/uuid"
 )
 
@@ -114,11 +116,7 @@ func (m memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func memClient(t *testing.T, h http.HandlerFunc) *Client {
 	t.Helper()
-	c, err := NewClient(StaticToken("tok"), &ClientOptions{
-		BaseURL:    "http://127.0.0.1:1",
-		HTTPClient: &http.Client{Transport: memTransport{h}},
-		Retry:      &RetryOptions{MaxRetries: 5},
-	})
+	c, err := NewClient(StaticToken("tok"), &ClientOptions{BaseURL: "http://127.0.0.1:1", ClientOptions: azcore.ClientOptions{Transport: &http.Client{Transport: memTransport{h}}, Retry: policy.RetryOptions{MaxRetries: 5}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,43 +5,51 @@ import (
 	"github.com/partnercenter-go/devicebatches/internal/pctime"
 )
 
-// The models are the generated types, named here so users learn one package.
-// They are aliases: the OpenAPI document stays their single source of truth.
+// The models are the generated types, named here so users learn one
+// package; the OpenAPI document stays their single source of truth.
+// Optional properties are plain values: a property the service left out
+// reads as its zero value, never as a nil pointer.
 
-// DeviceBatch is a named group of devices enrolled in zero-touch deployment,
-// an item of GET /v1/customers/{customer-id}/deviceBatches.
+// DeviceBatch is a named group of devices enrolled in zero-touch
+// deployment, an item of GET /v1/customers/{customer-id}/deviceBatches.
+//
+// Fields: Id (the name the partner chose, such as "Test batch"; not a
+// GUID), Status (such as "finished"; an open set), CreatedBy, CreationDate
+// (a DateTime; Raw is the text as sent), DevicesCount, DevicesLink (follow
+// it with FollowDevicesLink) and Attributes.
 type DeviceBatch = generated.DeviceBatch
 
-// DeviceBatchCollection is one page of GET /v1/customers/{customer-id}/deviceBatches.
-type DeviceBatchCollection = generated.DeviceBatchCollection
+// Device is a device enrolled in zero-touch deployment, an item of
+// GET /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices.
+//
+// Fields: Id, SerialNumber, ProductKey, HardwareHash, ModelName,
+// OemManufacturerName, Policies (such as {Key: "o_o_b_e", Value: the
+// Autopilot profile id, or null}), UploadedBy, UploadedDate (a DateTime
+// with the service's offset and 7 fractional digits kept in Raw),
+// AllowedOperations (such as GET, PATCH, DELETE) and Attributes.
+type Device = generated.Device
 
-// Link is a link to a related resource, such as DeviceBatch.DevicesLink.
-// Its URI is relative and usually lacks /v1; the client resolves it.
+// Link is a link to a related resource, such as DeviceBatch.DevicesLink:
+// Uri (relative, usually without /v1; the client resolves it), Method,
+// Headers and Body.
 type Link = generated.Link
 
-// KeyValuePair is a header of a Link.
+// KeyValuePair is a header of a Link or a policy of a Device. Value is a
+// nullable.Nullable[string]: Value.Get() returns the text, Value.IsNull()
+// tells a JSON null from an absent value.
 type KeyValuePair = generated.KeyValuePair
 
 // ResourceLinks holds a collection's self, next and previous links.
 type ResourceLinks = generated.ResourceLinks
 
-// ResourceAttributes holds a resource's objectType and etag.
+// ResourceAttributes holds a resource's ObjectType and Etag.
 type ResourceAttributes = generated.ResourceAttributes
 
-// DateTime is a Partner Center date-time (DeviceBatch.CreationDate), which
-// the service may send without a zone. Raw keeps the value as sent.
+// DateTime is a Partner Center date-time (DeviceBatch.CreationDate,
+// Device.UploadedDate), which the service may send without a zone. Raw
+// keeps the text as sent; Time is the instant (UTC when no zone was sent).
 type DateTime = pctime.DateTime
 
 // ParseDateTime parses a Partner Center date-time, with or without a zone
 // (a zone-less value is UTC).
 func ParseDateTime(s string) (DateTime, error) { return pctime.Parse(s) }
-
-// Device is a device enrolled in zero-touch deployment, an item of
-// GET /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices.
-// UploadedDate keeps the value as sent (with its offset) in Raw.
-type Device = generated.Device
-
-// DeviceCollection is one page of
-// GET /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices
-// (100 devices per page).
-type DeviceCollection = generated.DeviceCollection

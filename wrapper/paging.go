@@ -2,215 +2,152 @@ package wrapper
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/partnercenter-go/devicebatches/internal/pchttp"
+	"github.com/partnercenter-go/devicebatches/internal/pcjson"
 )
 
-// firstPage builds the request for a collection's first page, or for the
+// pageRequest sends the request for a collection's first page, or for the
 // page after continuationToken when it is not empty.
-type firstPage func(ctx context.Context, continuationToken string) (*http.Request, error)
+type pageRequest func(ctx context.Context, continuationToken string) (*http.Response, error)
 
-// pages walks a paged collection one page (one call) at a time. After each
-// page it follows links.next when present (relative URI resolved under
-// /v1, its headers such as MS-ContinuationToken sent), else the body's
-// continuationToken via first. A repeated link or token ends the walk with a
-// *PagingError instead of looping. A page is yielded only when it was read
-// whole, so a retried page is never seen twice.
-func pages[T any](ctx context.Context, c *Client, op string, first firstPage) iter.Seq2[[]T, error] {
-	return func(yield func([]T, error) bool) {
-		corr, err := c.correlationFor(ctx)
+// errStopped: the caller's loop ended early; not an error for anyone.
+var errStopped = pcjson.ErrStop
+
+// walk reads a paged collection page by page (one call each, so each page
+// gets its own MS-RequestId) and hands every item to yield as it is
+// decoded. After a page it follows links.next (resolved under /v1, with the
+// link's headers, such as MS-ContinuationToken), else the page's
+// continuationToken through first. A repeated link or token ends the walk
+// with a *PagingError instead of looping.
+func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, wantRaw bool, valid func(*T) error, yield func(*T, []byte) bool) (err error) {
+	if err := checkContext(ctx); err != nil {
+		return err
+	}
+	ctx, end := c.startSpan(ctx, op)
+	defer func() { end(err) }()
+	send := func(ctx context.Context) (*http.Response, error) { return first(ctx, "") }
+	seen := map[string]bool{}
+	for n := 1; ; n++ {
+		resp, err := c.result(send(context.WithValue(ctx, pageKey{}, n)))
 		if err != nil {
-			yield(nil, err)
-			return
+			return err
 		}
-		build := func(ctx context.Context) (*http.Request, error) { return first(ctx, "") }
-		seen := map[string]bool{}
-		for n := 0; ; n++ {
-			var p page[T]
-			cl := call{op: op, build: build, handle: func(resp *http.Response) error {
-				var err error
-				p, err = decodePage[T](resp.Body)
-				return err
-			}}
-			if err := c.do(ctx, cl, newCallHeaders(corr)); err != nil {
-				yield(nil, err)
-				return
+		page, err := decodeCollection(resp.Body, wantRaw, valid, func(item *T, raw []byte) error {
+			if !yield(item, raw) {
+				return errStopped
 			}
-			if !yield(p.items, nil) {
-				return
+			return nil
+		})
+		resp.Body.Close()
+		switch {
+		case errors.Is(err, errStopped):
+			return errStopped
+		case err != nil:
+			return newDecodeError(resp, err)
+		}
+		var key string
+		switch {
+		case page.next != nil:
+			next := *page.next
+			if m := next.Method; m != "" && !strings.EqualFold(m, http.MethodGet) {
+				return &PagingError{Pages: n, Reason: fmt.Sprintf("the next link asks for method %q; only GET is followed", m)}
 			}
-			var key string
-			switch {
-			case p.next != nil:
-				next := *p.next
-				u, err := c.resolveLink(next)
-				if err != nil {
-					yield(nil, &PagingError{Pages: n + 1, Reason: err.Error()})
-					return
-				}
-				if m := deref(next.Method); m != "" && !strings.EqualFold(m, http.MethodGet) {
-					yield(nil, &PagingError{Pages: n + 1, Reason: fmt.Sprintf("the next link asks for method %q; only GET is followed", m)})
-					return
-				}
-				key = "link " + u.String() + " " + linkHeader(next, "MS-ContinuationToken") + " " + p.token
-				build = func(ctx context.Context) (*http.Request, error) { return c.linkRequest(ctx, u, next) }
-			case p.token != "":
-				key = "token " + p.token
-				tok := p.token
-				build = func(ctx context.Context) (*http.Request, error) { return first(ctx, tok) }
-			default:
-				return
+			u, err := c.resolveLink(next)
+			if err != nil {
+				return &PagingError{Pages: n, Reason: err.Error()}
 			}
-			if seen[key] {
-				yield(nil, &PagingError{Pages: n + 1, Reason: "the service repeated a continuation token or next link, which would loop forever"})
-				return
-			}
-			seen[key] = true
+			key = "link " + u.String() + " " + linkHeader(next, "MS-ContinuationToken") + " " + page.token
+			send = func(ctx context.Context) (*http.Response, error) { return c.followLink(ctx, u, next, "") }
+		case page.token != "":
+			key = "token " + page.token
+			tok := page.token
+			send = func(ctx context.Context) (*http.Response, error) { return first(ctx, tok) }
+		default:
+			return nil
+		}
+		if seen[key] {
+			return &PagingError{Pages: n, Reason: "the service repeated a continuation token or next link, which would loop forever"}
+		}
+		seen[key] = true
+	}
+}
+
+// items adapts walk to an iterator of decoded items.
+func items[T any](ctx context.Context, c *Client, op string, first pageRequest, valid func(*T) error) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		err := walk(ctx, c, op, first, false, valid, func(it *T, _ []byte) bool { return yield(*it, nil) })
+		if err != nil && err != errStopped {
+			var zero T
+			yield(zero, err)
 		}
 	}
 }
 
-// collect reads every page into one slice. A single page's slice is
-// returned as decoded, without a copy.
-func collect[T any](seq iter.Seq2[[]T, error]) ([]T, error) {
-	var all []T
-	first := true
-	for items, err := range seq {
+// rawItems adapts walk to an iterator of each item's JSON as sent.
+func rawItems[T any](ctx context.Context, c *Client, op string, first pageRequest, valid func(*T) error) iter.Seq2[[]byte, error] {
+	return func(yield func([]byte, error) bool) {
+		err := walk(ctx, c, op, first, true, valid, func(_ *T, raw []byte) bool { return yield(raw, nil) })
+		if err != nil && err != errStopped {
+			yield(nil, err)
+		}
+	}
+}
+
+// collect reads every item into one slice (never nil on success).
+func collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
+	all := []T{}
+	for it, err := range seq {
 		if err != nil {
 			return nil, err
 		}
-		if first {
-			all, first = items, false
-			continue
-		}
-		all = append(all, items...)
-	}
-	if all == nil {
-		all = []T{}
+		all = append(all, it)
 	}
 	return all, nil
 }
 
-// flatten turns a page iterator into an item iterator.
-func flatten[T any](seq iter.Seq2[[]T, error]) iter.Seq2[T, error] {
+// failed is an iterator that yields err alone: invalid input ends a
+// listing before any request.
+func failed[T any](err error) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		for items, err := range seq {
-			if err != nil {
-				var zero T
-				yield(zero, err)
-				return
-			}
-			for _, it := range items {
-				if !yield(it, nil) {
-					return
-				}
-			}
-		}
+		var zero T
+		yield(zero, err)
 	}
 }
 
 func linkHeader(l Link, name string) string {
-	if l.Headers == nil {
-		return ""
-	}
-	for _, h := range *l.Headers {
-		if strings.EqualFold(h.Key, name) && h.Value != nil {
-			return *h.Value
+	for _, h := range l.Headers {
+		if strings.EqualFold(h.Key, name) {
+			v, _ := h.Value.Get()
+			return v
 		}
 	}
 	return ""
 }
 
 // resolveLink turns a Link's URI into a URL on the configured service.
-// Partner Center's links are relative and usually lack /v1
-// ("/customers/{id}/deviceBatches/Test batch/devices", space unescaped), the
-// official SDK prepends /v1, and a past link-format change produced
-// "/v1//v1/...": so empty and leading "v1" segments are dropped, /v1 is put
-// back once, and every segment is escaped. An absolute URI must name the
-// configured service: the token goes nowhere else.
-func (c *Client) resolveLink(l Link) (*url.URL, error) {
-	raw := strings.TrimSpace(l.Uri)
-	if raw == "" {
-		return nil, fmt.Errorf("the link has no uri")
-	}
-	path, query, _ := strings.Cut(raw, "?")
-	path, _, _ = strings.Cut(path, "#")
-	if i := strings.Index(path, "://"); i >= 0 && !strings.Contains(path[:i], "/") {
-		abs, err := url.Parse(path[:i] + "://" + strings.SplitN(path[i+3:], "/", 2)[0])
-		if err != nil || abs.User != nil || !sameOrigin(abs, c.base) {
-			return nil, fmt.Errorf("the link points to %q, not to the configured service %s", redactLink(raw), c.base.Host)
-		}
-		path = strings.TrimPrefix(path[i+3:], abs.Host)
-		path = strings.TrimPrefix(path, c.base.Path)
-	}
-	var segs []string
-	for _, s := range strings.Split(path, "/") {
-		if s == "" || (len(segs) == 0 && strings.EqualFold(s, "v1")) {
-			continue
-		}
-		if un, err := url.PathUnescape(s); err == nil {
-			s = un
-		}
-		// Checked after unescaping: "%2e%2e" is a dot segment too, and
-		// would climb out of /v1.
-		if s == "." || s == ".." {
-			return nil, fmt.Errorf("the link %q has a dot segment", redactLink(raw))
-		}
-		segs = append(segs, s)
-	}
-	if len(segs) == 0 {
-		return nil, fmt.Errorf("the link %q has no path", redactLink(raw))
-	}
-	u := *c.base
-	escaped := make([]string, len(segs))
-	for i, s := range segs {
-		escaped[i] = url.PathEscape(s)
-	}
-	u.Path = c.base.Path + "/v1/" + strings.Join(segs, "/")
-	u.RawPath = c.base.Path + "/v1/" + strings.Join(escaped, "/")
-	if query != "" {
-		q, err := url.ParseQuery(query)
-		if err != nil {
-			return nil, fmt.Errorf("the link %q has a malformed query", redactLink(raw))
-		}
-		u.RawQuery = q.Encode()
-	}
-	return &u, nil
-}
+func (c *Client) resolveLink(l Link) (*url.URL, error) { return pchttp.ResolveLink(c.base, l.Uri) }
 
-// redactLink shortens a link for an error message.
-func redactLink(s string) string {
-	if len(s) > 200 {
-		return s[:200] + "…"
-	}
-	return s
-}
-
-// forbiddenLinkHeaders may not be set by a link: the service's own links
-// never need them, and a tampered link must not replace the token or the
-// call's ids.
-var forbiddenLinkHeaders = map[string]bool{
-	"Authorization": true, "Host": true, "Cookie": true, "Proxy-Authorization": true,
-	"Ms-Requestid": true, "Ms-Correlationid": true, "Content-Length": true, "Transfer-Encoding": true,
-}
-
-// linkRequest builds a GET for a resolved link with the link's headers.
-func (c *Client) linkRequest(ctx context.Context, u *url.URL, l Link) (*http.Request, error) {
+// followLink sends a GET for a resolved link with the link's headers, and
+// MS-ContinuationToken when token is not empty.
+func (c *Client) followLink(ctx context.Context, u *url.URL, l Link, token string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, err
 	}
-	if l.Headers != nil {
-		for _, h := range *l.Headers {
-			k := http.CanonicalHeaderKey(strings.TrimSpace(h.Key))
-			if k == "" || forbiddenLinkHeaders[k] || h.Value == nil || strings.ContainsAny(*h.Value, "\r\n") {
-				continue
-			}
-			req.Header.Set(k, *h.Value)
+	for _, h := range l.Headers {
+		if v, err := h.Value.Get(); err == nil {
+			pchttp.SetLinkHeader(req.Header, h.Key, v)
 		}
 	}
-	return req, nil
+	if token != "" {
+		req.Header.Set("MS-ContinuationToken", token)
+	}
+	return c.gen.Client.Do(req)
 }

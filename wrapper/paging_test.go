@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/partnercenter-go/devicebatches/internal/contract"
 )
 
@@ -122,7 +123,7 @@ func TestPaging(t *testing.T) {
 					ct = &contract.Transport{Next: http.DefaultTransport.(*http.Transport).Clone(), Validator: v}
 					hc.Transport = ct
 				}
-				c, _ := newFakeClockClient(t, srv.URL, hc, nil, nil)
+				c := newRetryClient(t, srv.URL, hc.Transport, policy.RetryOptions{}, nil)
 				var ids []string
 				var err error
 				if mode == "collect" {

@@ -11,61 +11,18 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/partnercenter-go/devicebatches/internal/contract"
 )
 
 const (
 	batchesPath = "/v1/customers/" + testCustomer + "/deviceBatches"
 )
-
-// fakeClock stands in for the retry policy's clock: sleeping records the
-// wait and moves the clock on, so no test waits for real.
-type fakeClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waits   []time.Duration
-	onSleep func(ctx context.Context) // runs before a recorded sleep
-}
-
-func newFakeClock() *fakeClock {
-	// Starts at the real time: context deadlines are on the real clock,
-	// and the policy compares its now with them.
-	return &fakeClock{now: time.Now()}
-}
-
-func (f *fakeClock) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if f.onSleep != nil {
-		f.onSleep(ctx)
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.waits = append(f.waits, d)
-	f.now = f.now.Add(d)
-	return nil
-}
-
-func (f *fakeClock) total() time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var t time.Duration
-	for _, w := range f.waits {
-		t += w
-	}
-	return t
-}
 
 // recorder counts the requests a test server sees and keeps their headers.
 type recorder struct {
@@ -109,18 +66,20 @@ func newLoopbackServer(t *testing.T, rec *recorder, h func(w http.ResponseWriter
 	return srv
 }
 
-// newFakeClockClient returns a client of srv with the fake clock and a jitter
-// that always picks the full backoff, so waits are exact.
-func newFakeClockClient(t *testing.T, baseURL string, hc *http.Client, ro *RetryOptions, log *slog.Logger) (*Client, *fakeClock) {
+// newRetryClient returns a client of baseURL with azcore's retry policy
+// (ro tunes it) and a transport without keep-alives, so that inside a
+// synctest bubble no connection goroutine stays busy while a wait passes on
+// the bubble's clock.
+func newRetryClient(t *testing.T, baseURL string, rt http.RoundTripper, ro policy.RetryOptions, log *slog.Logger) *Client {
 	t.Helper()
-	c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: baseURL, HTTPClient: hc, Retry: ro, Logger: log})
+	if rt == nil {
+		rt = &http.Transport{DisableKeepAlives: true}
+	}
+	c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: baseURL, Logger: log, ClientOptions: azcore.ClientOptions{Transport: &http.Client{Transport: rt}, Retry: ro}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fc := newFakeClock()
-	c.retry.now, c.retry.sleep = fc.Now, fc.Sleep
-	c.retry.jitter = func(d time.Duration) time.Duration { return d }
-	return c, fc
+	return c
 }
 
 func batchPage(ids []string, extra string) string {
@@ -145,7 +104,7 @@ func TestFaultMatrix(t *testing.T) {
 		err      func(error) bool
 		tries    int           // requests the server saw
 		ids      int           // distinct MS-RequestIds among them
-		waited   time.Duration // total fake sleep
+		waited   time.Duration // time waited: exactly, or a backoff of about this long
 		contract bool          // validate traffic against the document
 	}
 	asResponse := func(status int, retryAfter time.Duration) func(error) bool {
@@ -157,7 +116,9 @@ func TestFaultMatrix(t *testing.T) {
 	ok := batchPage([]string{"Test batch"}, "")
 	cases := []struct {
 		name    string
-		retry   *RetryOptions
+		retry   policy.RetryOptions
+		backoff bool // waited is a jittered backoff: azcore's 0.8-1.3 times
+		real    bool // run on the real clock (a per-try timeout needs the network to move)
 		handler func(t *testing.T, w http.ResponseWriter, r *http.Request, n int)
 		cancel  bool // cancel the call during its first wait
 		want    want
@@ -202,14 +163,16 @@ func TestFaultMatrix(t *testing.T) {
 				}
 				writeBody(w, 200, ok)
 			},
-			want: want{batches: []string{"Test batch"}, tries: 3, ids: 1, waited: 800*time.Millisecond + 1600*time.Millisecond, contract: true},
+			backoff: true,
+			want:    want{batches: []string{"Test batch"}, tries: 3, ids: 1, waited: (1 + 3) * 800 * time.Millisecond, contract: true},
 		},
 		{
 			name: "500 forever gives up after 1 + max retries",
 			handler: func(_ *testing.T, w http.ResponseWriter, _ *http.Request, _ int) {
 				writeBody(w, 500, `{"code":500,"description":"Internal error","source":"PartnerFD"}`)
 			},
-			want: want{err: asResponse(500, 0), tries: 4, ids: 1, waited: 800*time.Millisecond + 1600*time.Millisecond + 3200*time.Millisecond},
+			backoff: true,
+			want:    want{err: asResponse(500, 0), tries: 4, ids: 1, waited: (1 + 3 + 7) * 800 * time.Millisecond},
 		},
 		{
 			name: "connection reset mid-body then 200",
@@ -230,7 +193,8 @@ func TestFaultMatrix(t *testing.T) {
 				}
 				_ = conn.Close()
 			},
-			want: want{batches: []string{"Test batch"}, tries: 2, ids: 1, waited: 800 * time.Millisecond},
+			backoff: true,
+			want:    want{batches: []string{"Test batch"}, tries: 2, ids: 1, waited: 800 * time.Millisecond},
 		},
 		{
 			name: "truncated JSON is final",
@@ -251,7 +215,8 @@ func TestFaultMatrix(t *testing.T) {
 			},
 			want: want{err: func(err error) bool {
 				return asResponse(502, 0)(err) && !strings.ContainsAny(err.Error(), "<>\n")
-			}, tries: 4, ids: 1, waited: 5600 * time.Millisecond},
+			}, tries: 4, ids: 1, waited: (1 + 3 + 7) * 800 * time.Millisecond},
+			backoff: true,
 		},
 		{
 			name: "UTF-8 BOM",
@@ -262,7 +227,8 @@ func TestFaultMatrix(t *testing.T) {
 		},
 		{
 			name:  "stall past the per-try timeout then 200",
-			retry: &RetryOptions{TryTimeout: 50 * time.Millisecond},
+			retry: policy.RetryOptions{TryTimeout: 50 * time.Millisecond, RetryDelay: time.Millisecond},
+			real:  true,
 			handler: func(_ *testing.T, w http.ResponseWriter, r *http.Request, n int) {
 				if n == 0 {
 					<-r.Context().Done() // until the client gives up on the try
@@ -270,7 +236,7 @@ func TestFaultMatrix(t *testing.T) {
 				}
 				writeBody(w, 200, ok)
 			},
-			want: want{batches: []string{"Test batch"}, tries: 2, ids: 1, waited: 800 * time.Millisecond, contract: true},
+			want: want{batches: []string{"Test batch"}, tries: 2, ids: 1, contract: true},
 		},
 		{
 			name:   "context cancelled mid-wait",
@@ -292,43 +258,64 @@ func TestFaultMatrix(t *testing.T) {
 			rec := &recorder{}
 			srv := newLoopbackServer(t, rec, func(w http.ResponseWriter, r *http.Request, n int) { tc.handler(t, w, r, n) })
 			var ct *contract.Transport
-			hc := &http.Client{}
+			var rt http.RoundTripper
 			if tc.want.contract {
-				ct = &contract.Transport{Next: http.DefaultTransport.(*http.Transport).Clone(), Validator: v}
-				hc.Transport = ct
+				ct = &contract.Transport{Next: &http.Transport{DisableKeepAlives: true}, Validator: v}
+				rt = ct
 			}
-			c, fc := newFakeClockClient(t, srv.URL, hc, tc.retry, nil)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			if tc.cancel {
-				fc.onSleep = func(context.Context) { cancel() }
+			test := func(t *testing.T) {
+				c := newRetryClient(t, srv.URL, rt, tc.retry, nil)
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				start := time.Now()
+				var got []DeviceBatch
+				var err error
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					got, err = c.ListDeviceBatches(ctx, testCustomer)
+				}()
+				if tc.cancel {
+					synctest.Wait() // the call is waiting to retry
+					cancel()
+				}
+				<-done
+				waited := time.Since(start)
+				if tc.want.err != nil {
+					if err == nil || !tc.want.err(err) {
+						t.Fatalf("error = %v (%T), not the expected one", err, err)
+					}
+				} else {
+					if err != nil {
+						t.Fatal(err)
+					}
+					var ids []string
+					for _, b := range got {
+						ids = append(ids, b.Id)
+					}
+					if fmt.Sprint(ids) != fmt.Sprint(tc.want.batches) {
+						t.Errorf("batches = %q, want %q", ids, tc.want.batches)
+					}
+				}
+				assertTries(t, rec, tc.want.tries, tc.want.ids)
+				switch lo, hi := tc.want.waited, tc.want.waited; {
+				case tc.real:
+				case tc.backoff && (waited < lo*8/10 || waited > hi*13/10):
+					t.Errorf("waited %s, want about %s (0.8-1.3 times)", waited, tc.want.waited)
+				case !tc.backoff && waited != tc.want.waited:
+					t.Errorf("waited %s, want %s", waited, tc.want.waited)
+				}
+				if ct != nil {
+					for _, e := range ct.Errors() {
+						t.Errorf("contract violation: %v", e)
+					}
+				}
 			}
-			got, err := c.ListDeviceBatches(ctx, testCustomer)
-			if tc.want.err != nil {
-				if err == nil || !tc.want.err(err) {
-					t.Fatalf("error = %v (%T), not the expected one", err, err)
-				}
-			} else {
-				if err != nil {
-					t.Fatal(err)
-				}
-				var ids []string
-				for _, b := range got {
-					ids = append(ids, b.Id)
-				}
-				if fmt.Sprint(ids) != fmt.Sprint(tc.want.batches) {
-					t.Errorf("batches = %q, want %q", ids, tc.want.batches)
-				}
+			if tc.real {
+				test(t)
+				return
 			}
-			assertTries(t, rec, tc.want.tries, tc.want.ids)
-			if w := fc.total(); w != tc.want.waited {
-				t.Errorf("waited %s (%v), want %s", w, fc.waits, tc.want.waited)
-			}
-			if ct != nil {
-				for _, e := range ct.Errors() {
-					t.Errorf("contract violation: %v", e)
-				}
-			}
+			synctest.Test(t, test)
 		})
 	}
 }
@@ -367,7 +354,7 @@ func TestRedirectToAnotherHostIsRefused(t *testing.T) {
 	srv := newLoopbackServer(t, rec, func(w http.ResponseWriter, r *http.Request, _ int) {
 		http.Redirect(w, r, target, http.StatusFound)
 	})
-	c, fc := newFakeClockClient(t, srv.URL, nil, nil, nil)
+	c := newRetryClient(t, srv.URL, nil, policy.RetryOptions{}, nil)
 	_, err := c.ListDeviceBatches(context.Background(), testCustomer)
 	if !errors.Is(err, ErrRedirectRefused) {
 		t.Fatalf("error = %v, want one wrapping ErrRedirectRefused", err)
@@ -378,9 +365,6 @@ func TestRedirectToAnotherHostIsRefused(t *testing.T) {
 	assertTries(t, rec, 1, 1)
 	if n := other.count(); n != 0 {
 		t.Errorf("the other host got %d requests", n)
-	}
-	if len(fc.waits) != 0 {
-		t.Errorf("waited %v before a refused redirect", fc.waits)
 	}
 }
 
@@ -397,32 +381,38 @@ func TestDebugTraceNeverShowsToken(t *testing.T) {
 			writeBody(w, 401, `{"code":401,"description":"Unauthorized"}`)
 		}
 	})
-	var buf bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, _ := newFakeClockClient(t, srv.URL, nil, nil, log)
-	_, err := c.ListDeviceBatches(context.Background(), testCustomer)
-	if err == nil {
-		t.Fatal("want the 401 of page 2")
-	}
-	out := buf.String() + err.Error()
-	for _, secret := range []string{testToken, "ct-page-2-secretish", "Bearer"} {
-		if strings.Contains(out, secret) {
-			t.Errorf("%q appears in the trace or error:\n%s", secret, out)
+	synctest.Test(t, func(t *testing.T) {
+		var buf bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		// One retry of the 429 only: the 401 of page 2 is final anyway.
+		c := newRetryClient(t, srv.URL, nil, policy.RetryOptions{MaxRetries: 1}, log)
+		_, err := c.ListDeviceBatches(context.Background(), testCustomer)
+		if err == nil {
+			t.Fatal("want the 401 of page 2")
 		}
-	}
-	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	if len(lines) != 3 {
-		t.Fatalf("want one record per try (3), got %d:\n%s", len(lines), buf.String())
-	}
-	ids := rec.requestIDs()
-	for _, want := range []string{"method=GET", "url=http://127.0.0.1", "status=429", "decision=retry", "wait=2s", "request_id=" + ids[0], "correlation_id=" + c.CorrelationID(), "duration="} {
-		if !strings.Contains(lines[0], want) {
-			t.Errorf("first record lacks %q: %s", want, lines[0])
+		out := buf.String() + err.Error()
+		for _, secret := range []string{testToken, "ct-page-2-secretish", "Bearer"} {
+			if strings.Contains(out, secret) {
+				t.Errorf("%q appears in the trace or error:\n%s", secret, out)
+			}
 		}
-	}
-	if !strings.Contains(lines[2], "status=401") || !strings.Contains(lines[2], "decision=done") {
-		t.Errorf("last record: %s", lines[2])
-	}
+		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+		if len(lines) != 3 {
+			t.Fatalf("want one record per try (3), got %d:\n%s", len(lines), buf.String())
+		}
+		ids := rec.requestIDs()
+		for _, want := range []string{"page=1", "try=1", "method=GET", "url=http://127.0.0.1", "status=429", "retry_after=2s", "request_id=" + ids[0], "correlation_id=" + c.CorrelationID(), "duration="} {
+			if !strings.Contains(lines[0], want) {
+				t.Errorf("first record lacks %q: %s", want, lines[0])
+			}
+		}
+		if !strings.Contains(lines[1], "page=1 try=2") || !strings.Contains(lines[1], "status=200") {
+			t.Errorf("second record: %s", lines[1])
+		}
+		if !strings.Contains(lines[2], "page=2 try=1") || !strings.Contains(lines[2], "status=401") {
+			t.Errorf("last record: %s", lines[2])
+		}
+	})
 }
 
 // TestThrottleGateHoldsBackOtherCalls: while one call waits out a 429, a
@@ -437,39 +427,32 @@ func TestThrottleGateHoldsBackOtherCalls(t *testing.T) {
 		}
 		writeBody(w, 200, batchPage([]string{"x"}, ""))
 	})
-	c, fc := newFakeClockClient(t, srv.URL, nil, nil, nil)
-	inWait := make(chan struct{})
-	release := make(chan struct{})
-	var sleeps atomic.Int32
-	fc.onSleep = func(context.Context) {
-		if sleeps.Add(1) == 1 { // hold the first call in its wait
-			close(inWait)
-			<-release
+	synctest.Test(t, func(t *testing.T) {
+		c := newRetryClient(t, srv.URL, nil, policy.RetryOptions{}, nil)
+		start := time.Now()
+		first := make(chan error, 1)
+		go func() {
+			_, err := c.ListDeviceBatches(context.Background(), testCustomer)
+			first <- err
+		}()
+		synctest.Wait() // the first call is throttled and waiting; the gate is closed
+		if n := rec.count(); n != 1 {
+			t.Fatalf("server saw %d requests before the second call, want 1", n)
 		}
-	}
-	first := make(chan error, 1)
-	go func() {
-		_, err := c.ListDeviceBatches(context.Background(), testCustomer)
-		first <- err
-	}()
-	<-inWait
-	// The first call is throttled and waiting; the gate is closed.
-	_, err := c.ListDeviceBatches(context.Background(), testCustomer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	close(release)
-	if err := <-first; err != nil {
-		t.Fatal(err)
-	}
-	// The second call waited the whole 30 s (the fake clock had not moved)
-	// before sending anything; the first then waited its own 30 s.
-	if fmt.Sprint(fc.waits) != "[30s 30s]" {
-		t.Errorf("waits = %v, want [30s 30s]", fc.waits)
-	}
-	if n := rec.count(); n != 3 {
-		t.Errorf("server saw %d requests, want 3", n)
-	}
+		if _, err := c.ListDeviceBatches(context.Background(), testCustomer); err != nil {
+			t.Fatal(err)
+		}
+		// The second call sent nothing until the 30 s had passed.
+		if took := time.Since(start); took != 30*time.Second {
+			t.Errorf("the second call ended after %s, want 30s", took)
+		}
+		if err := <-first; err != nil {
+			t.Fatal(err)
+		}
+		if n := rec.count(); n != 3 {
+			t.Errorf("server saw %d requests, want 3", n)
+		}
+	})
 }
 
 // TestWaitPastDeadlineIsNotStarted: a wait that would end after the call's
@@ -480,16 +463,19 @@ func TestWaitPastDeadlineIsNotStarted(t *testing.T) {
 		w.Header().Set("Retry-After", "30")
 		writeBody(w, 429, throttleBody)
 	})
-	c, fc := newFakeClockClient(t, srv.URL, nil, nil, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, err := c.ListDeviceBatches(ctx, testCustomer)
-	var re *ResponseError
-	if !errors.As(err, &re) || re.RetryAfter != 30*time.Second || !strings.Contains(err.Error(), "deadline") {
-		t.Fatalf("error = %v, want the 429 noting the deadline", err)
-	}
-	assertTries(t, rec, 1, 1)
-	if len(fc.waits) != 0 {
-		t.Errorf("waited %v", fc.waits)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		c := newRetryClient(t, srv.URL, nil, policy.RetryOptions{}, nil)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		start := time.Now()
+		_, err := c.ListDeviceBatches(ctx, testCustomer)
+		var re *ResponseError
+		if !errors.As(err, &re) || re.RetryAfter != 30*time.Second || !strings.Contains(err.Error(), "deadline") {
+			t.Fatalf("error = %v, want the 429 noting the deadline", err)
+		}
+		assertTries(t, rec, 1, 1)
+		if took := time.Since(start); took != 0 {
+			t.Errorf("waited %s", took)
+		}
+	})
 }

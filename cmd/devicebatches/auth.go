@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -217,12 +220,11 @@ func (a *app) explainAuth(err error) error {
 	if name == "" {
 		name = "the credential"
 	}
-	what := ""
+	code, what := identityError(ae.Err)
 	switch {
-	case ae.Description != "":
-		what = ae.Description
-		if ae.Code != "" && !strings.HasPrefix(what, ae.Code) {
-			what = ae.Code + ": " + what
+	case what != "":
+		if code != "" && !strings.HasPrefix(what, code) {
+			what = code + ": " + what
 		}
 	default:
 		what = oneLine(ae.Err.Error())
@@ -231,7 +233,7 @@ func (a *app) explainAuth(err error) error {
 		what += "." // the hint is a sentence of its own
 	}
 	return &authFailure{
-		msg: fmt.Sprintf("authentication with %s failed: %s %s", name, what, authHint(name, ae.Code)),
+		msg: fmt.Sprintf("authentication with %s failed: %s %s", name, what, authHint(name, code)),
 		err: err,
 	}
 }
@@ -263,4 +265,49 @@ func authHint(name, code string) string {
 		return "Choose a credential explicitly with --auth (env, cli, device-code, browser, managed-identity)."
 	}
 	return "Check --tenant and --client-id, and that the app is registered for Partner Center."
+}
+
+// maxIdentityErrorBody bounds how much of a token endpoint's error answer
+// is read: the identity platform's errors are a few hundred bytes.
+const maxIdentityErrorBody = 64 << 10
+
+// identityError extracts the AADSTS code and the first line of the
+// description from the identity platform's answer ({"error",
+// "error_description", "error_codes"}) behind a credential's error. It puts
+// the bytes it read back, so the credential's own Error() still shows them.
+func identityError(err error) (code, description string) {
+	var af *azidentity.AuthenticationFailedError
+	if !errors.As(err, &af) || af.RawResponse == nil || af.RawResponse.Body == nil {
+		return "", ""
+	}
+	resp := af.RawResponse
+	data, rerr := io.ReadAll(io.LimitReader(resp.Body, maxIdentityErrorBody))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(data), resp.Body), resp.Body}
+	if rerr != nil {
+		return "", ""
+	}
+	var body struct {
+		Error       string  `json:"error"`
+		Description string  `json:"error_description"`
+		Codes       []int64 `json:"error_codes"`
+	}
+	if json.Unmarshal(data, &body) != nil {
+		return "", ""
+	}
+	// The description goes on with "\r\nTrace ID: ...": keep the sentence.
+	description, _, _ = strings.Cut(body.Description, "\n")
+	description = oneLine(description)
+	switch {
+	case len(body.Codes) > 0:
+		code = "AADSTS" + strconv.FormatInt(body.Codes[0], 10)
+	case strings.HasPrefix(description, "AADSTS"):
+		code, _, _ = strings.Cut(description, ":")
+	}
+	if description == "" {
+		description = oneLine(body.Error)
+	}
+	return code, description
 }

@@ -10,7 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"github.com/partnercenter-go/devicebatches/internal/testidp"
+	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/partnercenter-go/devicebatches/internal/testidp"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
@@ -150,7 +152,7 @@ func TestCredentialSetup(t *testing.T) {
 			}
 			s := a.credentialSetup()
 			if tt.wantRetries == 0 {
-				tt.wantRetries = int32(wrapper.DefaultMaxRetries)
+				tt.wantRetries = int32(defaultMaxRetries)
 			}
 			if s.client.Retry.MaxRetries != tt.wantRetries {
 				t.Errorf("identity retries = %d, want %d", s.client.Retry.MaxRetries, tt.wantRetries)
@@ -393,6 +395,12 @@ func writeTestCertificate(t *testing.T) string {
 	return path
 }
 
+// aadError is a credential's error carrying an identity platform answer.
+func aadError(code int, description string) error {
+	body, _ := json.Marshal(map[string]any{"error": "invalid_request", "error_description": description, "error_codes": []int{code}})
+	return &azidentity.AuthenticationFailedError{RawResponse: &http.Response{StatusCode: 400, Body: io.NopCloser(bytes.NewReader(body))}}
+}
+
 func TestExplainAuth(t *testing.T) {
 	tests := []struct {
 		name, cred string
@@ -400,10 +408,10 @@ func TestExplainAuth(t *testing.T) {
 		want       string
 	}{
 		{name: "MFA required", cred: "cli (Azure CLI)",
-			err:  &wrapper.AuthenticationError{Code: "AADSTS50076", Description: "Due to a configuration change made by your administrator, you must use multi-factor authentication.", Err: errors.New("x")},
+			err:  &wrapper.AuthenticationError{Err: aadError(50076, "AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication.\r\nTrace ID: 1")},
 			want: "authentication with cli (Azure CLI) failed: AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication. The tenant requires multi-factor authentication: sign in with --auth device-code or --auth browser."},
 		{name: "code not in the description", cred: "env (client secret)",
-			err:  &wrapper.AuthenticationError{Code: "AADSTS700016", Description: "Application not found.", Err: errors.New("x")},
+			err:  &wrapper.AuthenticationError{Err: aadError(700016, "Application not found.")},
 			want: "authentication with env (client secret) failed: AADSTS700016: Application not found. Check AZURE_CLIENT_ID (--client-id) and AZURE_TENANT_ID (--tenant): the app must be registered in, or consented to by, the partner tenant."},
 		{name: "no identity platform answer", cred: "cli (Azure CLI)",
 			err:  fmt.Errorf("list: %w", &wrapper.AuthenticationError{Err: errors.New("AzureCLICredential: Azure CLI not found on path")}),

@@ -127,19 +127,15 @@ func (a *app) listCustomers(ctx context.Context, client *wrapper.Client, f listF
 	bar := a.progress(len(ids))
 	results := make([]wrapper.CustomerResult, len(ids))
 	var failures []wrapper.CustomerResult
-	for r := range client.ListDeviceBatchesForCustomers(ctx, ids, &wrapper.FanOutOptions{Concurrency: f.concurrency, RatePerSecond: f.rate}) {
+	for r := range client.ListDeviceBatchesForCustomers(ctx, ids, &wrapper.FanOutOptions{Concurrency: f.concurrency, RatePerSecond: f.rate, JSON: f.output != "table" && f.output != ""}) {
 		bar.step()
 		if r.Err != nil {
 			failures = append(failures, r)
 			continue
 		}
 		if f.output == "jsonl" {
-			for _, b := range r.Batches {
-				line, err := withCustomer(r.CustomerID, b)
-				if err != nil {
-					return err
-				}
-				if _, err := a.io.out.Write(append(line, '\n')); err != nil {
+			for _, b := range r.BatchesJSON {
+				if _, err := a.io.out.Write(append(withCustomer(r.CustomerID, b), '\n')); err != nil {
 					return err
 				}
 			}
@@ -194,24 +190,18 @@ func orDash(s string) string {
 	return s
 }
 
-// withCustomer encodes a batch as one JSON object whose first field is
-// customerId, followed by the service's own fields exactly as decoded.
-func withCustomer(customerID string, b wrapper.DeviceBatch) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(b); err != nil {
-		return nil, err
-	}
-	body := bytes.TrimSpace(buf.Bytes())
+// withCustomer puts customerId first in a batch's JSON object, followed by
+// the service's own properties exactly as sent.
+func withCustomer(customerID string, raw []byte) []byte {
+	body := bytes.TrimSpace(raw)
 	id, _ := json.Marshal(customerID)
 	out := make([]byte, 0, len(body)+len(id)+16)
 	out = append(out, `{"customerId":`...)
 	out = append(out, id...)
-	if len(body) > 2 { // not "{}"
+	if len(bytes.TrimSpace(body[1:len(body)-1])) > 0 { // not "{}"
 		out = append(out, ',')
 	}
-	return append(out, body[1:]...), nil
+	return append(out, body[1:]...)
 }
 
 // writeCustomersJSON writes one JSON array of every batch, in the order of
@@ -221,11 +211,8 @@ func writeCustomersJSON(w io.Writer, results []wrapper.CustomerResult) error {
 	buf.WriteByte('[')
 	n := 0
 	for _, r := range results {
-		for _, b := range r.Batches {
-			obj, err := withCustomer(r.CustomerID, b)
-			if err != nil {
-				return err
-			}
+		for _, b := range r.BatchesJSON {
+			obj := withCustomer(r.CustomerID, b)
 			if n > 0 {
 				buf.WriteByte(',')
 			}

@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -49,43 +46,19 @@ func (a *app) runDevices(ctx context.Context, f devicesFlags) error {
 	if f.batch == "" {
 		return usagef("--batch is required: the batch id as listed by 'devicebatches list'")
 	}
-	out, err := newDeviceWriter(f.output)
-	if err != nil {
+	if err := checkFormat(f.output, "table", "json"); err != nil {
 		return err
 	}
 	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
-		devices, err := client.ListDevices(ctx, f.customer, f.batch)
-		if err != nil {
-			return err
+		if f.output == "json" {
+			return writeJSONArray(a.io.out, client.ListDevicesJSON(ctx, f.customer, f.batch))
 		}
-		return out(a.io.out, devices)
+		return writeTable(a.io.out, "ID\tSERIAL\tMODEL\tMANUFACTURER\tUPLOADED", client.ListDevicesIter(ctx, f.customer, f.batch), deviceRow)
 	})
 }
 
-type deviceWriter func(w io.Writer, devices []wrapper.Device) error
-
-func newDeviceWriter(format string) (deviceWriter, error) {
-	switch format {
-	case "table", "":
-		return writeDeviceTable, nil
-	case "json":
-		return writeJSON[wrapper.Device], nil
-	}
-	return nil, usagef("unknown output format %q: use -o table or -o json", format)
-}
-
-// writeDeviceTable shows uploadedDate exactly as sent: its offset and
-// seven fractional digits are what the service said.
-func writeDeviceTable(w io.Writer, devices []wrapper.Device) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSERIAL\tMODEL\tMANUFACTURER\tUPLOADED")
-	for _, d := range devices {
-		uploaded := ""
-		if d.UploadedDate != nil {
-			uploaded = d.UploadedDate.Raw
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cell(d.Id), cell(deref(d.SerialNumber)), cell(deref(d.ModelName)),
-			cell(deref(d.OemManufacturerName)), cell(uploaded))
-	}
-	return tw.Flush()
+// deviceRow shows uploadedDate exactly as sent: its offset and seven
+// fractional digits are what the service said.
+func deviceRow(d wrapper.Device) string {
+	return cell(d.Id) + "\t" + cell(d.SerialNumber) + "\t" + cell(d.ModelName) + "\t" + cell(d.OemManufacturerName) + "\t" + cell(d.UploadedDate.Raw)
 }

@@ -48,15 +48,13 @@ func (a *app) runList(ctx context.Context, f listFlags) error {
 	if err := wrapper.CheckCustomerID(f.customer); err != nil {
 		return err
 	}
-	out, err := newBatchWriter(f.output)
-	if err != nil {
+	if err := checkFormat(f.output, "table", "json"); err != nil {
 		return err
 	}
 	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
-		batches, err := client.ListDeviceBatches(ctx, f.customer)
-		if err != nil {
-			return err
+		if f.output == "json" {
+			return writeJSONArray(a.io.out, client.ListDeviceBatchesJSON(ctx, f.customer))
 		}
-		return out(a.io.out, batches)
+		return writeTable(a.io.out, batchHeader, client.ListDeviceBatchesIter(ctx, f.customer), batchRow)
 	})
 }

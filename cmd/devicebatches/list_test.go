@@ -104,7 +104,7 @@ func TestListTableAndJSON(t *testing.T) {
 			t.Errorf("path %q", srv.paths[i])
 		}
 		if h.Get("Authorization") != "Bearer "+cliTestToken || h.Get("Accept") != "application/json" ||
-			!strings.HasPrefix(h.Get("User-Agent"), "devicebatches-go/") || len(h.Get("MS-RequestId")) != 36 || len(h.Get("MS-CorrelationId")) != 36 {
+			!strings.HasPrefix(h.Get("User-Agent"), "devicebatches-cli azsdk-go-devicebatches/v") || len(h.Get("MS-RequestId")) != 36 || len(h.Get("MS-CorrelationId")) != 36 {
 			t.Errorf("request %d headers: %v", i, h)
 		}
 	}

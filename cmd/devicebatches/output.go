@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -11,50 +14,85 @@ import (
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
-type batchWriter func(w io.Writer, batches []wrapper.DeviceBatch) error
-
-func newBatchWriter(format string) (batchWriter, error) {
-	switch format {
-	case "table", "":
-		return writeBatchTable, nil
-	case "json":
-		return writeJSON[wrapper.DeviceBatch], nil
+// checkFormat refuses an output format the command does not write.
+func checkFormat(format string, allowed ...string) error {
+	for _, f := range allowed {
+		if format == f {
+			return nil
+		}
 	}
-	return nil, usagef("unknown output format %q: use -o table or -o json", format)
+	return usagef("unknown output format %q: use -o %s", format, strings.Join(allowed, ", -o "))
 }
 
-// writeJSON writes the items as a JSON array with the service's own field
-// names and values (creationDate exactly as sent).
-func writeJSON[T any](w io.Writer, items []T) error {
-	if items == nil {
-		items = []T{}
+// writeJSONArray prints items, each the service's own JSON for one item, as
+// one indented JSON array: nothing the service sent is dropped or changed
+// (nulls, zeros, empty arrays, dates as text). Items are printed as they
+// arrive. A listing that fails before its first item prints nothing; one
+// that fails part way leaves the array unclosed, so that no parser takes
+// the partial output for a complete answer.
+func writeJSONArray(w io.Writer, items iter.Seq2[[]byte, error]) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	n := 0
+	var buf bytes.Buffer
+	var err error
+	for raw, ierr := range items {
+		if ierr != nil {
+			err = ierr
+			break
+		}
+		buf.Reset()
+		if err = json.Indent(&buf, raw, "  ", "  "); err != nil {
+			break
+		}
+		if n == 0 {
+			bw.WriteString("[\n  ")
+		} else {
+			bw.WriteString(",\n  ")
+		}
+		bw.Write(buf.Bytes())
+		n++
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(items)
+	switch {
+	case err != nil && n == 0:
+		return err
+	case err != nil:
+		bw.WriteString("\n")
+	case n == 0:
+		bw.WriteString("[]\n")
+	default:
+		bw.WriteString("\n]\n")
+	}
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	return err
 }
 
-func writeBatchTable(w io.Writer, batches []wrapper.DeviceBatch) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tCREATED\tDEVICES")
-	for _, b := range batches {
-		fmt.Fprintln(tw, batchRow(b))
+// writeTable prints a header and one row per item through a tabwriter over
+// a buffered writer (one write system call per 64 KiB, not per cell). The
+// columns are aligned over every row, so nothing is printed before the
+// listing has ended, and nothing at all when it failed.
+func writeTable[T any](w io.Writer, header string, items iter.Seq2[T, error], row func(T) string) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	for it, err := range items {
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(tw, row(it))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
+
+const batchHeader = "ID\tSTATUS\tCREATED\tDEVICES"
 
 // batchRow is a batch's ID, STATUS, CREATED and DEVICES cells, tab-separated.
 func batchRow(b wrapper.DeviceBatch) string {
-	created := ""
-	if b.CreationDate != nil {
-		created = b.CreationDate.String()
-	}
-	devices := ""
-	if b.DevicesCount != nil {
-		devices = strconv.Itoa(int(*b.DevicesCount))
-	}
-	return cell(b.Id) + "\t" + cell(deref(b.Status)) + "\t" + cell(created) + "\t" + cell(devices)
+	return cell(b.Id) + "\t" + cell(b.Status) + "\t" + cell(b.CreationDate.Raw) + "\t" + cell(strconv.Itoa(int(b.DevicesCount)))
 }
 
 // cell makes a service-provided value safe for a terminal table: control
@@ -69,11 +107,4 @@ func cell(s string) string {
 	}
 	q := strconv.Quote(s)
 	return q[1 : len(q)-1]
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }

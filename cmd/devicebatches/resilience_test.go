@@ -19,10 +19,9 @@ const (
 
 const resPage = `{"totalCount":1,"items":[{"id":"Test batch","createdBy":"admin@contoso.com","creationDate":"2017-07-25T01:51:00","devicesCount":2}],"attributes":{"objectType":"Collection"}}`
 
-// useHTTPClient makes run use hc for the duration of the test.
-func useHTTPClient(t *testing.T, hc *http.Client) {
-	testHook = func(a *app) { a.httpClient = hc }
-	t.Cleanup(func() { testHook = nil })
+// runWith runs one command line with the service's requests sent through hc.
+func runWith(hc *http.Client, args []string, s streams, getenv func(string) string) int {
+	return newApp(s, getenv, withTransport(hc)).execute(context.Background(), args)
 }
 
 func resEnv(base string) func(string) string {
@@ -60,9 +59,9 @@ func TestCLIRetriesThrottledRequest(t *testing.T) {
 	}))
 	defer srv.Close()
 	synctest.Test(t, func(t *testing.T) {
-		useHTTPClient(t, &http.Client{Transport: &http.Transport{DisableKeepAlives: true}})
+		hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 		var out, errOut bytes.Buffer
-		code := run(context.Background(), []string{"list", "--customer", resCustomer, "-o", "json", "--debug"},
+		code := runWith(hc, []string{"list", "--customer", resCustomer, "-o", "json", "--debug"},
 			streams{in: strings.NewReader(""), out: &out, err: &errOut}, resEnv(srv.URL))
 		if code != exitOK {
 			t.Fatalf("exit %d, stderr: %s", code, errOut.String())
@@ -70,7 +69,7 @@ func TestCLIRetriesThrottledRequest(t *testing.T) {
 		if !strings.Contains(out.String(), "Test batch") {
 			t.Errorf("stdout lacks the batch: %s", out.String())
 		}
-		if !strings.Contains(errOut.String(), "status=429") || !strings.Contains(errOut.String(), "wait=1s") {
+		if !strings.Contains(errOut.String(), "status=429") || !strings.Contains(errOut.String(), "retry_after=1s") || !strings.Contains(errOut.String(), "try=2") {
 			t.Errorf("the debug trace lacks the throttled try: %s", errOut.String())
 		}
 		if strings.Contains(out.String()+errOut.String(), resToken) {
@@ -125,9 +124,9 @@ func TestCLIMaxRetries(t *testing.T) {
 			}))
 			defer srv.Close()
 			synctest.Test(t, func(t *testing.T) {
-				useHTTPClient(t, &http.Client{Transport: &http.Transport{DisableKeepAlives: true}})
+				hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 				var out, errOut bytes.Buffer
-				code := run(context.Background(), []string{"--max-retries", tc.flag, "list", "--customer", resCustomer},
+				code := runWith(hc, []string{"--max-retries", tc.flag, "list", "--customer", resCustomer},
 					streams{in: strings.NewReader(""), out: &out, err: &errOut}, resEnv(srv.URL))
 				if code != exitFailure || !strings.Contains(errOut.String(), "500") {
 					t.Fatalf("exit %d, stderr: %s", code, errOut.String())

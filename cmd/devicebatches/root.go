@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +14,9 @@ import (
 
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
+
+// defaultMaxRetries is azcore's default, shown in --help.
+const defaultMaxRetries = 3
 
 // Exit codes.
 const (
@@ -53,29 +54,40 @@ type app struct {
 	getenv func(string) string
 	flags  globalFlags
 	auth   authFlags
-	// httpClient, when set by tests, replaces the default HTTP client.
-	httpClient *http.Client
-	// credTransport, when set by tests, carries the credential's requests
-	// to the identity platform (a test token server).
+	// transport, when set, carries the requests to Partner Center (tests
+	// point it at local servers).
+	transport policy.Transporter
+	// credTransport, when set, carries the credential's requests to the
+	// identity platform (tests use a loopback TLS token endpoint).
 	credTransport policy.Transporter
 	// credName names the credential in use, for error messages.
 	credName string
 }
 
-// testHook, set only by tests, adjusts an invocation before it runs (for
-// example its HTTP client).
-var testHook func(*app)
+// appOption adjusts an invocation; tests use them to reach local servers.
+type appOption func(*app)
 
-func run(ctx context.Context, args []string, s streams, getenv func(string) string) int {
-	a := &app{io: s, getenv: getenv}
-	if testHook != nil {
-		testHook(a)
-	}
-	return a.execute(ctx, args)
+// withTransport sends the service's requests through t.
+func withTransport(t policy.Transporter) appOption { return func(a *app) { a.transport = t } }
+
+// withCredentialTransport sends the identity platform's requests through t.
+func withCredentialTransport(t policy.Transporter) appOption {
+	return func(a *app) { a.credTransport = t }
 }
 
-// execute runs one command line; tests call it on an app whose test hooks
-// (httpClient, credTransport) are set.
+func newApp(s streams, getenv func(string) string, opts ...appOption) *app {
+	a := &app{io: s, getenv: getenv}
+	for _, o := range opts {
+		o(a)
+	}
+	return a
+}
+
+func run(ctx context.Context, args []string, s streams, getenv func(string) string) int {
+	return newApp(s, getenv).execute(ctx, args)
+}
+
+// execute runs one command line.
 func (a *app) execute(ctx context.Context, args []string) int {
 	s := a.io
 	root := a.rootCommand()
@@ -123,7 +135,7 @@ Exit codes: 0 success; 1 service, network or authentication failure;
 	pf.StringVar(&a.flags.correlationID, "correlation-id", "", "MS-CorrelationId GUID for every request (default: a new one)")
 	pf.BoolVar(&a.flags.debug, "debug", false, "log every HTTP try to stderr, tokens redacted (env PARTNER_CENTER_DEBUG=1)")
 	pf.DurationVar(&a.flags.timeout, "timeout", 2*time.Minute, "give up on the whole command after this long")
-	pf.IntVar(&a.flags.maxRetries, "max-retries", wrapper.DefaultMaxRetries, "retries of a throttled or failed request (0 for none)")
+	pf.IntVar(&a.flags.maxRetries, "max-retries", defaultMaxRetries, "retries of a throttled or failed request (0 for none)")
 	pf.BoolVar(&a.flags.sandbox, "sandbox", false, "call the built-in sandbox (sandbox data, no credentials) instead of Partner Center")
 	a.addAuthFlags(pf)
 	root.AddCommand(a.listCommand(), a.devicesCommand(), a.sandboxCommand())
@@ -142,17 +154,16 @@ func (a *app) client(cred wrapper.TokenCredential) (*wrapper.Client, error) {
 	if a.flags.timeout <= 0 {
 		return nil, usagef("--timeout must be positive, like 2m or 30s")
 	}
-	retries := a.flags.maxRetries
-	if retries == 0 {
-		retries = -1 // wrapper: negative disables retries
-	}
 	opts := &wrapper.ClientOptions{
-		BaseURL:         base,
-		Locale:          a.flags.locale,
-		CorrelationID:   a.flags.correlationID,
-		UserAgentSuffix: "devicebatches-cli",
-		HTTPClient:      a.httpClient,
-		Retry:           &wrapper.RetryOptions{MaxRetries: retries},
+		BaseURL:       base,
+		Locale:        a.flags.locale,
+		CorrelationID: a.flags.correlationID,
+	}
+	opts.Telemetry.ApplicationID = "devicebatches-cli"
+	opts.Transport = a.transport
+	opts.Retry.MaxRetries = int32(min(a.flags.maxRetries, 100))
+	if a.flags.maxRetries == 0 {
+		opts.Retry.MaxRetries = -1 // azcore: negative means no retries
 	}
 	if a.debugEnabled() {
 		opts.Logger = slog.New(slog.NewTextHandler(a.io.err, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -164,8 +175,11 @@ func (a *app) debugEnabled() bool {
 	if a.flags.debug {
 		return true
 	}
-	v, _ := strconv.ParseBool(a.getenv("PARTNER_CENTER_DEBUG"))
-	return v
+	switch strings.ToLower(strings.TrimSpace(a.getenv("PARTNER_CENTER_DEBUG"))) {
+	case "1", "t", "true", "y", "yes", "on":
+		return true
+	}
+	return false
 }
 
 func exitCode(err error) int {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -83,7 +84,7 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 	if err != nil {
 		return usagef("--addr %q is not host:port: %v", f.addr, err)
 	}
-	if !wrapper.IsLoopback(host) && !f.allowRemote {
+	if !isLoopback(host) && !f.allowRemote {
 		return usagef("--addr %q is not a loopback address: the sandbox accepts any token, so it listens on loopback only; add --allow-remote to serve other hosts", f.addr)
 	}
 	if f.pageSize <= 0 {
@@ -219,4 +220,13 @@ func (a *app) serviceClient(ctx context.Context) (client *wrapper.Client, stop f
 		return nil, func() {}, err
 	}
 	return client, stop, nil
+}
+
+// isLoopback reports whether host is a loopback name or address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

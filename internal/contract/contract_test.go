@@ -186,9 +186,10 @@ func TestWrapperRequestsAgainstDocument(t *testing.T) {
 	srv := httptest.NewServer(pagedDevices(250, &calls))
 	defer srv.Close()
 	tr := &contract.Transport{Next: srv.Client().Transport, Validator: validator(t)}
-	c, err := wrapper.NewClient(wrapper.StaticToken("token"), &wrapper.ClientOptions{
-		BaseURL: srv.URL, HTTPClient: &http.Client{Transport: tr}, Retry: &wrapper.RetryOptions{MaxRetries: -1},
-	})
+	o := &wrapper.ClientOptions{BaseURL: srv.URL}
+	o.Transport = &http.Client{Transport: tr}
+	o.Retry.MaxRetries = -1
+	c, err := wrapper.NewClient(wrapper.StaticToken("token"), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +247,9 @@ func TestReservedBatchIDsAgainstDocument(t *testing.T) {
 	}))
 	defer srv.Close()
 	tr := &contract.Transport{Next: srv.Client().Transport, Validator: validator(t)}
-	c, err := wrapper.NewClient(wrapper.StaticToken("token"), &wrapper.ClientOptions{BaseURL: srv.URL, HTTPClient: &http.Client{Transport: tr}})
+	o := &wrapper.ClientOptions{BaseURL: srv.URL}
+	o.Transport = &http.Client{Transport: tr}
+	c, err := wrapper.NewClient(wrapper.StaticToken("token"), o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,11 +30,10 @@ func client(t *testing.T, o sandbox.Options, retries int) (*wrapper.Client, *con
 		t.Fatal(err)
 	}
 	tr := &contract.Transport{Next: srv.Client().Transport, Validator: v}
-	c, err := wrapper.NewClient(wrapper.StaticToken("sandbox"), &wrapper.ClientOptions{
-		BaseURL:    srv.URL,
-		HTTPClient: &http.Client{Transport: tr},
-		Retry:      &wrapper.RetryOptions{MaxRetries: retries},
-	})
+	co := &wrapper.ClientOptions{BaseURL: srv.URL}
+	co.Transport = &http.Client{Transport: tr}
+	co.Retry.MaxRetries = int32(retries)
+	c, err := wrapper.NewClient(wrapper.StaticToken("sandbox"), co)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +54,7 @@ func TestWrapperAgainstSandbox(t *testing.T) {
 		if err != nil {
 			t.Fatalf("BatchPageSize %d: %v", pageSize, err)
 		}
-		if len(batches) != 2 || batches[0].Id != "Test batch" || batches[0].CreationDate == nil || batches[0].CreationDate.Raw != "2017-07-25T01:51:00" {
+		if len(batches) != 2 || batches[0].Id != "Test batch" || batches[0].CreationDate.Raw != "2017-07-25T01:51:00" {
 			t.Errorf("BatchPageSize %d: batches %+v", pageSize, batches)
 		}
 		noViolations(t, tr)

@@ -1,0 +1,206 @@
+// Package pchttp holds the HTTP-level quirks of Partner Center that the
+// wrapper's pipeline policies need: reading Retry-After in all its forms,
+// resolving the service's links, and bounding and cleaning response bodies.
+// It has no knowledge of the operations or the models.
+package pchttp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxRetryAfter clamps every wait the service asks for; anything longer
+// than the retry policy's cap fails the call anyway.
+const MaxRetryAfter = 24 * time.Hour
+
+// RetryAfter reads how long the service asked to wait: retry-after-ms,
+// x-ms-retry-after-ms, or Retry-After in seconds or as an HTTP date (RFC
+// 9110 §10.2.3), clamped to MaxRetryAfter. Zero when it did not say.
+func RetryAfter(h http.Header, now time.Time) time.Duration {
+	for _, name := range []string{"Retry-After-Ms", "X-Ms-Retry-After-Ms"} {
+		if ms, err := strconv.ParseInt(strings.TrimSpace(h.Get(name)), 10, 64); err == nil && ms > 0 {
+			return min(time.Duration(min(ms, int64(MaxRetryAfter/time.Millisecond)))*time.Millisecond, MaxRetryAfter)
+		}
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	// delay-seconds is 1*DIGIT: no sign, fraction, exponent or "Inf".
+	if strings.Trim(v, "0123456789") == "" {
+		s, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || s > int64(MaxRetryAfter/time.Second) {
+			return MaxRetryAfter
+		}
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return min(max(t.Sub(now), 0), MaxRetryAfter)
+	}
+	return 0
+}
+
+var tryAgainRE = regexp.MustCompile(`(?i)try again in (\d{1,7}) seconds?`)
+
+// TryAgainSeconds reads the wait from the gateway's throttling message
+// ("Rate limit is exceeded. Try again in 57 seconds."), as a Retry-After
+// value; empty when the body says none.
+func TryAgainSeconds(body []byte) string {
+	if m := tryAgainRE.FindSubmatch(body); m != nil {
+		return string(m[1])
+	}
+	return ""
+}
+
+// ResolveLink turns a link's URI into a URL on base. Partner Center's links
+// are relative and usually lack /v1 ("/customers/{id}/deviceBatches/Test
+// batch/devices", space unescaped), the official SDK prepends /v1, and a
+// past link-format change produced "/v1//v1/...": so empty and leading
+// "v1" segments are dropped, /v1 is put back once, and every segment is
+// escaped. An absolute URI must name base's scheme and host: the token goes
+// nowhere else.
+func ResolveLink(base *url.URL, uri string) (*url.URL, error) {
+	raw := strings.TrimSpace(uri)
+	if raw == "" {
+		return nil, errors.New("the link has no uri")
+	}
+	path, query, _ := strings.Cut(raw, "?")
+	path, _, _ = strings.Cut(path, "#")
+	if i := strings.Index(path, "://"); i >= 0 && !strings.Contains(path[:i], "/") {
+		abs, err := url.Parse(path[:i] + "://" + strings.SplitN(path[i+3:], "/", 2)[0])
+		if err != nil || abs.User != nil || !SameOrigin(abs, base) {
+			return nil, fmt.Errorf("the link points to %q, not to the configured service %s", shorten(raw), base.Host)
+		}
+		path = strings.TrimPrefix(strings.TrimPrefix(path[i+3:], abs.Host), base.Path)
+	}
+	var segs []string
+	for _, s := range strings.Split(path, "/") {
+		if s == "" || (len(segs) == 0 && strings.EqualFold(s, "v1")) {
+			continue
+		}
+		if un, err := url.PathUnescape(s); err == nil {
+			s = un
+		}
+		// Checked after unescaping: "%2e%2e" is a dot segment too, and
+		// would climb out of /v1.
+		if s == "." || s == ".." {
+			return nil, fmt.Errorf("the link %q has a dot segment", shorten(raw))
+		}
+		segs = append(segs, s)
+	}
+	if len(segs) == 0 {
+		return nil, fmt.Errorf("the link %q has no path", shorten(raw))
+	}
+	u := *base
+	escaped := make([]string, len(segs))
+	for i, s := range segs {
+		escaped[i] = url.PathEscape(s)
+	}
+	u.Path = base.Path + "/v1/" + strings.Join(segs, "/")
+	u.RawPath = base.Path + "/v1/" + strings.Join(escaped, "/")
+	if query != "" {
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			return nil, fmt.Errorf("the link %q has a malformed query", shorten(raw))
+		}
+		u.RawQuery = q.Encode()
+	}
+	return &u, nil
+}
+
+// SameOrigin reports whether u has base's scheme and host (with port).
+func SameOrigin(u, base *url.URL) bool {
+	return strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(u.Host, base.Host)
+}
+
+func shorten(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
+
+// forbiddenLinkHeaders may not be set by a link: the service's own links
+// never need them, and a tampered link must not replace the token or the
+// call's ids.
+var forbiddenLinkHeaders = map[string]bool{
+	"Authorization": true, "Host": true, "Cookie": true, "Proxy-Authorization": true,
+	"Ms-Requestid": true, "Ms-Correlationid": true, "Content-Length": true, "Transfer-Encoding": true,
+}
+
+// SetLinkHeader sets a header a link asked for, unless it is one a link may
+// not set or its value would break the request.
+func SetLinkHeader(h http.Header, key, value string) {
+	k := http.CanonicalHeaderKey(strings.TrimSpace(key))
+	if k == "" || forbiddenLinkHeaders[k] || strings.ContainsAny(value, "\r\n") {
+		return
+	}
+	h.Set(k, value)
+}
+
+// ErrBodyTooLarge is returned when a successful answer is larger than the
+// limit Bound was given.
+var ErrBodyTooLarge = errors.New("the answer is larger than the client reads")
+
+// Bound wraps a response body: it strips a leading UTF-8 byte order mark
+// (some Microsoft services send one, and encoding/json refuses it) and stops
+// after limit bytes, at EOF when truncate is set (an error answer is cut
+// there), with ErrBodyTooLarge otherwise.
+func Bound(rc io.ReadCloser, limit int64, truncate bool) io.ReadCloser {
+	return &boundedBody{rc: rc, left: limit, truncate: truncate}
+}
+
+type boundedBody struct {
+	rc       io.ReadCloser
+	left     int64
+	truncate bool
+	started  bool
+	head     []byte // bytes read while looking for the mark
+}
+
+func (b *boundedBody) Read(p []byte) (int, error) {
+	if !b.started {
+		b.started = true
+		var buf [3]byte
+		n, err := io.ReadFull(b.rc, buf[:])
+		if n == 3 && bytes.Equal(buf[:], []byte{0xEF, 0xBB, 0xBF}) {
+			n = 0
+		}
+		b.head = append(b.head, buf[:n]...)
+		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+			return 0, err
+		}
+	}
+	if len(b.head) > 0 {
+		n := copy(p, b.head)
+		b.head = b.head[n:]
+		b.left -= int64(n)
+		return n, nil
+	}
+	if b.left <= 0 {
+		if b.truncate {
+			return 0, io.EOF
+		}
+		// One byte more tells a body of exactly the limit from a larger one.
+		if n, _ := b.rc.Read(make([]byte, 1)); n > 0 {
+			return 0, ErrBodyTooLarge
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *boundedBody) Close() error { return b.rc.Close() }

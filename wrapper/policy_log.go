@@ -1,0 +1,60 @@
+package wrapper
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+)
+
+// logPolicy writes one debug record per try to ClientOptions.Logger: the
+// operation's page, the try, method, URL, status, duration, the ids to quote
+// to Microsoft support and the wait the service asked for. Headers are
+// never logged, so neither the token nor a continuation token can leak.
+// (azcore/log, configured through ClientOptions.Logging, traces the same
+// tries with every header but an allow-list REDACTED.)
+type logPolicy struct{ log *slog.Logger }
+
+type tryCountKey struct{}
+type pageKey struct{}
+
+// Do implements policy.Policy.
+func (p logPolicy) Do(req *policy.Request) (*http.Response, error) {
+	ctx := req.Raw().Context()
+	if p.log == nil || !p.log.Enabled(ctx, slog.LevelDebug) {
+		return req.Next()
+	}
+	try := int32(1)
+	if n, ok := ctx.Value(tryCountKey{}).(*atomic.Int32); ok {
+		try = n.Add(1)
+	}
+	page, _ := ctx.Value(pageKey{}).(int)
+	start := time.Now()
+	resp, err := req.Next()
+	h := req.Raw().Header
+	attrs := []slog.Attr{
+		slog.Int("page", page), slog.Int("try", int(try)),
+		slog.String("method", req.Raw().Method), slog.String("url", redactedURL(req.Raw())),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("request_id", h.Get("MS-RequestId")), slog.String("correlation_id", h.Get("MS-CorrelationId")),
+	}
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+		if d := retryAfter(resp.Header, time.Now()); d > 0 {
+			attrs = append(attrs, slog.Duration("retry_after", d))
+		}
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", oneLine(err.Error())))
+	}
+	p.log.LogAttrs(ctx, slog.LevelDebug, "partner center try", attrs...)
+	return resp, err
+}
+
+// withTryCounter gives a call's tries a shared counter for logPolicy.
+func withTryCounter(ctx context.Context) context.Context {
+	return context.WithValue(ctx, tryCountKey{}, new(atomic.Int32))
+}

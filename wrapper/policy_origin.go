@@ -1,0 +1,82 @@
+package wrapper
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/partnercenter-go/devicebatches/internal/pchttp"
+)
+
+// ErrRedirectRefused is wrapped by the error of a call whose answer was a
+// redirect to another host or scheme: following it could hand the token to
+// a host that is not the configured service.
+var ErrRedirectRefused = errors.New("redirect refused")
+
+// originPolicy runs on every try, before the bearer token policy: a request
+// for anything but the configured scheme and host never gets the token,
+// whatever a link or a caller's policy put in its URL.
+type originPolicy struct{ base *url.URL }
+
+// Do implements policy.Policy.
+func (p originPolicy) Do(req *policy.Request) (*http.Response, error) {
+	if u := req.Raw().URL; !sameOrigin(u, p.base) {
+		return nil, nonRetriable{fmt.Errorf("refusing to send the token to %s://%s: only %s receives it", u.Scheme, u.Host, p.base.Host)}
+	}
+	return req.Next()
+}
+
+func sameOrigin(u, base *url.URL) bool { return pchttp.SameOrigin(u, base) }
+
+// guardRedirects returns a copy of hc (a default client when nil) whose
+// redirect policy refuses another origin.
+func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
+	c := http.Client{Transport: defaultRoundTripper()}
+	if hc != nil {
+		c = *hc // a copy: the caller's client keeps its own policy
+	}
+	inner := c.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !sameOrigin(req.URL, base) {
+			return nonRetriable{fmt.Errorf("%w: the service redirected to %s://%s, not %s", ErrRedirectRefused, req.URL.Scheme, req.URL.Host, base.Host)}
+		}
+		if inner != nil {
+			return inner(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &c
+}
+
+func defaultRoundTripper() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return t
+}
+
+// nonRetriable marks an error azcore's retry policy must not retry.
+type nonRetriable struct{ error }
+
+func (nonRetriable) NonRetriable()   {}
+func (e nonRetriable) Unwrap() error { return e.error }
+
+// pipelineDoer lets the generated client send its requests through the
+// azcore pipeline. Bodies are streamed to the caller (SkipBodyDownload);
+// bodyPolicy downloads the small ones inside the retry loop.
+type pipelineDoer struct{ pl runtime.Pipeline }
+
+// Do implements generated.HttpRequestDoer.
+func (d pipelineDoer) Do(req *http.Request) (*http.Response, error) {
+	preq, err := runtime.NewRequestFromRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	runtime.SkipBodyDownload(preq)
+	return d.pl.Do(preq)
+}

@@ -1,0 +1,90 @@
+package wrapper
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/partnercenter-go/devicebatches/internal/pchttp"
+)
+
+// Bounds on what a server may make the client read.
+const (
+	// maxErrorBody bounds a failed answer's body: an HTML error page or a
+	// runaway gateway must not exhaust memory.
+	maxErrorBody = 1 << 20
+	// maxBody bounds a successful answer's body.
+	maxBody = 512 << 20
+	// downloadLimit: successful bodies up to this size are read whole inside
+	// the retry loop, so a body cut short is retried like any failed try;
+	// larger ones are streamed to the decoder.
+	downloadLimit = 1 << 20
+)
+
+// transport is the pipeline's last step before the network: it refuses
+// redirects to another origin and bounds and cleans every response body.
+type transport struct {
+	next policy.Transporter
+	base *url.URL
+}
+
+func newTransport(t policy.Transporter, base *url.URL) policy.Transporter {
+	switch hc := t.(type) {
+	case nil:
+		t = guardRedirects(nil, base)
+	case *http.Client:
+		t = guardRedirects(hc, base)
+	}
+	return transport{next: t, base: base}
+}
+
+// Do implements policy.Transporter.
+func (t transport) Do(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	// A caller's own Transporter may follow redirects: the answer must
+	// still come from the service.
+	if resp.Request != nil && !pchttp.SameOrigin(resp.Request.URL, t.base) {
+		resp.Body.Close()
+		return nil, nonRetriable{fmt.Errorf("%w: the answer came from %s://%s, not %s", ErrRedirectRefused, resp.Request.URL.Scheme, resp.Request.URL.Host, t.base.Host)}
+	}
+	limit := int64(maxBody)
+	if resp.StatusCode >= 300 {
+		limit = maxErrorBody
+	}
+	resp.Body = pchttp.Bound(resp.Body, limit, resp.StatusCode >= 300)
+	return resp, nil
+}
+
+// ErrBodyTooLarge is wrapped by the *DecodeError of an answer larger than
+// the client reads (512 MiB).
+var ErrBodyTooLarge = pchttp.ErrBodyTooLarge
+
+// bodyPolicy downloads small successful bodies (a known length up to
+// downloadLimit) inside the retry loop: a body cut short by the connection
+// is then a failed try that azcore retries (for GET and DELETE), never a
+// half-decoded page. Larger or unsized bodies are streamed.
+type bodyPolicy struct{}
+
+// Do implements policy.Policy.
+func (bodyPolicy) Do(req *policy.Request) (*http.Response, error) {
+	resp, err := req.Next()
+	if err != nil || resp.StatusCode >= 300 || resp.ContentLength < 0 || resp.ContentLength > downloadLimit {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		if m := req.Raw().Method; m != http.MethodGet && m != http.MethodDelete {
+			err = nonRetriable{err}
+		}
+		return nil, fmt.Errorf("reading the answer: %w", err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
+}
