@@ -234,7 +234,7 @@ func (rd *reader) syntax(pe *csv.ParseError) {
 		rd.add(row, "", "a double quote (\") appears inside a value that is not quoted; put the whole value in double quotes and double the quote inside it, or remove it")
 	case errors.Is(pe.Err, csv.ErrQuote):
 		if pe.Line != pe.StartLine {
-			rd.add(row, "", "a quoted value starting here is not closed before line %d; add the closing double quote", pe.Line)
+			rd.add(row, "", "a quoted value starting on this line is not closed properly (reading gave up on line %d); close it with a double quote, and double any quote inside it", pe.Line)
 		} else {
 			rd.add(row, "", "a quoted value has text after its closing double quote, or no closing quote; quote the whole value and double any quote inside it")
 		}
