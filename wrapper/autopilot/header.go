@@ -130,6 +130,9 @@ func (rd *reader) readHeader(line int, rec []string) bool {
 	}
 	has := h.has
 	switch {
+	case !has[fieldSerial] && !has[fieldProductKey] && !has[fieldHash] && semicolons(rec):
+		rd.add(line, "", "the header separates its columns with semicolons (;), as Excel does in some regions; save the file with commas between values")
+		return false
 	case !has[fieldSerial] && !has[fieldProductKey] && !has[fieldHash]:
 		rd.add(line, "", "the header has none of the columns Device Serial Number, Windows Product ID and Hardware Hash; "+
 			"start the file with a header line such as \"Device Serial Number,Windows Product ID,Hardware Hash\"")
@@ -173,4 +176,35 @@ func list(names []string) string {
 		return names[0]
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// semicolons reports whether a header that matched nothing would match when
+// split on semicolons.
+func semicolons(rec []string) bool {
+	for _, cell := range rec {
+		if !strings.Contains(cell, ";") {
+			continue
+		}
+		for _, name := range strings.Split(cell, ";") {
+			key := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\uFEFF")))
+			if f, ok := headerFields[key]; ok && f != fieldIgnored {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// repeatsHeader reports whether a data record is the header again, as when
+// two files are joined.
+func (h *header) repeatsHeader(rec []string) bool {
+	if len(rec) < len(h.names) {
+		return false
+	}
+	for i, name := range h.names {
+		if !strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(rec[i], "\uFEFF")), name) {
+			return false
+		}
+	}
+	return true
 }

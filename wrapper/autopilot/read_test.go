@@ -613,3 +613,17 @@ func TestLayoutString(t *testing.T) {
 		}
 	}
 }
+
+func TestJoinedFilesAndSemicolons(t *testing.T) {
+	one := lines(infoHeader, "PF3ZK1A0,,"+h1)
+	ve := mustFail(t, []byte(one+"\uFEFF"+lines(strings.ToUpper(infoHeader), "PF3ZK1B7,,"+h2)), nil)
+	want := []Problem{{Row: 3, Message: "this line repeats the header (were two files joined?); remove it"}}
+	if !reflect.DeepEqual(ve.Problems, want) {
+		t.Errorf("joined: Problems = %+v", ve.Problems)
+	}
+	ve = mustFail(t, []byte(lines("Device Serial Number;Windows Product ID;Hardware Hash", "PF3ZK1A0;;"+h1)), nil)
+	want = []Problem{{Row: 1, Message: "the header separates its columns with semicolons (;), as Excel does in some regions; save the file with commas between values"}}
+	if !reflect.DeepEqual(ve.Problems, want) {
+		t.Errorf("semicolons: Problems = %+v", ve.Problems)
+	}
+}

@@ -20,6 +20,10 @@ func quote(s string) string { return strconv.Quote(s) }
 // row checks one data record and returns its device when it is valid.
 func (rd *reader) row(line int, rec []string) (Device, bool) {
 	h := &rd.header
+	if h.repeatsHeader(rec) {
+		rd.add(line, "", "this line repeats the header (were two files joined?); remove it")
+		return Device{}, false
+	}
 	d := Device{Row: line}
 	ok := true
 	extra := false
