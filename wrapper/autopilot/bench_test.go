@@ -41,3 +41,23 @@ func BenchmarkRead100k(b *testing.B) {
 	b.ReportMetric(float64(len(in))/1e6, "input-MB")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/rows, "ns/row")
 }
+
+// BenchmarkRead10kUTF16 reads what Windows PowerShell 5.1 writes: UTF-16 LE
+// with a byte order mark, 10,000 rows (~80 MB).
+func BenchmarkRead10kUTF16(b *testing.B) {
+	const rows = 10_000
+	in := utf16LE(string(benchFile(rows)), true)
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		f, err := Read(bytes.NewReader(in), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(f.Devices) != rows {
+			b.Fatalf("%d devices", len(f.Devices))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/rows, "ns/row")
+}

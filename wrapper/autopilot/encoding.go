@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -74,12 +75,13 @@ type utf16Reader struct {
 	in     []byte // raw bytes; in[r:w] not yet decoded
 	r, w   int
 	out    []byte // decoded UTF-8 not yet returned
+	obuf   []byte // the storage behind out
 	offset int64  // file offset of in[r], for error messages
 	err    error
 }
 
 func newUTF16Reader(src io.Reader, bigEndian bool, offset int64) *utf16Reader {
-	return &utf16Reader{src: src, be: bigEndian, in: make([]byte, 32<<10), out: make([]byte, 0, 48<<10), offset: offset}
+	return &utf16Reader{src: src, be: bigEndian, in: make([]byte, 32<<10), obuf: make([]byte, 0, 48<<10), offset: offset}
 }
 
 func (u *utf16Reader) Read(p []byte) (int, error) {
@@ -107,9 +109,22 @@ func (u *utf16Reader) fill() {
 	u.r = 0
 	n, err := u.src.Read(u.in[u.w:])
 	u.w += n
-	out := u.out[:0]
+	out := slices.Grow(u.obuf[:0], u.w/2*3) // at most 3 UTF-8 bytes per unit
+	lo, hi := 0, 1
+	if u.be {
+		lo, hi = 1, 0
+	}
+	in := u.in[:u.w]
 	i := 0
-	for u.w-i >= 2 {
+	for len(in)-i >= 2 {
+		// ASCII, nearly all of an Autopilot file, takes the short way.
+		for len(in)-i >= 2 && in[i+hi] == 0 && in[i+lo] < utf8.RuneSelf {
+			out = append(out, in[i+lo])
+			i += 2
+		}
+		if len(in)-i < 2 {
+			break
+		}
 		c := u.unit(i)
 		switch {
 		case utf16.IsSurrogate(rune(c)) && c < 0xDC00: // high surrogate
@@ -135,6 +150,7 @@ done:
 	u.offset += int64(i)
 	u.r = i
 	u.out = out
+	u.obuf = out[:0]
 	if u.err != nil {
 		return
 	}
