@@ -139,6 +139,8 @@ func (rd *reader) add(row int, column, format string, args ...any) {
 	rd.problems = append(rd.problems, Problem{Row: row, Column: column, Message: fmt.Sprintf(format, args...)})
 }
 
+func (rd *reader) failed() bool { return len(rd.problems) > 0 || rd.more > 0 }
+
 func (rd *reader) failure() error {
 	return &ValidationError{Name: rd.opts.Name, Problems: rd.problems, More: rd.more, Warnings: rd.warnings}
 }
@@ -201,17 +203,21 @@ func read(r io.Reader, o ReadOptions) (*File, error) {
 		if o.MaxRows > 0 && rows > o.MaxRows {
 			return nil, fmt.Errorf("%s: more than %d device rows (ReadOptions.MaxRows): %w", o.name(), o.MaxRows, ErrLimit)
 		}
-		if d, ok := rd.row(line, rec); ok {
+		d, ok := rd.row(line, rec)
+		switch {
+		case rd.failed():
+			devices = nil // no use for them: free the memory while checking goes on
+		case ok:
 			devices = append(devices, d)
 		}
 	}
 	switch {
 	case !haveHeader:
 		rd.add(0, "", "the file is empty; it needs a header line such as %q and one line per device", "Device Serial Number,Windows Product ID,Hardware Hash")
-	case len(devices) == 0 && len(rd.problems) == 0 && rd.more == 0:
+	case len(devices) == 0 && !rd.failed():
 		rd.add(0, "", "the file has a header but no devices; add one line per device below the header")
 	}
-	if len(rd.problems) > 0 || rd.more > 0 {
+	if rd.failed() {
 		return nil, rd.failure()
 	}
 	return &File{Devices: devices, Warnings: rd.warnings, Layout: rd.header.layout}, nil
