@@ -23,9 +23,9 @@
 //   - Slow start. Until the first throttle the rate doubles every half
 //     second while callers are queueing for it (like TCP slow start),
 //     instead of following the cubic from zero or sending unlimited.
-//   - Wmax is the rate of successes over the last second, what the service
-//     granted, rather than the send rate, which also counts the refused
-//     requests and so sets the plateau above the limit.
+//   - Wmax is the rate of successes over the last two seconds, what the
+//     service granted, rather than the send rate, which also counts the
+//     refused requests and so sets the plateau above the limit.
 //   - β is 0.9, not 0.7: a rate-limited API has no queue to drain, so a
 //     smaller cut from the granted rate already lands under the limit.
 //   - One cut per congestion event. Throttles that arrive shortly after a
@@ -102,8 +102,11 @@ const (
 	// for slow start to count the rate as binding.
 	bindingRecent = time.Second
 	// goodputWindow is how far back the rate the service granted is
-	// measured.
-	goodputWindow = time.Second
+	// measured. Under a fixed-window limit a one-second count can straddle
+	// two windows and see twice the limit (the simulation then throttled
+	// 13% of requests at an unlucky phase); over two seconds it sees at
+	// most 1.5 times, and a token bucket's burst inflates it by 5%, not 10%.
+	goodputWindow = 2 * time.Second
 )
 
 // Options configures a Limiter. The zero value starts at DefaultInitial
@@ -422,12 +425,12 @@ func (l *Limiter) OnThrottle(retryAfter time.Duration) {
 	}
 	// Wmax is the rate that was being achieved when the service said no,
 	// never more than the limiter allowed. Out of slow start it is the
-	// rate of successes over the last second: what the service granted,
+	// rate of successes over goodputWindow: what the service granted,
 	// which is its limit whenever it is refusing (AWS uses the send rate,
 	// which also counts the refused requests and so sets the plateau of
-	// the cubic above the limit). At the end of slow start the last
-	// second's successes trail a rate that was doubling, and the smoothed
-	// send rate (as AWS) is the better estimate.
+	// the cubic above the limit). At the end of slow start the recent
+	// successes trail a rate that was doubling, and the smoothed send rate
+	// (as AWS) is the better estimate.
 	achieved := l.rate
 	if l.slowStart {
 		if l.measured > 0 {

@@ -196,3 +196,30 @@ func TestSimulation(t *testing.T) {
 		})
 	}
 }
+
+// TestSimulationWindowPhase moves the fixed windows' boundaries against the
+// limiter's start in 100 ms steps: where slow start ends within a window
+// decides how many workers the window refuses at once. It logs the worst
+// case and guards against regressions; the worst phases miss the product
+// targets (about 80% of 200/s, and 6% of attempts throttled at 50/s).
+func TestSimulationWindowPhase(t *testing.T) {
+	for _, c := range simCases {
+		if c.model != "window" {
+			continue
+		}
+		worst, worstThrottled := 1.0, 0.0
+		for phase := range 10 {
+			synctest.Test(t, func(t *testing.T) {
+				off := time.Duration(phase) * 100 * time.Millisecond
+				srv := &windowServer{limit: int(c.limit), start: time.Now().Add(-off)}
+				r := simulate(t, srv, Options{}, c.limit, simWorkers, c.requests, simLatency)
+				worst = min(worst, r.fraction)
+				worstThrottled = max(worstThrottled, float64(r.throttled)/float64(r.attempts))
+			})
+		}
+		t.Logf("window/L=%g: worst of 10 phases %.1f%% of limit, worst %.1f%% throttled", c.limit, 100*worst, 100*worstThrottled)
+		if worst < 0.78 || worstThrottled > 0.07 {
+			t.Errorf("window/L=%g: worst phase %.1f%% of limit, %.1f%% throttled; was about 80%% and at most 6.2%%", c.limit, 100*worst, 100*worstThrottled)
+		}
+	}
+}
