@@ -304,6 +304,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) answer {
 		}
 		return pcError(http.StatusBadRequest, 400, badRequestText(err))
 	}
+	// Binding is case-insensitive at the service: "Policies": [] passes
+	// the document (an unknown field) but fails there all the same.
+	if emptyPolicies(route.Operation.OperationID, body) {
+		return pcError(http.StatusInternalServerError, 500, sequenceNoElement)
+	}
 	if a, faulted := s.fault(w, r); faulted {
 		return a
 	}
