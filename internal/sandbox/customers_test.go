@@ -272,3 +272,15 @@ func fmtInts(a []int) string {
 	b.WriteByte(']')
 	return b.String()
 }
+
+func TestExampleDataFileProfiles(t *testing.T) {
+	d, err := LoadData(filepath.Join("testdata", "example.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := call(t, newServer(t, Options{Data: d}), "GET", "/v1/customers/5c2b9f0e-3a71-4d8e-b6c4-1f9a2e7d3c50/policies", nil)
+	items := r.body["items"].([]any)
+	if r.status != 200 || len(items) != 1 || items[0].(map[string]any)["devicesAssigned"] != float64(1) {
+		t.Errorf("example.json profiles: %d %s", r.status, r.raw)
+	}
+}

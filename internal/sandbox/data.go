@@ -29,18 +29,26 @@ var defaultData []byte
 // maxGenerated bounds generateDevices so a typo cannot exhaust memory.
 const maxGenerated = 100000
 
-// Data is the sandbox's store of customers, their device batches and the
-// batches' devices, as loaded from a data file.
+// Data is the sandbox's store of customers, their device batches, the
+// batches' devices and the customers' Autopilot profiles, as loaded from a
+// data file. A Server works on its own copy: uploads and deletes never
+// change a Data.
 //
 // The data file is JSON:
 //
 //	{"customers": [
 //	  {"id": "<customer tenant id, a GUID>",
+//	   "companyName": "Contoso", "domain": "contoso.onmicrosoft.com",
+//	   "policies": [{"id": "...", "name": "...", "category": "o_o_b_e", ...}],
 //	   "batches": [
 //	     {"id": "Test batch", "status": "finished", "creationDate": "2017-07-25T01:51:00",
 //	      "devices": [{"id": "...", "serialNumber": "...", ...}],
 //	      "generateDevices": 250}]}]}
 //
+// companyName and domain make the customer's companyProfile (listCustomers);
+// without them they derive from the id. "policies" are ConfigurationPolicy
+// objects (the document's schema), ids unique within the customer;
+// devicesAssigned is always computed from the devices' o_o_b_e policies.
 // A batch holds DeviceBatch fields as the service names them (the document's
 // DeviceBatch schema) plus "devices", a list of Device objects (the Device
 // schema), and "generateDevices", a count of devices generated
