@@ -282,15 +282,17 @@ func (s *Server) updateDevicePolicies(w http.ResponseWriter, r *http.Request, p 
 // without /v1 like the service's.
 func (s *Server) accept(w http.ResponseWriter, c *customer, b *batch, uploads []uploadDevice, updates []policyUpdate, user string, now time.Time) answer {
 	j := &job{id: s.newGUID(), customer: c, batch: b, accepted: now, due: now.Add(s.delay), uploads: uploads, updates: updates, user: user}
-	if updates != nil {
-		j.due = now
-	}
 	s.jobs[j.id] = j
-	s.pending = append(s.pending, j)
-	if b != nil {
+	if updates != nil {
+		// Final at once, never queued behind uploads still processing.
+		j.due = now
+		s.applyPolicies(j)
+		j.done = true
+	} else {
+		s.pending = append(s.pending, j)
 		b.pending = j
+		s.settle(now)
 	}
-	s.settle(now)
 	w.Header().Set("Location", "/customers/"+c.id+"/batchJobStatus/"+j.id)
 	return answer{status: http.StatusAccepted}
 }
@@ -302,13 +304,9 @@ func (s *Server) settle(now time.Time) {
 	for len(s.pending) > 0 && !now.Before(s.pending[0].due) {
 		j := s.pending[0]
 		s.pending = s.pending[1:]
-		if j.updates != nil {
-			s.applyPolicies(j)
-		} else {
-			s.applyUpload(j, j.due)
-		}
+		s.applyUpload(j, j.due)
 		j.done = true
-		if j.batch != nil && j.batch.pending == j {
+		if j.batch.pending == j {
 			j.batch.pending = nil
 			j.batch.fields["status"] = j.status(now, s.delay)
 		}

@@ -312,10 +312,14 @@ func TestProfilesAndAssignment(t *testing.T) {
 	// Policy updates are final at once, whatever the processing delay.
 	clk := newClock()
 	s = newServer(t, Options{Now: clk.now, ProcessingDelay: time.Hour})
+	upload := trackingID(t, send(t, s, "POST", batchesPath, nil, `{"batchId":"Slow","devices":[{"productKey":"00329-7"}]}`))
 	tr := trackingID(t, send(t, s, "PATCH", "/v1/customers/"+docCustomer+"/DevicePolicyUpdates", bearer(appOnlyToken), body))
 	st := status(t, s, tr)
-	if st["status"] != "finished_with_errors" {
+	if st["status"] != "finished_with_errors" || st["completedTime"] == nil {
 		t.Errorf("status %v", st)
+	}
+	if st := status(t, s, upload); st["status"] != "queued" {
+		t.Errorf("the upload before it: %v", st["status"])
 	}
 	var codes []any
 	for _, d := range st["devicesStatus"].([]any) {
