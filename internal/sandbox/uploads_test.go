@@ -382,3 +382,49 @@ func httptestRequest(auth string) *http.Request {
 	req.Header.Set("Authorization", auth)
 	return req
 }
+
+// TestConcurrentUploadsAndReads runs uploads, deletes and listings at once;
+// with -race it proves answers never share maps with later changes.
+func TestConcurrentUploadsAndReads(t *testing.T) {
+	s := newServer(t, Options{ProcessingDelay: time.Millisecond})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	do := func(method, path, body string) int {
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer x")
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Error(err)
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	done := make(chan int)
+	for i := range 8 {
+		go func() {
+			n := 0
+			for k := range 10 {
+				if do("POST", batchesPath+"/Test%20batch/devices", fmt.Sprintf(`[{"productKey":"P-%d-%d"}]`, i, k)) == 202 {
+					n++
+				}
+				do("GET", batchesPath, "")
+				do("GET", batchesPath+"/Test%20batch/devices", "")
+				do("GET", "/v1/customers/"+docCustomer+"/policies", "")
+			}
+			done <- n
+		}()
+	}
+	total := 0
+	for range 8 {
+		total += <-done
+	}
+	time.Sleep(5 * time.Millisecond)
+	r := call(t, s, "GET", batchesPath+"/Test%20batch/devices", nil)
+	if total != 80 || r.body["totalCount"] != float64(85) {
+		t.Errorf("%d uploads accepted, %v devices", total, r.body["totalCount"])
+	}
+}
