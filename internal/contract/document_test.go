@@ -9,6 +9,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/partnercenter-go/devicebatches/internal/fixtures"
 )
 
 func TestDocumentIsValid(t *testing.T) {
@@ -205,6 +207,28 @@ func TestSchemasAcceptWhatTheServiceSendsAndRefuseEmptyRequests(t *testing.T) {
 		err := schemaCheck(t, doc, tc.schema, tc.body)
 		if (err == nil) != tc.ok {
 			t.Errorf("%s: err = %v, want ok=%v", tc.name, err, tc.ok)
+		}
+	}
+}
+
+// TestFixturesMatchTheDocument checks the fixtures of the new operations
+// against their 200 answers, so tests built on them use real shapes.
+func TestFixturesMatchTheDocument(t *testing.T) {
+	t.Parallel()
+	doc, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		schema string
+		body   []byte
+	}{
+		{"BatchUploadDetails", fixtures.BatchUploadStatus},
+		{"CustomerCollection", fixtures.Customers},
+		{"ConfigurationPolicyCollection", fixtures.Policies},
+	} {
+		if err := schemaCheck(t, doc, tc.schema, string(tc.body)); err != nil {
+			t.Errorf("%s fixture: %v", tc.schema, err)
 		}
 	}
 }
