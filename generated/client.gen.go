@@ -4,6 +4,7 @@
 package generated
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -17,6 +18,109 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 	"github.com/partnercenter-go/devicebatches/internal/pctime"
 )
+
+// BatchJobStatusLink The body of a 200 answer to an upload: the link to its status
+// (getBatchUploadStatus), shaped like Link. `uri` is relative and
+// usually lacks `/v1`; its last path segment is the tracking id.
+type BatchJobStatusLink struct {
+	Headers []KeyValuePair `json:"headers,omitempty,omitzero"`
+	Method  string         `json:"method,omitempty,omitzero"`
+	Uri     string         `json:"uri"`
+}
+
+// BatchUploadDetails The status of an upload or policy update.
+type BatchUploadDetails struct {
+	Attributes      ResourceAttributes `json:"attributes,omitempty,omitzero"`
+	BatchTrackingId string             `json:"batchTrackingId"`
+
+	// CompletedTime A PartnerCenterDateTime that may also be null, as an upload's times
+	// may be until they are known.
+	CompletedTime nullable.Nullable[NullablePartnerCenterDateTime] `json:"completedTime,omitempty,omitzero"`
+	DevicesStatus nullable.Nullable[[]DeviceUploadDetails]         `json:"devicesStatus,omitempty,omitzero"`
+
+	// StartedTime A PartnerCenterDateTime that may also be null, as an upload's times
+	// may be until they are known.
+	StartedTime nullable.Nullable[NullablePartnerCenterDateTime] `json:"startedTime,omitempty,omitzero"`
+
+	// Status `unknown`, `queued`, `processing`, `finished` or
+	// `finished_with_errors`. An open set: keep any other value. A
+	// `finished` upload can still hold failed devices.
+	Status string `json:"status"`
+}
+
+// ConfigurationPolicy A Windows Autopilot profile of a customer.
+type ConfigurationPolicy struct {
+	Attributes ResourceAttributes `json:"attributes,omitempty,omitzero"`
+
+	// Category The policy category, `o_o_b_e` (out-of-box experience) for Autopilot profiles.
+	Category string `json:"category,omitempty,omitzero"`
+
+	// CreatedDate A date and time as Partner Center sends it: ISO 8601 with optional
+	// fractional seconds and an optional zone. Zone-less values
+	// (`2017-07-25T01:51:00`) are UTC. Kept exactly as sent.
+	CreatedDate     PartnerCenterDateTime `json:"createdDate,omitempty,omitzero"`
+	Description     string                `json:"description,omitempty,omitzero"`
+	DevicesAssigned int32                 `json:"devicesAssigned,omitempty,omitzero"`
+
+	// Id The profile's id, the value updateDevicePolicies assigns.
+	Id string `json:"id"`
+
+	// LastModifiedDate A date and time as Partner Center sends it: ISO 8601 with optional
+	// fractional seconds and an optional zone. Zone-less values
+	// (`2017-07-25T01:51:00`) are UTC. Kept exactly as sent.
+	LastModifiedDate PartnerCenterDateTime `json:"lastModifiedDate,omitempty,omitzero"`
+	Name             string                `json:"name,omitempty,omitzero"`
+
+	// PolicySettings The profile's settings, such as `remove_oem_preinstalls`,
+	// `oobe_user_not_local_admin`, `skip_express_settings`,
+	// `skip_oem_registration`, `skip_eula`. An open set.
+	PolicySettings []string `json:"policySettings,omitempty,omitzero"`
+}
+
+// ConfigurationPolicyCollection A customer's configuration policies (Autopilot profiles).
+type ConfigurationPolicyCollection struct {
+	Attributes ResourceAttributes    `json:"attributes,omitempty,omitzero"`
+	Items      []ConfigurationPolicy `json:"items"`
+	Links      ResourceLinks         `json:"links,omitempty,omitzero"`
+	TotalCount int32                 `json:"totalCount,omitempty,omitzero"`
+}
+
+// Customer A customer of the partner.
+type Customer struct {
+	AllowDelegatedAccess bool               `json:"allowDelegatedAccess,omitempty,omitzero"`
+	Attributes           ResourceAttributes `json:"attributes,omitempty,omitzero"`
+
+	// CompanyProfile A customer's company name and default domain.
+	CompanyProfile CustomerCompanyProfile `json:"companyProfile,omitempty,omitzero"`
+
+	// Id The customer's tenant id (Microsoft ID).
+	Id    openapi_types.UUID `json:"id"`
+	Links ResourceLinks      `json:"links,omitempty,omitzero"`
+
+	// RelationshipToPartner Such as `reseller` or `advisor`. An open set.
+	RelationshipToPartner string `json:"relationshipToPartner,omitempty,omitzero"`
+}
+
+// CustomerCollection One page of the partner's customers. `totalCount` counts the items
+// on this page; `links.next` (its headers carry MS-ContinuationToken)
+// asks for the next page.
+type CustomerCollection struct {
+	Attributes ResourceAttributes `json:"attributes,omitempty,omitzero"`
+
+	// ContinuationToken Present when more pages follow; send it as MS-ContinuationToken.
+	ContinuationToken string        `json:"continuationToken,omitempty,omitzero"`
+	Items             []Customer    `json:"items"`
+	Links             ResourceLinks `json:"links,omitempty,omitzero"`
+	TotalCount        int32         `json:"totalCount,omitempty,omitzero"`
+}
+
+// CustomerCompanyProfile A customer's company name and default domain.
+type CustomerCompanyProfile struct {
+	Attributes  ResourceAttributes `json:"attributes,omitempty,omitzero"`
+	CompanyName string             `json:"companyName,omitempty,omitzero"`
+	Domain      string             `json:"domain,omitempty,omitzero"`
+	TenantId    string             `json:"tenantId,omitempty,omitzero"`
+}
 
 // Device A device registered for zero-touch deployment.
 type Device struct {
@@ -74,6 +178,13 @@ type DeviceBatchCollection struct {
 	TotalCount        int32         `json:"totalCount,omitempty,omitzero"`
 }
 
+// DeviceBatchCreationRequest The body of createDeviceBatch, a new batch and its devices.
+type DeviceBatchCreationRequest struct {
+	// BatchId The new batch's name (its id); may contain spaces.
+	BatchId string                  `json:"batchId"`
+	Devices []DeviceCreationRequest `json:"devices"`
+}
+
 // DeviceCollection One page of a device batch's devices (100 per page). `totalCount`
 // counts the items on this page.
 type DeviceCollection struct {
@@ -84,6 +195,58 @@ type DeviceCollection struct {
 	Items             []Device      `json:"items"`
 	Links             ResourceLinks `json:"links,omitempty,omitzero"`
 	TotalCount        int32         `json:"totalCount,omitempty,omitzero"`
+}
+
+// DeviceCreationRequest A device to upload. Accepted identities: a hardware hash with a
+// serial number and/or a product key; a product key alone; or a
+// serial number with the manufacturer and model names (the "tuple",
+// case-sensitive as the OEM gives them). Empty values are never sent:
+// omit a field rather than sending "" or [] (the service answers
+// `"policies": []` with 500 "Sequence contains no matching element").
+type DeviceCreationRequest struct {
+	// HardwareHash The device's hardware hash (4K hash), base64.
+	HardwareHash        string `json:"hardwareHash,omitempty,omitzero"`
+	ModelName           string `json:"modelName,omitempty,omitzero"`
+	OemManufacturerName string `json:"oemManufacturerName,omitempty,omitzero"`
+
+	// Policies Policies to apply on upload, such as an `o_o_b_e` profile.
+	Policies []PolicyAssignment `json:"policies,omitempty,omitzero"`
+
+	// ProductKey The Windows product key id (Windows Product ID).
+	ProductKey   string `json:"productKey,omitempty,omitzero"`
+	SerialNumber string `json:"serialNumber,omitempty,omitzero"`
+}
+
+// DevicePolicyUpdate One device (by id) and the policies to assign to it.
+type DevicePolicyUpdate struct {
+	Id       string             `json:"id"`
+	Policies []PolicyAssignment `json:"policies"`
+}
+
+// DevicePolicyUpdateRequest The body of updateDevicePolicies.
+type DevicePolicyUpdateRequest struct {
+	Devices []DevicePolicyUpdate `json:"devices"`
+}
+
+// DeviceUploadDetails The outcome of one device of an upload or policy update.
+type DeviceUploadDetails struct {
+	// DeviceId The device's new id; absent or null when it was not created.
+	DeviceId nullable.Nullable[string] `json:"deviceId,omitempty,omitzero"`
+
+	// ErrorCode Why the device failed, a string: `806` (ZtdDeviceAlreadyAssigned:
+	// already registered to this customer, harmless), `808`
+	// (ZtdDeviceAssignedToOtherTenant: the previous owner must
+	// deregister it), or a name such as `ZtdDeviceDuplicated`.
+	ErrorCode nullable.Nullable[string] `json:"errorCode,omitempty,omitzero"`
+
+	// ErrorDescription The error's name, such as `ZtdDeviceAssignedToOtherTenant`.
+	ErrorDescription nullable.Nullable[string] `json:"errorDescription,omitempty,omitzero"`
+	ProductKey       nullable.Nullable[string] `json:"productKey,omitempty,omitzero"`
+	SerialNumber     nullable.Nullable[string] `json:"serialNumber,omitempty,omitzero"`
+
+	// Status The device's outcome, such as `success`, `in-progress` or
+	// `failed`. An open set: keep any other value.
+	Status string `json:"status,omitempty,omitzero"`
 }
 
 // ErrorCode Partner Center's error code. Documented as a string, sent as a number
@@ -97,6 +260,16 @@ type ErrorCode0 = int
 
 // ErrorCode1 defines model for ErrorCode.1.
 type ErrorCode1 = string
+
+// ErrorResponse An error body in any of the shapes Partner Center sends:
+// PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
+// (`code`, `message`, `errorName`, ...) or the gateway's
+// ThrottlingError (`statusCode`, `message`). The shapes overlap (a
+// body may match more than one), hence anyOf, not oneOf. Texts may
+// hold HTML entities (`&#39;`) or a whole JSON document as a string.
+type ErrorResponse struct {
+	union json.RawMessage
+}
 
 // KeyValuePair defines model for KeyValuePair.
 type KeyValuePair struct {
@@ -113,6 +286,10 @@ type Link struct {
 	Uri     string         `json:"uri"`
 }
 
+// NullablePartnerCenterDateTime A PartnerCenterDateTime that may also be null, as an upload's times
+// may be until they are known.
+type NullablePartnerCenterDateTime = pctime.DateTime
+
 // PartnerCenterDateTime A date and time as Partner Center sends it: ISO 8601 with optional
 // fractional seconds and an optional zone. Zone-less values
 // (`2017-07-25T01:51:00`) are UTC. Kept exactly as sent.
@@ -122,10 +299,34 @@ type PartnerCenterDateTime = pctime.DateTime
 type PartnerCenterError struct {
 	// Code Partner Center's error code. Documented as a string, sent as a number
 	// by the real service: both are accepted.
-	Code        ErrorCode     `json:"code"`
-	Data        []interface{} `json:"data,omitempty,omitzero"`
-	Description string        `json:"description,omitempty,omitzero"`
-	Source      string        `json:"source,omitempty,omitzero"`
+	Code ErrorCode     `json:"code"`
+	Data []interface{} `json:"data,omitempty,omitzero"`
+
+	// Description What went wrong. May hold HTML entities (`&#39;`) or a JSON
+	// document as text; `code` may be 0.
+	Description string `json:"description,omitempty,omitzero"`
+	Source      string `json:"source,omitempty,omitzero"`
+}
+
+// PartnerCenterErrorV2 The newer error body of some Partner Center services. `message` and
+// `errorMessageExtended` may hold HTML entities or a JSON document as
+// text; `code` may be 0.
+type PartnerCenterErrorV2 struct {
+	// Code Partner Center's error code. Documented as a string, sent as a number
+	// by the real service: both are accepted.
+	Code                 ErrorCode              `json:"code"`
+	ErrorMessageExtended string                 `json:"errorMessageExtended,omitempty,omitzero"`
+	ErrorName            string                 `json:"errorName,omitempty,omitzero"`
+	IsRetryable          bool                   `json:"isRetryable,omitempty,omitzero"`
+	Message              string                 `json:"message"`
+	Parameters           map[string]interface{} `json:"parameters,omitempty,omitzero"`
+}
+
+// PolicyAssignment A policy to apply to a device: `key` the policy category (`o_o_b_e`
+// for an Autopilot profile), `value` the policy's id.
+type PolicyAssignment struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
 }
 
 // ResourceAttributes defines model for ResourceAttributes.
@@ -170,34 +371,149 @@ type CorrelationId = openapi_types.UUID
 // CustomerId defines model for CustomerId.
 type CustomerId = openapi_types.UUID
 
+// DeviceId defines model for DeviceId.
+type DeviceId = string
+
 // Locale defines model for Locale.
 type Locale = string
 
 // RequestId defines model for RequestId.
 type RequestId = openapi_types.UUID
 
-// BadRequest Partner Center's error body.
-type BadRequest = PartnerCenterError
+// TrackingId defines model for TrackingId.
+type TrackingId = string
 
-// Forbidden Partner Center's error body.
-type Forbidden = PartnerCenterError
+// BadRequest An error body in any of the shapes Partner Center sends:
+// PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
+// (`code`, `message`, `errorName`, ...) or the gateway's
+// ThrottlingError (`statusCode`, `message`). The shapes overlap (a
+// body may match more than one), hence anyOf, not oneOf. Texts may
+// hold HTML entities (`&#39;`) or a whole JSON document as a string.
+type BadRequest = ErrorResponse
 
-// InternalServerError Partner Center's error body.
-type InternalServerError = PartnerCenterError
+// Conflict An error body in any of the shapes Partner Center sends:
+// PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
+// (`code`, `message`, `errorName`, ...) or the gateway's
+// ThrottlingError (`statusCode`, `message`). The shapes overlap (a
+// body may match more than one), hence anyOf, not oneOf. Texts may
+// hold HTML entities (`&#39;`) or a whole JSON document as a string.
+type Conflict = ErrorResponse
 
-// NotFound Partner Center's error body.
-type NotFound = PartnerCenterError
+// Forbidden An error body in any of the shapes Partner Center sends:
+// PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
+// (`code`, `message`, `errorName`, ...) or the gateway's
+// ThrottlingError (`statusCode`, `message`). The shapes overlap (a
+// body may match more than one), hence anyOf, not oneOf. Texts may
+// hold HTML entities (`&#39;`) or a whole JSON document as a string.
+type Forbidden = ErrorResponse
 
-// ServiceUnavailable Partner Center's error body.
-type ServiceUnavailable = PartnerCenterError
+// InternalServerError An error body in any of the shapes Partner Center sends:
+// PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
+// (`code`, `message`, `errorName`, ...) or the gateway's
+// ThrottlingError (`statusCode`, `message`). The shapes overlap (a
+// body may match more than one), hence anyOf, not oneOf. Texts may
+// hold HTML entities (`&#39;`) or a whole JSON document as a string.
+type InternalServerError = ErrorResponse
 
-// TooManyRequests defines model for TooManyRequests.
-type TooManyRequests struct {
-	union json.RawMessage
+// NotFound An error body in any of the shapes Partner Center sends:
+// PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
+// (`code`, `message`, `errorName`, ...) or the gateway's
+// ThrottlingError (`statusCode`, `message`). The shapes overlap (a
+// body may match more than one), hence anyOf, not oneOf. Texts may
+// hold HTML entities (`&#39;`) or a whole JSON document as a string.
+type NotFound = ErrorResponse
+
+// ServiceUnavailable An error body in any of the shapes Partner Center sends:
+// PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
+// (`code`, `message`, `errorName`, ...) or the gateway's
+// ThrottlingError (`statusCode`, `message`). The shapes overlap (a
+// body may match more than one), hence anyOf, not oneOf. Texts may
+// hold HTML entities (`&#39;`) or a whole JSON document as a string.
+type ServiceUnavailable = ErrorResponse
+
+// TooManyRequests An error body in any of the shapes Partner Center sends:
+// PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
+// (`code`, `message`, `errorName`, ...) or the gateway's
+// ThrottlingError (`statusCode`, `message`). The shapes overlap (a
+// body may match more than one), hence anyOf, not oneOf. Texts may
+// hold HTML entities (`&#39;`) or a whole JSON document as a string.
+type TooManyRequests = ErrorResponse
+
+// Unauthorized An error body in any of the shapes Partner Center sends:
+// PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
+// (`code`, `message`, `errorName`, ...) or the gateway's
+// ThrottlingError (`statusCode`, `message`). The shapes overlap (a
+// body may match more than one), hence anyOf, not oneOf. Texts may
+// hold HTML entities (`&#39;`) or a whole JSON document as a string.
+type Unauthorized = ErrorResponse
+
+// UploadStatusLink The body of a 200 answer to an upload: the link to its status
+// (getBatchUploadStatus), shaped like Link. `uri` is relative and
+// usually lacks `/v1`; its last path segment is the tracking id.
+type UploadStatusLink = BatchJobStatusLink
+
+// ListCustomersParams defines parameters for ListCustomers.
+type ListCustomersParams struct {
+	// Size The number of customers per page, at most 500.
+	Size *int32 `form:"size,omitempty" json:"size,omitempty"`
+
+	// Filter A JSON object, URL-encoded, that keeps the customers whose field
+	// starts with a value: `{"Field":"CompanyName","Value":"Contoso","Operator":"starts_with"}`.
+	// `Field` is `CompanyName` or `Domain`.
+	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// SeekOperation `Next` asks for the page after the one whose continuation token
+	// is sent as `MS-ContinuationToken`; the next link carries it.
+	SeekOperation *string `form:"seekOperation,omitempty" json:"seekOperation,omitempty"`
+
+	// MSRequestId The idempotency key of the call: every retry of one call reuses it, a
+	// new call gets a new one.
+	MSRequestId *RequestId `json:"MS-RequestId,omitempty"`
+
+	// MSCorrelationId Ties related calls together in Partner Center's logs.
+	MSCorrelationId *CorrelationId `json:"MS-CorrelationId,omitempty"`
+
+	// XLocale The language of returned text, such as error descriptions.
+	XLocale *Locale `json:"X-Locale,omitempty"`
+
+	// MSContinuationToken Asks for the page after the one that returned this token.
+	MSContinuationToken *ContinuationToken `json:"MS-ContinuationToken,omitempty"`
+
+	// MSPartnerCenterApplication The name of the calling application.
+	MSPartnerCenterApplication *Application `json:"MS-PartnerCenter-Application,omitempty"`
 }
 
-// Unauthorized Partner Center's error body.
-type Unauthorized = PartnerCenterError
+// UpdateDevicePoliciesParams defines parameters for UpdateDevicePolicies.
+type UpdateDevicePoliciesParams struct {
+	// MSRequestId The idempotency key of the call: every retry of one call reuses it, a
+	// new call gets a new one.
+	MSRequestId *RequestId `json:"MS-RequestId,omitempty"`
+
+	// MSCorrelationId Ties related calls together in Partner Center's logs.
+	MSCorrelationId *CorrelationId `json:"MS-CorrelationId,omitempty"`
+
+	// XLocale The language of returned text, such as error descriptions.
+	XLocale *Locale `json:"X-Locale,omitempty"`
+
+	// MSPartnerCenterApplication The name of the calling application.
+	MSPartnerCenterApplication *Application `json:"MS-PartnerCenter-Application,omitempty"`
+}
+
+// GetBatchUploadStatusParams defines parameters for GetBatchUploadStatus.
+type GetBatchUploadStatusParams struct {
+	// MSRequestId The idempotency key of the call: every retry of one call reuses it, a
+	// new call gets a new one.
+	MSRequestId *RequestId `json:"MS-RequestId,omitempty"`
+
+	// MSCorrelationId Ties related calls together in Partner Center's logs.
+	MSCorrelationId *CorrelationId `json:"MS-CorrelationId,omitempty"`
+
+	// XLocale The language of returned text, such as error descriptions.
+	XLocale *Locale `json:"X-Locale,omitempty"`
+
+	// MSPartnerCenterApplication The name of the calling application.
+	MSPartnerCenterApplication *Application `json:"MS-PartnerCenter-Application,omitempty"`
+}
 
 // ListDeviceBatchesParams defines parameters for ListDeviceBatches.
 type ListDeviceBatchesParams struct {
@@ -213,6 +529,22 @@ type ListDeviceBatchesParams struct {
 
 	// MSContinuationToken Asks for the page after the one that returned this token.
 	MSContinuationToken *ContinuationToken `json:"MS-ContinuationToken,omitempty"`
+
+	// MSPartnerCenterApplication The name of the calling application.
+	MSPartnerCenterApplication *Application `json:"MS-PartnerCenter-Application,omitempty"`
+}
+
+// CreateDeviceBatchParams defines parameters for CreateDeviceBatch.
+type CreateDeviceBatchParams struct {
+	// MSRequestId The idempotency key of the call: every retry of one call reuses it, a
+	// new call gets a new one.
+	MSRequestId *RequestId `json:"MS-RequestId,omitempty"`
+
+	// MSCorrelationId Ties related calls together in Partner Center's logs.
+	MSCorrelationId *CorrelationId `json:"MS-CorrelationId,omitempty"`
+
+	// XLocale The language of returned text, such as error descriptions.
+	XLocale *Locale `json:"X-Locale,omitempty"`
 
 	// MSPartnerCenterApplication The name of the calling application.
 	MSPartnerCenterApplication *Application `json:"MS-PartnerCenter-Application,omitempty"`
@@ -236,6 +568,66 @@ type ListDevicesParams struct {
 	// MSPartnerCenterApplication The name of the calling application.
 	MSPartnerCenterApplication *Application `json:"MS-PartnerCenter-Application,omitempty"`
 }
+
+// AddDevicesJSONBody defines parameters for AddDevices.
+type AddDevicesJSONBody = []DeviceCreationRequest
+
+// AddDevicesParams defines parameters for AddDevices.
+type AddDevicesParams struct {
+	// MSRequestId The idempotency key of the call: every retry of one call reuses it, a
+	// new call gets a new one.
+	MSRequestId *RequestId `json:"MS-RequestId,omitempty"`
+
+	// MSCorrelationId Ties related calls together in Partner Center's logs.
+	MSCorrelationId *CorrelationId `json:"MS-CorrelationId,omitempty"`
+
+	// XLocale The language of returned text, such as error descriptions.
+	XLocale *Locale `json:"X-Locale,omitempty"`
+
+	// MSPartnerCenterApplication The name of the calling application.
+	MSPartnerCenterApplication *Application `json:"MS-PartnerCenter-Application,omitempty"`
+}
+
+// DeleteDeviceParams defines parameters for DeleteDevice.
+type DeleteDeviceParams struct {
+	// MSRequestId The idempotency key of the call: every retry of one call reuses it, a
+	// new call gets a new one.
+	MSRequestId *RequestId `json:"MS-RequestId,omitempty"`
+
+	// MSCorrelationId Ties related calls together in Partner Center's logs.
+	MSCorrelationId *CorrelationId `json:"MS-CorrelationId,omitempty"`
+
+	// XLocale The language of returned text, such as error descriptions.
+	XLocale *Locale `json:"X-Locale,omitempty"`
+
+	// MSPartnerCenterApplication The name of the calling application.
+	MSPartnerCenterApplication *Application `json:"MS-PartnerCenter-Application,omitempty"`
+}
+
+// ListConfigurationPoliciesParams defines parameters for ListConfigurationPolicies.
+type ListConfigurationPoliciesParams struct {
+	// MSRequestId The idempotency key of the call: every retry of one call reuses it, a
+	// new call gets a new one.
+	MSRequestId *RequestId `json:"MS-RequestId,omitempty"`
+
+	// MSCorrelationId Ties related calls together in Partner Center's logs.
+	MSCorrelationId *CorrelationId `json:"MS-CorrelationId,omitempty"`
+
+	// XLocale The language of returned text, such as error descriptions.
+	XLocale *Locale `json:"X-Locale,omitempty"`
+
+	// MSPartnerCenterApplication The name of the calling application.
+	MSPartnerCenterApplication *Application `json:"MS-PartnerCenter-Application,omitempty"`
+}
+
+// UpdateDevicePoliciesJSONRequestBody defines body for UpdateDevicePolicies for application/json ContentType.
+type UpdateDevicePoliciesJSONRequestBody = DevicePolicyUpdateRequest
+
+// CreateDeviceBatchJSONRequestBody defines body for CreateDeviceBatch for application/json ContentType.
+type CreateDeviceBatchJSONRequestBody = DeviceBatchCreationRequest
+
+// AddDevicesJSONRequestBody defines body for AddDevices for application/json ContentType.
+type AddDevicesJSONRequestBody = AddDevicesJSONBody
 
 // AsErrorCode0 returns the union data inside the ErrorCode as a ErrorCode0
 func (t ErrorCode) AsErrorCode0() (ErrorCode0, error) {
@@ -299,48 +691,22 @@ func (t *ErrorCode) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// AsThrottlingError returns the union data inside the TooManyRequests as a ThrottlingError
-func (t TooManyRequests) AsThrottlingError() (ThrottlingError, error) {
-	var body ThrottlingError
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromThrottlingError overwrites any union data inside the TooManyRequests as the provided ThrottlingError
-func (t *TooManyRequests) FromThrottlingError(v ThrottlingError) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeThrottlingError performs a merge with any union data inside the TooManyRequests, using the provided ThrottlingError
-func (t *TooManyRequests) MergeThrottlingError(v ThrottlingError) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsPartnerCenterError returns the union data inside the TooManyRequests as a PartnerCenterError
-func (t TooManyRequests) AsPartnerCenterError() (PartnerCenterError, error) {
+// AsPartnerCenterError returns the union data inside the ErrorResponse as a PartnerCenterError
+func (t ErrorResponse) AsPartnerCenterError() (PartnerCenterError, error) {
 	var body PartnerCenterError
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromPartnerCenterError overwrites any union data inside the TooManyRequests as the provided PartnerCenterError
-func (t *TooManyRequests) FromPartnerCenterError(v PartnerCenterError) error {
+// FromPartnerCenterError overwrites any union data inside the ErrorResponse as the provided PartnerCenterError
+func (t *ErrorResponse) FromPartnerCenterError(v PartnerCenterError) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergePartnerCenterError performs a merge with any union data inside the TooManyRequests, using the provided PartnerCenterError
-func (t *TooManyRequests) MergePartnerCenterError(v PartnerCenterError) error {
+// MergePartnerCenterError performs a merge with any union data inside the ErrorResponse, using the provided PartnerCenterError
+func (t *ErrorResponse) MergePartnerCenterError(v PartnerCenterError) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -351,12 +717,64 @@ func (t *TooManyRequests) MergePartnerCenterError(v PartnerCenterError) error {
 	return err
 }
 
-func (t TooManyRequests) MarshalJSON() ([]byte, error) {
+// AsPartnerCenterErrorV2 returns the union data inside the ErrorResponse as a PartnerCenterErrorV2
+func (t ErrorResponse) AsPartnerCenterErrorV2() (PartnerCenterErrorV2, error) {
+	var body PartnerCenterErrorV2
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPartnerCenterErrorV2 overwrites any union data inside the ErrorResponse as the provided PartnerCenterErrorV2
+func (t *ErrorResponse) FromPartnerCenterErrorV2(v PartnerCenterErrorV2) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePartnerCenterErrorV2 performs a merge with any union data inside the ErrorResponse, using the provided PartnerCenterErrorV2
+func (t *ErrorResponse) MergePartnerCenterErrorV2(v PartnerCenterErrorV2) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsThrottlingError returns the union data inside the ErrorResponse as a ThrottlingError
+func (t ErrorResponse) AsThrottlingError() (ThrottlingError, error) {
+	var body ThrottlingError
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromThrottlingError overwrites any union data inside the ErrorResponse as the provided ThrottlingError
+func (t *ErrorResponse) FromThrottlingError(v ThrottlingError) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeThrottlingError performs a merge with any union data inside the ErrorResponse, using the provided ThrottlingError
+func (t *ErrorResponse) MergeThrottlingError(v ThrottlingError) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t ErrorResponse) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *TooManyRequests) UnmarshalJSON(b []byte) error {
+func (t *ErrorResponse) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -435,6 +853,61 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// ListCustomers Get a list of customers
+	//
+	// Returns one page of the partner's customers. When more pages follow,
+	// `links.next` carries a `uri` such as
+	// `/v1/customers?size=500&seekOperation=Next` and, in its `headers`,
+	// the `MS-ContinuationToken` to send with it: an opaque token (with
+	// commas, slashes and `=`) that belongs in that header, never in the
+	// query. `totalCount` counts the items on this page. Reference:
+	// https://learn.microsoft.com/partner-center/developer/get-a-list-of-customers
+	//
+	// Corresponds with GET /v1/customers (the `ListCustomers` operationId).
+	ListCustomers(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDevicePoliciesWithBody Update a list of devices with a configuration policy
+	//
+	// Assigns configuration policies (an Autopilot profile: key `o_o_b_e`,
+	// value the profile id) to devices of the customer. Processed like an
+	// upload: 202 with a `Location` of its status (getBatchUploadStatus),
+	// where a device that could not be updated is listed as failed.
+	// Reference:
+	// https://learn.microsoft.com/partner-center/developer/update-a-list-of-devices-with-a-configuration-policy-for-the-specified-customer
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/customers/{customer-id}/DevicePolicyUpdates (the `UpdateDevicePolicies` operationId).
+	UpdateDevicePoliciesWithBody(ctx context.Context, customerId CustomerId, params *UpdateDevicePoliciesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDevicePolicies Update a list of devices with a configuration policy
+	//
+	// Assigns configuration policies (an Autopilot profile: key `o_o_b_e`,
+	// value the profile id) to devices of the customer. Processed like an
+	// upload: 202 with a `Location` of its status (getBatchUploadStatus),
+	// where a device that could not be updated is listed as failed.
+	// Reference:
+	// https://learn.microsoft.com/partner-center/developer/update-a-list-of-devices-with-a-configuration-policy-for-the-specified-customer
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/customers/{customer-id}/DevicePolicyUpdates (the `UpdateDevicePolicies` operationId).
+	UpdateDevicePolicies(ctx context.Context, customerId CustomerId, params *UpdateDevicePoliciesParams, body UpdateDevicePoliciesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBatchUploadStatus Get the status of a device upload
+	//
+	// Returns the status of an upload (createDeviceBatch, addDevices) or a
+	// policy update (updateDevicePolicies), found by the tracking id that
+	// ends the `Location` they answered with. The batch `status` goes
+	// `queued`, `processing`, then `finished` or `finished_with_errors`;
+	// a `finished` upload can still hold failed devices, so read each
+	// `devicesStatus` entry. No Retry-After is sent: poll with a backoff.
+	// Reference:
+	// https://learn.microsoft.com/partner-center/developer/get-the-status-of-a-device-batch-upload-for-the-specified-customer
+	//
+	// Corresponds with GET /v1/customers/{customer-id}/batchJobStatus/{tracking-id} (the `GetBatchUploadStatus` operationId).
+	GetBatchUploadStatus(ctx context.Context, customerId CustomerId, trackingId TrackingId, params *GetBatchUploadStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListDeviceBatches Get a list of device batches for the specified customer
 	//
 	// Returns the collection of DeviceBatch resources of a customer. Each
@@ -445,6 +918,40 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/customers/{customer-id}/deviceBatches (the `ListDeviceBatches` operationId).
 	ListDeviceBatches(ctx context.Context, customerId CustomerId, params *ListDeviceBatchesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CreateDeviceBatchWithBody Upload a list of devices to create a new batch
+	//
+	// Creates a device batch named `batchId` holding `devices`. The upload
+	// is processed asynchronously: the answer is usually 202 with an empty
+	// body and a `Location` (relative, usually without `/v1`) of the
+	// upload's status (getBatchUploadStatus); its last path segment is the
+	// tracking id. The reference pages also describe a 200 whose body
+	// holds that status link. Needs App+User credentials: an app-only
+	// token gets 401 or 403. A batch name that already exists gets 409.
+	// Reference:
+	// https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-create-a-new-batch-for-the-specified-customer
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customer-id}/deviceBatches (the `CreateDeviceBatch` operationId).
+	CreateDeviceBatchWithBody(ctx context.Context, customerId CustomerId, params *CreateDeviceBatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDeviceBatch Upload a list of devices to create a new batch
+	//
+	// Creates a device batch named `batchId` holding `devices`. The upload
+	// is processed asynchronously: the answer is usually 202 with an empty
+	// body and a `Location` (relative, usually without `/v1`) of the
+	// upload's status (getBatchUploadStatus); its last path segment is the
+	// tracking id. The reference pages also describe a 200 whose body
+	// holds that status link. Needs App+User credentials: an app-only
+	// token gets 401 or 403. A batch name that already exists gets 409.
+	// Reference:
+	// https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-create-a-new-batch-for-the-specified-customer
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customer-id}/deviceBatches (the `CreateDeviceBatch` operationId).
+	CreateDeviceBatch(ctx context.Context, customerId CustomerId, params *CreateDeviceBatchParams, body CreateDeviceBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListDevices Get a list of devices for the specified batch and customer
 	//
 	// Returns the devices of a device batch, 100 per page. When more pages
@@ -454,6 +961,146 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices (the `ListDevices` operationId).
 	ListDevices(ctx context.Context, customerId CustomerId, batchId BatchId, params *ListDevicesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddDevicesWithBody Upload a list of devices to an existing batch
+	//
+	// Adds devices (a bare JSON array) to an existing device batch. Like
+	// createDeviceBatch, the upload is asynchronous: usually 202 with a
+	// `Location` of its status, or 200 with a body holding that link.
+	// App-only and App+User credentials are accepted. Reference:
+	// https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-for-the-specified-customer
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices (the `AddDevices` operationId).
+	AddDevicesWithBody(ctx context.Context, customerId CustomerId, batchId BatchId, params *AddDevicesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddDevices Upload a list of devices to an existing batch
+	//
+	// Adds devices (a bare JSON array) to an existing device batch. Like
+	// createDeviceBatch, the upload is asynchronous: usually 202 with a
+	// `Location` of its status, or 200 with a body holding that link.
+	// App-only and App+User credentials are accepted. Reference:
+	// https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-for-the-specified-customer
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices (the `AddDevices` operationId).
+	AddDevices(ctx context.Context, customerId CustomerId, batchId BatchId, params *AddDevicesParams, body AddDevicesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDevice Delete a device from a batch
+	//
+	// Removes one device from a device batch (deregisters it from zero-touch
+	// deployment). Reference:
+	// https://learn.microsoft.com/partner-center/developer/delete-a-device-for-a-customer
+	//
+	// Corresponds with DELETE /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices/{device-id} (the `DeleteDevice` operationId).
+	DeleteDevice(ctx context.Context, customerId CustomerId, batchId BatchId, deviceId DeviceId, params *DeleteDeviceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListConfigurationPolicies Get a list of configuration policies (Autopilot profiles) for a customer
+	//
+	// Returns the customer's Windows Autopilot profiles, category `o_o_b_e`
+	// (out-of-box experience). A profile's `id` is what
+	// updateDevicePolicies assigns. Reference:
+	// https://learn.microsoft.com/partner-center/developer/get-a-list-of-all-configuration-policies-for-the-specified-customer
+	//
+	// Corresponds with GET /v1/customers/{customer-id}/policies (the `ListConfigurationPolicies` operationId).
+	ListConfigurationPolicies(ctx context.Context, customerId CustomerId, params *ListConfigurationPoliciesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ListCustomers Get a list of customers
+//
+// Returns one page of the partner's customers. When more pages follow,
+// `links.next` carries a `uri` such as
+// `/v1/customers?size=500&seekOperation=Next` and, in its `headers`,
+// the `MS-ContinuationToken` to send with it: an opaque token (with
+// commas, slashes and `=`) that belongs in that header, never in the
+// query. `totalCount` counts the items on this page. Reference:
+// https://learn.microsoft.com/partner-center/developer/get-a-list-of-customers
+//
+// Corresponds with GET /v1/customers (the `ListCustomers` operationId).
+func (c *Client) ListCustomers(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCustomersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDevicePoliciesWithBody Update a list of devices with a configuration policy
+//
+// Assigns configuration policies (an Autopilot profile: key `o_o_b_e`,
+// value the profile id) to devices of the customer. Processed like an
+// upload: 202 with a `Location` of its status (getBatchUploadStatus),
+// where a device that could not be updated is listed as failed.
+// Reference:
+// https://learn.microsoft.com/partner-center/developer/update-a-list-of-devices-with-a-configuration-policy-for-the-specified-customer
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/customers/{customer-id}/DevicePolicyUpdates (the `UpdateDevicePolicies` operationId).
+func (c *Client) UpdateDevicePoliciesWithBody(ctx context.Context, customerId CustomerId, params *UpdateDevicePoliciesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDevicePoliciesRequestWithBody(c.Server, customerId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDevicePolicies Update a list of devices with a configuration policy
+//
+// Assigns configuration policies (an Autopilot profile: key `o_o_b_e`,
+// value the profile id) to devices of the customer. Processed like an
+// upload: 202 with a `Location` of its status (getBatchUploadStatus),
+// where a device that could not be updated is listed as failed.
+// Reference:
+// https://learn.microsoft.com/partner-center/developer/update-a-list-of-devices-with-a-configuration-policy-for-the-specified-customer
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/customers/{customer-id}/DevicePolicyUpdates (the `UpdateDevicePolicies` operationId).
+func (c *Client) UpdateDevicePolicies(ctx context.Context, customerId CustomerId, params *UpdateDevicePoliciesParams, body UpdateDevicePoliciesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDevicePoliciesRequest(c.Server, customerId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetBatchUploadStatus Get the status of a device upload
+//
+// Returns the status of an upload (createDeviceBatch, addDevices) or a
+// policy update (updateDevicePolicies), found by the tracking id that
+// ends the `Location` they answered with. The batch `status` goes
+// `queued`, `processing`, then `finished` or `finished_with_errors`;
+// a `finished` upload can still hold failed devices, so read each
+// `devicesStatus` entry. No Retry-After is sent: poll with a backoff.
+// Reference:
+// https://learn.microsoft.com/partner-center/developer/get-the-status-of-a-device-batch-upload-for-the-specified-customer
+//
+// Corresponds with GET /v1/customers/{customer-id}/batchJobStatus/{tracking-id} (the `GetBatchUploadStatus` operationId).
+func (c *Client) GetBatchUploadStatus(ctx context.Context, customerId CustomerId, trackingId TrackingId, params *GetBatchUploadStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetBatchUploadStatusRequest(c.Server, customerId, trackingId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // ListDeviceBatches Get a list of device batches for the specified customer
@@ -466,6 +1113,60 @@ type ClientInterface interface {
 // Corresponds with GET /v1/customers/{customer-id}/deviceBatches (the `ListDeviceBatches` operationId).
 func (c *Client) ListDeviceBatches(ctx context.Context, customerId CustomerId, params *ListDeviceBatchesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListDeviceBatchesRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDeviceBatchWithBody Upload a list of devices to create a new batch
+//
+// Creates a device batch named `batchId` holding `devices`. The upload
+// is processed asynchronously: the answer is usually 202 with an empty
+// body and a `Location` (relative, usually without `/v1`) of the
+// upload's status (getBatchUploadStatus); its last path segment is the
+// tracking id. The reference pages also describe a 200 whose body
+// holds that status link. Needs App+User credentials: an app-only
+// token gets 401 or 403. A batch name that already exists gets 409.
+// Reference:
+// https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-create-a-new-batch-for-the-specified-customer
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customer-id}/deviceBatches (the `CreateDeviceBatch` operationId).
+func (c *Client) CreateDeviceBatchWithBody(ctx context.Context, customerId CustomerId, params *CreateDeviceBatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDeviceBatchRequestWithBody(c.Server, customerId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDeviceBatch Upload a list of devices to create a new batch
+//
+// Creates a device batch named `batchId` holding `devices`. The upload
+// is processed asynchronously: the answer is usually 202 with an empty
+// body and a `Location` (relative, usually without `/v1`) of the
+// upload's status (getBatchUploadStatus); its last path segment is the
+// tracking id. The reference pages also describe a 200 whose body
+// holds that status link. Needs App+User credentials: an app-only
+// token gets 401 or 403. A batch name that already exists gets 409.
+// Reference:
+// https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-create-a-new-batch-for-the-specified-customer
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customer-id}/deviceBatches (the `CreateDeviceBatch` operationId).
+func (c *Client) CreateDeviceBatch(ctx context.Context, customerId CustomerId, params *CreateDeviceBatchParams, body CreateDeviceBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDeviceBatchRequest(c.Server, customerId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -494,6 +1195,412 @@ func (c *Client) ListDevices(ctx context.Context, customerId CustomerId, batchId
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// AddDevicesWithBody Upload a list of devices to an existing batch
+//
+// Adds devices (a bare JSON array) to an existing device batch. Like
+// createDeviceBatch, the upload is asynchronous: usually 202 with a
+// `Location` of its status, or 200 with a body holding that link.
+// App-only and App+User credentials are accepted. Reference:
+// https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-for-the-specified-customer
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices (the `AddDevices` operationId).
+func (c *Client) AddDevicesWithBody(ctx context.Context, customerId CustomerId, batchId BatchId, params *AddDevicesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddDevicesRequestWithBody(c.Server, customerId, batchId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddDevices Upload a list of devices to an existing batch
+//
+// Adds devices (a bare JSON array) to an existing device batch. Like
+// createDeviceBatch, the upload is asynchronous: usually 202 with a
+// `Location` of its status, or 200 with a body holding that link.
+// App-only and App+User credentials are accepted. Reference:
+// https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-for-the-specified-customer
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices (the `AddDevices` operationId).
+func (c *Client) AddDevices(ctx context.Context, customerId CustomerId, batchId BatchId, params *AddDevicesParams, body AddDevicesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddDevicesRequest(c.Server, customerId, batchId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDevice Delete a device from a batch
+//
+// Removes one device from a device batch (deregisters it from zero-touch
+// deployment). Reference:
+// https://learn.microsoft.com/partner-center/developer/delete-a-device-for-a-customer
+//
+// Corresponds with DELETE /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices/{device-id} (the `DeleteDevice` operationId).
+func (c *Client) DeleteDevice(ctx context.Context, customerId CustomerId, batchId BatchId, deviceId DeviceId, params *DeleteDeviceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDeviceRequest(c.Server, customerId, batchId, deviceId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListConfigurationPolicies Get a list of configuration policies (Autopilot profiles) for a customer
+//
+// Returns the customer's Windows Autopilot profiles, category `o_o_b_e`
+// (out-of-box experience). A profile's `id` is what
+// updateDevicePolicies assigns. Reference:
+// https://learn.microsoft.com/partner-center/developer/get-a-list-of-all-configuration-policies-for-the-specified-customer
+//
+// Corresponds with GET /v1/customers/{customer-id}/policies (the `ListConfigurationPolicies` operationId).
+func (c *Client) ListConfigurationPolicies(ctx context.Context, customerId CustomerId, params *ListConfigurationPoliciesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListConfigurationPoliciesRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewListCustomersRequest constructs an http.Request for the ListCustomers method
+func NewListCustomersRequest(server string, params *ListCustomersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Size != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size", *params.Size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SeekOperation != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "seekOperation", *params.SeekOperation, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MSRequestId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "MS-RequestId", *params.MSRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-RequestId", headerParam0)
+		}
+
+		if params.MSCorrelationId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "MS-CorrelationId", *params.MSCorrelationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-CorrelationId", headerParam1)
+		}
+
+		if params.XLocale != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Locale", *params.XLocale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Locale", headerParam2)
+		}
+
+		if params.MSContinuationToken != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "MS-ContinuationToken", *params.MSContinuationToken, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-ContinuationToken", headerParam3)
+		}
+
+		if params.MSPartnerCenterApplication != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "MS-PartnerCenter-Application", *params.MSPartnerCenterApplication, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-PartnerCenter-Application", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUpdateDevicePoliciesRequest calls the generic UpdateDevicePolicies builder with application/json body
+func NewUpdateDevicePoliciesRequest(server string, customerId CustomerId, params *UpdateDevicePoliciesParams, body UpdateDevicePoliciesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateDevicePoliciesRequestWithBody(server, customerId, params, "application/json", bodyReader)
+}
+
+// NewUpdateDevicePoliciesRequestWithBody constructs an http.Request for the UpdateDevicePolicies method, with any body, and a specified content type
+func NewUpdateDevicePoliciesRequestWithBody(server string, customerId CustomerId, params *UpdateDevicePoliciesParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customer-id", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/DevicePolicyUpdates", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.MSRequestId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "MS-RequestId", *params.MSRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-RequestId", headerParam0)
+		}
+
+		if params.MSCorrelationId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "MS-CorrelationId", *params.MSCorrelationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-CorrelationId", headerParam1)
+		}
+
+		if params.XLocale != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Locale", *params.XLocale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Locale", headerParam2)
+		}
+
+		if params.MSPartnerCenterApplication != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "MS-PartnerCenter-Application", *params.MSPartnerCenterApplication, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-PartnerCenter-Application", headerParam3)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetBatchUploadStatusRequest constructs an http.Request for the GetBatchUploadStatus method
+func NewGetBatchUploadStatusRequest(server string, customerId CustomerId, trackingId TrackingId, params *GetBatchUploadStatusParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customer-id", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "tracking-id", trackingId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/batchJobStatus/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MSRequestId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "MS-RequestId", *params.MSRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-RequestId", headerParam0)
+		}
+
+		if params.MSCorrelationId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "MS-CorrelationId", *params.MSCorrelationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-CorrelationId", headerParam1)
+		}
+
+		if params.XLocale != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Locale", *params.XLocale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Locale", headerParam2)
+		}
+
+		if params.MSPartnerCenterApplication != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "MS-PartnerCenter-Application", *params.MSPartnerCenterApplication, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-PartnerCenter-Application", headerParam3)
+		}
+
+	}
+
+	return req, nil
 }
 
 // NewListDeviceBatchesRequest constructs an http.Request for the ListDeviceBatches method
@@ -582,6 +1689,101 @@ func NewListDeviceBatchesRequest(server string, customerId CustomerId, params *L
 			}
 
 			req.Header.Set("MS-PartnerCenter-Application", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateDeviceBatchRequest calls the generic CreateDeviceBatch builder with application/json body
+func NewCreateDeviceBatchRequest(server string, customerId CustomerId, params *CreateDeviceBatchParams, body CreateDeviceBatchJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateDeviceBatchRequestWithBody(server, customerId, params, "application/json", bodyReader)
+}
+
+// NewCreateDeviceBatchRequestWithBody constructs an http.Request for the CreateDeviceBatch method, with any body, and a specified content type
+func NewCreateDeviceBatchRequestWithBody(server string, customerId CustomerId, params *CreateDeviceBatchParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customer-id", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/deviceBatches", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.MSRequestId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "MS-RequestId", *params.MSRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-RequestId", headerParam0)
+		}
+
+		if params.MSCorrelationId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "MS-CorrelationId", *params.MSCorrelationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-CorrelationId", headerParam1)
+		}
+
+		if params.XLocale != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Locale", *params.XLocale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Locale", headerParam2)
+		}
+
+		if params.MSPartnerCenterApplication != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "MS-PartnerCenter-Application", *params.MSPartnerCenterApplication, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-PartnerCenter-Application", headerParam3)
 		}
 
 	}
@@ -689,6 +1891,286 @@ func NewListDevicesRequest(server string, customerId CustomerId, batchId BatchId
 	return req, nil
 }
 
+// NewAddDevicesRequest calls the generic AddDevices builder with application/json body
+func NewAddDevicesRequest(server string, customerId CustomerId, batchId BatchId, params *AddDevicesParams, body AddDevicesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddDevicesRequestWithBody(server, customerId, batchId, params, "application/json", bodyReader)
+}
+
+// NewAddDevicesRequestWithBody constructs an http.Request for the AddDevices method, with any body, and a specified content type
+func NewAddDevicesRequestWithBody(server string, customerId CustomerId, batchId BatchId, params *AddDevicesParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customer-id", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "batch-id", batchId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/deviceBatches/%s/devices", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.MSRequestId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "MS-RequestId", *params.MSRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-RequestId", headerParam0)
+		}
+
+		if params.MSCorrelationId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "MS-CorrelationId", *params.MSCorrelationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-CorrelationId", headerParam1)
+		}
+
+		if params.XLocale != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Locale", *params.XLocale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Locale", headerParam2)
+		}
+
+		if params.MSPartnerCenterApplication != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "MS-PartnerCenter-Application", *params.MSPartnerCenterApplication, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-PartnerCenter-Application", headerParam3)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteDeviceRequest constructs an http.Request for the DeleteDevice method
+func NewDeleteDeviceRequest(server string, customerId CustomerId, batchId BatchId, deviceId DeviceId, params *DeleteDeviceParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customer-id", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "batch-id", batchId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "device-id", deviceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/deviceBatches/%s/devices/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MSRequestId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "MS-RequestId", *params.MSRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-RequestId", headerParam0)
+		}
+
+		if params.MSCorrelationId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "MS-CorrelationId", *params.MSCorrelationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-CorrelationId", headerParam1)
+		}
+
+		if params.XLocale != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Locale", *params.XLocale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Locale", headerParam2)
+		}
+
+		if params.MSPartnerCenterApplication != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "MS-PartnerCenter-Application", *params.MSPartnerCenterApplication, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-PartnerCenter-Application", headerParam3)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListConfigurationPoliciesRequest constructs an http.Request for the ListConfigurationPolicies method
+func NewListConfigurationPoliciesRequest(server string, customerId CustomerId, params *ListConfigurationPoliciesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customer-id", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/policies", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.MSRequestId != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "MS-RequestId", *params.MSRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-RequestId", headerParam0)
+		}
+
+		if params.MSCorrelationId != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "MS-CorrelationId", *params.MSCorrelationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-CorrelationId", headerParam1)
+		}
+
+		if params.XLocale != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Locale", *params.XLocale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Locale", headerParam2)
+		}
+
+		if params.MSPartnerCenterApplication != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "MS-PartnerCenter-Application", *params.MSPartnerCenterApplication, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("MS-PartnerCenter-Application", headerParam3)
+		}
+
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -733,6 +2215,65 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListCustomersWithResponse Get a list of customers
+	//
+	// Returns one page of the partner's customers. When more pages follow,
+	// `links.next` carries a `uri` such as
+	// `/v1/customers?size=500&seekOperation=Next` and, in its `headers`,
+	// the `MS-ContinuationToken` to send with it: an opaque token (with
+	// commas, slashes and `=`) that belongs in that header, never in the
+	// query. `totalCount` counts the items on this page. Reference:
+	// https://learn.microsoft.com/partner-center/developer/get-a-list-of-customers
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers (the `ListCustomers` operationId).
+	ListCustomersWithResponse(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*ListCustomersResponse, error)
+
+	// UpdateDevicePoliciesWithBodyWithResponse Update a list of devices with a configuration policy
+	//
+	// Assigns configuration policies (an Autopilot profile: key `o_o_b_e`,
+	// value the profile id) to devices of the customer. Processed like an
+	// upload: 202 with a `Location` of its status (getBatchUploadStatus),
+	// where a device that could not be updated is listed as failed.
+	// Reference:
+	// https://learn.microsoft.com/partner-center/developer/update-a-list-of-devices-with-a-configuration-policy-for-the-specified-customer
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/customers/{customer-id}/DevicePolicyUpdates (the `UpdateDevicePolicies` operationId).
+	UpdateDevicePoliciesWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *UpdateDevicePoliciesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDevicePoliciesResponse, error)
+
+	// UpdateDevicePoliciesWithResponse Update a list of devices with a configuration policy
+	//
+	// Assigns configuration policies (an Autopilot profile: key `o_o_b_e`,
+	// value the profile id) to devices of the customer. Processed like an
+	// upload: 202 with a `Location` of its status (getBatchUploadStatus),
+	// where a device that could not be updated is listed as failed.
+	// Reference:
+	// https://learn.microsoft.com/partner-center/developer/update-a-list-of-devices-with-a-configuration-policy-for-the-specified-customer
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/customers/{customer-id}/DevicePolicyUpdates (the `UpdateDevicePolicies` operationId).
+	UpdateDevicePoliciesWithResponse(ctx context.Context, customerId CustomerId, params *UpdateDevicePoliciesParams, body UpdateDevicePoliciesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDevicePoliciesResponse, error)
+
+	// GetBatchUploadStatusWithResponse Get the status of a device upload
+	//
+	// Returns the status of an upload (createDeviceBatch, addDevices) or a
+	// policy update (updateDevicePolicies), found by the tracking id that
+	// ends the `Location` they answered with. The batch `status` goes
+	// `queued`, `processing`, then `finished` or `finished_with_errors`;
+	// a `finished` upload can still hold failed devices, so read each
+	// `devicesStatus` entry. No Retry-After is sent: poll with a backoff.
+	// Reference:
+	// https://learn.microsoft.com/partner-center/developer/get-the-status-of-a-device-batch-upload-for-the-specified-customer
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customer-id}/batchJobStatus/{tracking-id} (the `GetBatchUploadStatus` operationId).
+	GetBatchUploadStatusWithResponse(ctx context.Context, customerId CustomerId, trackingId TrackingId, params *GetBatchUploadStatusParams, reqEditors ...RequestEditorFn) (*GetBatchUploadStatusResponse, error)
+
 	// ListDeviceBatchesWithResponse Get a list of device batches for the specified customer
 	//
 	// Returns the collection of DeviceBatch resources of a customer. Each
@@ -745,6 +2286,40 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/customers/{customer-id}/deviceBatches (the `ListDeviceBatches` operationId).
 	ListDeviceBatchesWithResponse(ctx context.Context, customerId CustomerId, params *ListDeviceBatchesParams, reqEditors ...RequestEditorFn) (*ListDeviceBatchesResponse, error)
 
+	// CreateDeviceBatchWithBodyWithResponse Upload a list of devices to create a new batch
+	//
+	// Creates a device batch named `batchId` holding `devices`. The upload
+	// is processed asynchronously: the answer is usually 202 with an empty
+	// body and a `Location` (relative, usually without `/v1`) of the
+	// upload's status (getBatchUploadStatus); its last path segment is the
+	// tracking id. The reference pages also describe a 200 whose body
+	// holds that status link. Needs App+User credentials: an app-only
+	// token gets 401 or 403. A batch name that already exists gets 409.
+	// Reference:
+	// https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-create-a-new-batch-for-the-specified-customer
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customer-id}/deviceBatches (the `CreateDeviceBatch` operationId).
+	CreateDeviceBatchWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *CreateDeviceBatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDeviceBatchResponse, error)
+
+	// CreateDeviceBatchWithResponse Upload a list of devices to create a new batch
+	//
+	// Creates a device batch named `batchId` holding `devices`. The upload
+	// is processed asynchronously: the answer is usually 202 with an empty
+	// body and a `Location` (relative, usually without `/v1`) of the
+	// upload's status (getBatchUploadStatus); its last path segment is the
+	// tracking id. The reference pages also describe a 200 whose body
+	// holds that status link. Needs App+User credentials: an app-only
+	// token gets 401 or 403. A batch name that already exists gets 409.
+	// Reference:
+	// https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-create-a-new-batch-for-the-specified-customer
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customer-id}/deviceBatches (the `CreateDeviceBatch` operationId).
+	CreateDeviceBatchWithResponse(ctx context.Context, customerId CustomerId, params *CreateDeviceBatchParams, body CreateDeviceBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDeviceBatchResponse, error)
+
 	// ListDevicesWithResponse Get a list of devices for the specified batch and customer
 	//
 	// Returns the devices of a device batch, 100 per page. When more pages
@@ -756,6 +2331,526 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices (the `ListDevices` operationId).
 	ListDevicesWithResponse(ctx context.Context, customerId CustomerId, batchId BatchId, params *ListDevicesParams, reqEditors ...RequestEditorFn) (*ListDevicesResponse, error)
+
+	// AddDevicesWithBodyWithResponse Upload a list of devices to an existing batch
+	//
+	// Adds devices (a bare JSON array) to an existing device batch. Like
+	// createDeviceBatch, the upload is asynchronous: usually 202 with a
+	// `Location` of its status, or 200 with a body holding that link.
+	// App-only and App+User credentials are accepted. Reference:
+	// https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-for-the-specified-customer
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices (the `AddDevices` operationId).
+	AddDevicesWithBodyWithResponse(ctx context.Context, customerId CustomerId, batchId BatchId, params *AddDevicesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDevicesResponse, error)
+
+	// AddDevicesWithResponse Upload a list of devices to an existing batch
+	//
+	// Adds devices (a bare JSON array) to an existing device batch. Like
+	// createDeviceBatch, the upload is asynchronous: usually 202 with a
+	// `Location` of its status, or 200 with a body holding that link.
+	// App-only and App+User credentials are accepted. Reference:
+	// https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-for-the-specified-customer
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices (the `AddDevices` operationId).
+	AddDevicesWithResponse(ctx context.Context, customerId CustomerId, batchId BatchId, params *AddDevicesParams, body AddDevicesJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDevicesResponse, error)
+
+	// DeleteDeviceWithResponse Delete a device from a batch
+	//
+	// Removes one device from a device batch (deregisters it from zero-touch
+	// deployment). Reference:
+	// https://learn.microsoft.com/partner-center/developer/delete-a-device-for-a-customer
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices/{device-id} (the `DeleteDevice` operationId).
+	DeleteDeviceWithResponse(ctx context.Context, customerId CustomerId, batchId BatchId, deviceId DeviceId, params *DeleteDeviceParams, reqEditors ...RequestEditorFn) (*DeleteDeviceResponse, error)
+
+	// ListConfigurationPoliciesWithResponse Get a list of configuration policies (Autopilot profiles) for a customer
+	//
+	// Returns the customer's Windows Autopilot profiles, category `o_o_b_e`
+	// (out-of-box experience). A profile's `id` is what
+	// updateDevicePolicies assigns. Reference:
+	// https://learn.microsoft.com/partner-center/developer/get-a-list-of-all-configuration-policies-for-the-specified-customer
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customer-id}/policies (the `ListConfigurationPolicies` operationId).
+	ListConfigurationPoliciesWithResponse(ctx context.Context, customerId CustomerId, params *ListConfigurationPoliciesParams, reqEditors ...RequestEditorFn) (*ListConfigurationPoliciesResponse, error)
+}
+
+// ListCustomersResponse200Headers the declared response headers of an HTTP 200 response for ListCustomers
+type ListCustomersResponse200Headers struct {
+	MSCV            string
+	MSCorrelationId string
+	MSRequestId     string
+	MSServerId      string
+}
+
+// ListCustomersResponse400Headers the declared response headers of an HTTP 400 response for ListCustomers
+type ListCustomersResponse400Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListCustomersResponse401Headers the declared response headers of an HTTP 401 response for ListCustomers
+type ListCustomersResponse401Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	WWWAuthenticate string
+}
+
+// ListCustomersResponse403Headers the declared response headers of an HTTP 403 response for ListCustomers
+type ListCustomersResponse403Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListCustomersResponse429Headers the declared response headers of an HTTP 429 response for ListCustomers
+type ListCustomersResponse429Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+// ListCustomersResponse500Headers the declared response headers of an HTTP 500 response for ListCustomers
+type ListCustomersResponse500Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListCustomersResponse503Headers the declared response headers of an HTTP 503 response for ListCustomers
+type ListCustomersResponse503Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+type ListCustomersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerCollection
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListCustomersResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListCustomersResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListCustomersResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListCustomersResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListCustomersResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListCustomersResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListCustomersResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCustomersResponse) GetJSON200() *CustomerCollection {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListCustomersResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListCustomersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListCustomersResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListCustomersResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListCustomersResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListCustomersResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCustomersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCustomersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCustomersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCustomersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateDevicePoliciesResponse200Headers the declared response headers of an HTTP 200 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse200Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// UpdateDevicePoliciesResponse202Headers the declared response headers of an HTTP 202 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse202Headers struct {
+	Location        string
+	MSCV            string
+	MSCorrelationId string
+	MSRequestId     string
+	MSServerId      string
+}
+
+// UpdateDevicePoliciesResponse400Headers the declared response headers of an HTTP 400 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse400Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// UpdateDevicePoliciesResponse401Headers the declared response headers of an HTTP 401 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse401Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	WWWAuthenticate string
+}
+
+// UpdateDevicePoliciesResponse403Headers the declared response headers of an HTTP 403 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse403Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// UpdateDevicePoliciesResponse404Headers the declared response headers of an HTTP 404 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse404Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// UpdateDevicePoliciesResponse429Headers the declared response headers of an HTTP 429 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse429Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+// UpdateDevicePoliciesResponse500Headers the declared response headers of an HTTP 500 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse500Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// UpdateDevicePoliciesResponse503Headers the declared response headers of an HTTP 503 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse503Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+type UpdateDevicePoliciesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UploadStatusLink
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateDevicePoliciesResponse200Headers
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *UpdateDevicePoliciesResponse202Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpdateDevicePoliciesResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateDevicePoliciesResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpdateDevicePoliciesResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *UpdateDevicePoliciesResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateDevicePoliciesResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *UpdateDevicePoliciesResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateDevicePoliciesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateDevicePoliciesResponse) GetJSON200() *UploadStatusLink {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateDevicePoliciesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateDevicePoliciesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateDevicePoliciesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateDevicePoliciesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateDevicePoliciesResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateDevicePoliciesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UpdateDevicePoliciesResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateDevicePoliciesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateDevicePoliciesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateDevicePoliciesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateDevicePoliciesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetBatchUploadStatusResponse200Headers the declared response headers of an HTTP 200 response for GetBatchUploadStatus
+type GetBatchUploadStatusResponse200Headers struct {
+	MSCV            string
+	MSCorrelationId string
+	MSRequestId     string
+	MSServerId      string
+}
+
+// GetBatchUploadStatusResponse400Headers the declared response headers of an HTTP 400 response for GetBatchUploadStatus
+type GetBatchUploadStatusResponse400Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// GetBatchUploadStatusResponse401Headers the declared response headers of an HTTP 401 response for GetBatchUploadStatus
+type GetBatchUploadStatusResponse401Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	WWWAuthenticate string
+}
+
+// GetBatchUploadStatusResponse403Headers the declared response headers of an HTTP 403 response for GetBatchUploadStatus
+type GetBatchUploadStatusResponse403Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// GetBatchUploadStatusResponse404Headers the declared response headers of an HTTP 404 response for GetBatchUploadStatus
+type GetBatchUploadStatusResponse404Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// GetBatchUploadStatusResponse429Headers the declared response headers of an HTTP 429 response for GetBatchUploadStatus
+type GetBatchUploadStatusResponse429Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+// GetBatchUploadStatusResponse500Headers the declared response headers of an HTTP 500 response for GetBatchUploadStatus
+type GetBatchUploadStatusResponse500Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// GetBatchUploadStatusResponse503Headers the declared response headers of an HTTP 503 response for GetBatchUploadStatus
+type GetBatchUploadStatusResponse503Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+type GetBatchUploadStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BatchUploadDetails
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetBatchUploadStatusResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetBatchUploadStatusResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetBatchUploadStatusResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetBatchUploadStatusResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetBatchUploadStatusResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetBatchUploadStatusResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetBatchUploadStatusResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetBatchUploadStatusResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBatchUploadStatusResponse) GetJSON200() *BatchUploadDetails {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetBatchUploadStatusResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetBatchUploadStatusResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetBatchUploadStatusResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetBatchUploadStatusResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetBatchUploadStatusResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetBatchUploadStatusResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetBatchUploadStatusResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBatchUploadStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBatchUploadStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBatchUploadStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBatchUploadStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // ListDeviceBatchesResponse200Headers the declared response headers of an HTTP 200 response for ListDeviceBatches
@@ -911,6 +3006,189 @@ func (r ListDeviceBatchesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListDeviceBatchesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateDeviceBatchResponse200Headers the declared response headers of an HTTP 200 response for CreateDeviceBatch
+type CreateDeviceBatchResponse200Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// CreateDeviceBatchResponse202Headers the declared response headers of an HTTP 202 response for CreateDeviceBatch
+type CreateDeviceBatchResponse202Headers struct {
+	Location        string
+	MSCV            string
+	MSCorrelationId string
+	MSRequestId     string
+	MSServerId      string
+}
+
+// CreateDeviceBatchResponse400Headers the declared response headers of an HTTP 400 response for CreateDeviceBatch
+type CreateDeviceBatchResponse400Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// CreateDeviceBatchResponse401Headers the declared response headers of an HTTP 401 response for CreateDeviceBatch
+type CreateDeviceBatchResponse401Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	WWWAuthenticate string
+}
+
+// CreateDeviceBatchResponse403Headers the declared response headers of an HTTP 403 response for CreateDeviceBatch
+type CreateDeviceBatchResponse403Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// CreateDeviceBatchResponse404Headers the declared response headers of an HTTP 404 response for CreateDeviceBatch
+type CreateDeviceBatchResponse404Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// CreateDeviceBatchResponse409Headers the declared response headers of an HTTP 409 response for CreateDeviceBatch
+type CreateDeviceBatchResponse409Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// CreateDeviceBatchResponse429Headers the declared response headers of an HTTP 429 response for CreateDeviceBatch
+type CreateDeviceBatchResponse429Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+// CreateDeviceBatchResponse500Headers the declared response headers of an HTTP 500 response for CreateDeviceBatch
+type CreateDeviceBatchResponse500Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// CreateDeviceBatchResponse503Headers the declared response headers of an HTTP 503 response for CreateDeviceBatch
+type CreateDeviceBatchResponse503Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+type CreateDeviceBatchResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UploadStatusLink
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateDeviceBatchResponse200Headers
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *CreateDeviceBatchResponse202Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateDeviceBatchResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateDeviceBatchResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateDeviceBatchResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CreateDeviceBatchResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateDeviceBatchResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateDeviceBatchResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateDeviceBatchResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateDeviceBatchResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateDeviceBatchResponse) GetJSON200() *UploadStatusLink {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateDeviceBatchResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateDeviceBatchResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateDeviceBatchResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateDeviceBatchResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateDeviceBatchResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateDeviceBatchResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateDeviceBatchResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateDeviceBatchResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateDeviceBatchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateDeviceBatchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateDeviceBatchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateDeviceBatchResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1076,6 +3354,568 @@ func (r ListDevicesResponse) ContentType() string {
 	return ""
 }
 
+// AddDevicesResponse200Headers the declared response headers of an HTTP 200 response for AddDevices
+type AddDevicesResponse200Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// AddDevicesResponse202Headers the declared response headers of an HTTP 202 response for AddDevices
+type AddDevicesResponse202Headers struct {
+	Location        string
+	MSCV            string
+	MSCorrelationId string
+	MSRequestId     string
+	MSServerId      string
+}
+
+// AddDevicesResponse400Headers the declared response headers of an HTTP 400 response for AddDevices
+type AddDevicesResponse400Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// AddDevicesResponse401Headers the declared response headers of an HTTP 401 response for AddDevices
+type AddDevicesResponse401Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	WWWAuthenticate string
+}
+
+// AddDevicesResponse403Headers the declared response headers of an HTTP 403 response for AddDevices
+type AddDevicesResponse403Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// AddDevicesResponse404Headers the declared response headers of an HTTP 404 response for AddDevices
+type AddDevicesResponse404Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// AddDevicesResponse429Headers the declared response headers of an HTTP 429 response for AddDevices
+type AddDevicesResponse429Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+// AddDevicesResponse500Headers the declared response headers of an HTTP 500 response for AddDevices
+type AddDevicesResponse500Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// AddDevicesResponse503Headers the declared response headers of an HTTP 503 response for AddDevices
+type AddDevicesResponse503Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+type AddDevicesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UploadStatusLink
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AddDevicesResponse200Headers
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *AddDevicesResponse202Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *AddDevicesResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AddDevicesResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *AddDevicesResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *AddDevicesResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AddDevicesResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *AddDevicesResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AddDevicesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AddDevicesResponse) GetJSON200() *UploadStatusLink {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AddDevicesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AddDevicesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AddDevicesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AddDevicesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AddDevicesResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AddDevicesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r AddDevicesResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AddDevicesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddDevicesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddDevicesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddDevicesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteDeviceResponse204Headers the declared response headers of an HTTP 204 response for DeleteDevice
+type DeleteDeviceResponse204Headers struct {
+	MSCV            string
+	MSCorrelationId string
+	MSRequestId     string
+	MSServerId      string
+}
+
+// DeleteDeviceResponse400Headers the declared response headers of an HTTP 400 response for DeleteDevice
+type DeleteDeviceResponse400Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// DeleteDeviceResponse401Headers the declared response headers of an HTTP 401 response for DeleteDevice
+type DeleteDeviceResponse401Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	WWWAuthenticate string
+}
+
+// DeleteDeviceResponse403Headers the declared response headers of an HTTP 403 response for DeleteDevice
+type DeleteDeviceResponse403Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// DeleteDeviceResponse404Headers the declared response headers of an HTTP 404 response for DeleteDevice
+type DeleteDeviceResponse404Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// DeleteDeviceResponse429Headers the declared response headers of an HTTP 429 response for DeleteDevice
+type DeleteDeviceResponse429Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+// DeleteDeviceResponse500Headers the declared response headers of an HTTP 500 response for DeleteDevice
+type DeleteDeviceResponse500Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// DeleteDeviceResponse503Headers the declared response headers of an HTTP 503 response for DeleteDevice
+type DeleteDeviceResponse503Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+type DeleteDeviceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteDeviceResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteDeviceResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteDeviceResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteDeviceResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteDeviceResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteDeviceResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteDeviceResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteDeviceResponse503Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteDeviceResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteDeviceResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteDeviceResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteDeviceResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteDeviceResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteDeviceResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteDeviceResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteDeviceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteDeviceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteDeviceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteDeviceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListConfigurationPoliciesResponse200Headers the declared response headers of an HTTP 200 response for ListConfigurationPolicies
+type ListConfigurationPoliciesResponse200Headers struct {
+	MSCV            string
+	MSCorrelationId string
+	MSRequestId     string
+	MSServerId      string
+}
+
+// ListConfigurationPoliciesResponse400Headers the declared response headers of an HTTP 400 response for ListConfigurationPolicies
+type ListConfigurationPoliciesResponse400Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListConfigurationPoliciesResponse401Headers the declared response headers of an HTTP 401 response for ListConfigurationPolicies
+type ListConfigurationPoliciesResponse401Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	WWWAuthenticate string
+}
+
+// ListConfigurationPoliciesResponse403Headers the declared response headers of an HTTP 403 response for ListConfigurationPolicies
+type ListConfigurationPoliciesResponse403Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListConfigurationPoliciesResponse404Headers the declared response headers of an HTTP 404 response for ListConfigurationPolicies
+type ListConfigurationPoliciesResponse404Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListConfigurationPoliciesResponse429Headers the declared response headers of an HTTP 429 response for ListConfigurationPolicies
+type ListConfigurationPoliciesResponse429Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+// ListConfigurationPoliciesResponse500Headers the declared response headers of an HTTP 500 response for ListConfigurationPolicies
+type ListConfigurationPoliciesResponse500Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListConfigurationPoliciesResponse503Headers the declared response headers of an HTTP 503 response for ListConfigurationPolicies
+type ListConfigurationPoliciesResponse503Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+type ListConfigurationPoliciesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConfigurationPolicyCollection
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListConfigurationPoliciesResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListConfigurationPoliciesResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListConfigurationPoliciesResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListConfigurationPoliciesResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListConfigurationPoliciesResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListConfigurationPoliciesResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListConfigurationPoliciesResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListConfigurationPoliciesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListConfigurationPoliciesResponse) GetJSON200() *ConfigurationPolicyCollection {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListConfigurationPoliciesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListConfigurationPoliciesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListConfigurationPoliciesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListConfigurationPoliciesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListConfigurationPoliciesResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListConfigurationPoliciesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListConfigurationPoliciesResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListConfigurationPoliciesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListConfigurationPoliciesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListConfigurationPoliciesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListConfigurationPoliciesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCustomersWithResponse Get a list of customers
+//
+// Returns one page of the partner's customers. When more pages follow,
+// `links.next` carries a `uri` such as
+// `/v1/customers?size=500&seekOperation=Next` and, in its `headers`,
+// the `MS-ContinuationToken` to send with it: an opaque token (with
+// commas, slashes and `=`) that belongs in that header, never in the
+// query. `totalCount` counts the items on this page. Reference:
+// https://learn.microsoft.com/partner-center/developer/get-a-list-of-customers
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers (the `ListCustomers` operationId).
+func (c *ClientWithResponses) ListCustomersWithResponse(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*ListCustomersResponse, error) {
+	rsp, err := c.ListCustomers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCustomersResponse(rsp)
+}
+
+// UpdateDevicePoliciesWithBodyWithResponse Update a list of devices with a configuration policy
+//
+// Assigns configuration policies (an Autopilot profile: key `o_o_b_e`,
+// value the profile id) to devices of the customer. Processed like an
+// upload: 202 with a `Location` of its status (getBatchUploadStatus),
+// where a device that could not be updated is listed as failed.
+// Reference:
+// https://learn.microsoft.com/partner-center/developer/update-a-list-of-devices-with-a-configuration-policy-for-the-specified-customer
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/customers/{customer-id}/DevicePolicyUpdates (the `UpdateDevicePolicies` operationId).
+func (c *ClientWithResponses) UpdateDevicePoliciesWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *UpdateDevicePoliciesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDevicePoliciesResponse, error) {
+	rsp, err := c.UpdateDevicePoliciesWithBody(ctx, customerId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDevicePoliciesResponse(rsp)
+}
+
+// UpdateDevicePoliciesWithResponse Update a list of devices with a configuration policy
+//
+// Assigns configuration policies (an Autopilot profile: key `o_o_b_e`,
+// value the profile id) to devices of the customer. Processed like an
+// upload: 202 with a `Location` of its status (getBatchUploadStatus),
+// where a device that could not be updated is listed as failed.
+// Reference:
+// https://learn.microsoft.com/partner-center/developer/update-a-list-of-devices-with-a-configuration-policy-for-the-specified-customer
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/customers/{customer-id}/DevicePolicyUpdates (the `UpdateDevicePolicies` operationId).
+func (c *ClientWithResponses) UpdateDevicePoliciesWithResponse(ctx context.Context, customerId CustomerId, params *UpdateDevicePoliciesParams, body UpdateDevicePoliciesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDevicePoliciesResponse, error) {
+	rsp, err := c.UpdateDevicePolicies(ctx, customerId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDevicePoliciesResponse(rsp)
+}
+
+// GetBatchUploadStatusWithResponse Get the status of a device upload
+//
+// Returns the status of an upload (createDeviceBatch, addDevices) or a
+// policy update (updateDevicePolicies), found by the tracking id that
+// ends the `Location` they answered with. The batch `status` goes
+// `queued`, `processing`, then `finished` or `finished_with_errors`;
+// a `finished` upload can still hold failed devices, so read each
+// `devicesStatus` entry. No Retry-After is sent: poll with a backoff.
+// Reference:
+// https://learn.microsoft.com/partner-center/developer/get-the-status-of-a-device-batch-upload-for-the-specified-customer
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customer-id}/batchJobStatus/{tracking-id} (the `GetBatchUploadStatus` operationId).
+func (c *ClientWithResponses) GetBatchUploadStatusWithResponse(ctx context.Context, customerId CustomerId, trackingId TrackingId, params *GetBatchUploadStatusParams, reqEditors ...RequestEditorFn) (*GetBatchUploadStatusResponse, error) {
+	rsp, err := c.GetBatchUploadStatus(ctx, customerId, trackingId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBatchUploadStatusResponse(rsp)
+}
+
 // ListDeviceBatchesWithResponse Get a list of device batches for the specified customer
 //
 // Returns the collection of DeviceBatch resources of a customer. Each
@@ -1094,6 +3934,52 @@ func (c *ClientWithResponses) ListDeviceBatchesWithResponse(ctx context.Context,
 	return ParseListDeviceBatchesResponse(rsp)
 }
 
+// CreateDeviceBatchWithBodyWithResponse Upload a list of devices to create a new batch
+//
+// Creates a device batch named `batchId` holding `devices`. The upload
+// is processed asynchronously: the answer is usually 202 with an empty
+// body and a `Location` (relative, usually without `/v1`) of the
+// upload's status (getBatchUploadStatus); its last path segment is the
+// tracking id. The reference pages also describe a 200 whose body
+// holds that status link. Needs App+User credentials: an app-only
+// token gets 401 or 403. A batch name that already exists gets 409.
+// Reference:
+// https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-create-a-new-batch-for-the-specified-customer
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customer-id}/deviceBatches (the `CreateDeviceBatch` operationId).
+func (c *ClientWithResponses) CreateDeviceBatchWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *CreateDeviceBatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDeviceBatchResponse, error) {
+	rsp, err := c.CreateDeviceBatchWithBody(ctx, customerId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDeviceBatchResponse(rsp)
+}
+
+// CreateDeviceBatchWithResponse Upload a list of devices to create a new batch
+//
+// Creates a device batch named `batchId` holding `devices`. The upload
+// is processed asynchronously: the answer is usually 202 with an empty
+// body and a `Location` (relative, usually without `/v1`) of the
+// upload's status (getBatchUploadStatus); its last path segment is the
+// tracking id. The reference pages also describe a 200 whose body
+// holds that status link. Needs App+User credentials: an app-only
+// token gets 401 or 403. A batch name that already exists gets 409.
+// Reference:
+// https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-create-a-new-batch-for-the-specified-customer
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customer-id}/deviceBatches (the `CreateDeviceBatch` operationId).
+func (c *ClientWithResponses) CreateDeviceBatchWithResponse(ctx context.Context, customerId CustomerId, params *CreateDeviceBatchParams, body CreateDeviceBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDeviceBatchResponse, error) {
+	rsp, err := c.CreateDeviceBatch(ctx, customerId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDeviceBatchResponse(rsp)
+}
+
 // ListDevicesWithResponse Get a list of devices for the specified batch and customer
 //
 // Returns the devices of a device batch, 100 per page. When more pages
@@ -1110,6 +3996,829 @@ func (c *ClientWithResponses) ListDevicesWithResponse(ctx context.Context, custo
 		return nil, err
 	}
 	return ParseListDevicesResponse(rsp)
+}
+
+// AddDevicesWithBodyWithResponse Upload a list of devices to an existing batch
+//
+// Adds devices (a bare JSON array) to an existing device batch. Like
+// createDeviceBatch, the upload is asynchronous: usually 202 with a
+// `Location` of its status, or 200 with a body holding that link.
+// App-only and App+User credentials are accepted. Reference:
+// https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-for-the-specified-customer
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices (the `AddDevices` operationId).
+func (c *ClientWithResponses) AddDevicesWithBodyWithResponse(ctx context.Context, customerId CustomerId, batchId BatchId, params *AddDevicesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddDevicesResponse, error) {
+	rsp, err := c.AddDevicesWithBody(ctx, customerId, batchId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddDevicesResponse(rsp)
+}
+
+// AddDevicesWithResponse Upload a list of devices to an existing batch
+//
+// Adds devices (a bare JSON array) to an existing device batch. Like
+// createDeviceBatch, the upload is asynchronous: usually 202 with a
+// `Location` of its status, or 200 with a body holding that link.
+// App-only and App+User credentials are accepted. Reference:
+// https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-for-the-specified-customer
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices (the `AddDevices` operationId).
+func (c *ClientWithResponses) AddDevicesWithResponse(ctx context.Context, customerId CustomerId, batchId BatchId, params *AddDevicesParams, body AddDevicesJSONRequestBody, reqEditors ...RequestEditorFn) (*AddDevicesResponse, error) {
+	rsp, err := c.AddDevices(ctx, customerId, batchId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddDevicesResponse(rsp)
+}
+
+// DeleteDeviceWithResponse Delete a device from a batch
+//
+// Removes one device from a device batch (deregisters it from zero-touch
+// deployment). Reference:
+// https://learn.microsoft.com/partner-center/developer/delete-a-device-for-a-customer
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices/{device-id} (the `DeleteDevice` operationId).
+func (c *ClientWithResponses) DeleteDeviceWithResponse(ctx context.Context, customerId CustomerId, batchId BatchId, deviceId DeviceId, params *DeleteDeviceParams, reqEditors ...RequestEditorFn) (*DeleteDeviceResponse, error) {
+	rsp, err := c.DeleteDevice(ctx, customerId, batchId, deviceId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDeviceResponse(rsp)
+}
+
+// ListConfigurationPoliciesWithResponse Get a list of configuration policies (Autopilot profiles) for a customer
+//
+// Returns the customer's Windows Autopilot profiles, category `o_o_b_e`
+// (out-of-box experience). A profile's `id` is what
+// updateDevicePolicies assigns. Reference:
+// https://learn.microsoft.com/partner-center/developer/get-a-list-of-all-configuration-policies-for-the-specified-customer
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customer-id}/policies (the `ListConfigurationPolicies` operationId).
+func (c *ClientWithResponses) ListConfigurationPoliciesWithResponse(ctx context.Context, customerId CustomerId, params *ListConfigurationPoliciesParams, reqEditors ...RequestEditorFn) (*ListConfigurationPoliciesResponse, error) {
+	rsp, err := c.ListConfigurationPolicies(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListConfigurationPoliciesResponse(rsp)
+}
+
+// ParseListCustomersResponse parses an HTTP response from a ListCustomersWithResponse call
+func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCustomersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListCustomersResponse200Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListCustomersResponse400Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListCustomersResponse401Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListCustomersResponse403Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListCustomersResponse429Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListCustomersResponse500Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListCustomersResponse503Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateDevicePoliciesResponse parses an HTTP response from a UpdateDevicePoliciesWithResponse call
+func ParseUpdateDevicePoliciesResponse(rsp *http.Response) (*UpdateDevicePoliciesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateDevicePoliciesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UploadStatusLink
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 202:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateDevicePoliciesResponse200Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 202:
+		var headers UpdateDevicePoliciesResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = value
+		}
+		response.Headers202 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpdateDevicePoliciesResponse400Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateDevicePoliciesResponse401Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpdateDevicePoliciesResponse403Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers UpdateDevicePoliciesResponse404Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateDevicePoliciesResponse429Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers UpdateDevicePoliciesResponse500Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateDevicePoliciesResponse503Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetBatchUploadStatusResponse parses an HTTP response from a GetBatchUploadStatusWithResponse call
+func ParseGetBatchUploadStatusResponse(rsp *http.Response) (*GetBatchUploadStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBatchUploadStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BatchUploadDetails
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetBatchUploadStatusResponse200Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetBatchUploadStatusResponse400Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetBatchUploadStatusResponse401Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetBatchUploadStatusResponse403Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetBatchUploadStatusResponse404Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetBatchUploadStatusResponse429Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetBatchUploadStatusResponse500Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetBatchUploadStatusResponse503Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseListDeviceBatchesResponse parses an HTTP response from a ListDeviceBatchesWithResponse call
@@ -1361,6 +5070,306 @@ func ParseListDeviceBatchesResponse(rsp *http.Response) (*ListDeviceBatchesRespo
 	return response, nil
 }
 
+// ParseCreateDeviceBatchResponse parses an HTTP response from a CreateDeviceBatchWithResponse call
+func ParseCreateDeviceBatchResponse(rsp *http.Response) (*CreateDeviceBatchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateDeviceBatchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UploadStatusLink
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 202:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateDeviceBatchResponse200Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 202:
+		var headers CreateDeviceBatchResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = value
+		}
+		response.Headers202 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateDeviceBatchResponse400Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateDeviceBatchResponse401Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateDeviceBatchResponse403Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CreateDeviceBatchResponse404Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateDeviceBatchResponse409Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateDeviceBatchResponse429Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateDeviceBatchResponse500Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateDeviceBatchResponse503Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListDevicesResponse parses an HTTP response from a ListDevicesWithResponse call
 func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -1583,6 +5592,776 @@ func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) 
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListDevicesResponse503Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAddDevicesResponse parses an HTTP response from a AddDevicesWithResponse call
+func ParseAddDevicesResponse(rsp *http.Response) (*AddDevicesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddDevicesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UploadStatusLink
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 202:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AddDevicesResponse200Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 202:
+		var headers AddDevicesResponse202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = value
+		}
+		response.Headers202 = &headers
+	case rsp.StatusCode == 400:
+		var headers AddDevicesResponse400Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers AddDevicesResponse401Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers AddDevicesResponse403Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers AddDevicesResponse404Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers AddDevicesResponse429Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers AddDevicesResponse500Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers AddDevicesResponse503Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDeviceResponse parses an HTTP response from a DeleteDeviceWithResponse call
+func ParseDeleteDeviceResponse(rsp *http.Response) (*DeleteDeviceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDeviceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteDeviceResponse204Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteDeviceResponse400Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteDeviceResponse401Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteDeviceResponse403Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteDeviceResponse404Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteDeviceResponse429Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteDeviceResponse500Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteDeviceResponse503Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListConfigurationPoliciesResponse parses an HTTP response from a ListConfigurationPoliciesWithResponse call
+func ParseListConfigurationPoliciesResponse(rsp *http.Response) (*ListConfigurationPoliciesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListConfigurationPoliciesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConfigurationPolicyCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListConfigurationPoliciesResponse200Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListConfigurationPoliciesResponse400Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListConfigurationPoliciesResponse401Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListConfigurationPoliciesResponse403Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListConfigurationPoliciesResponse404Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListConfigurationPoliciesResponse429Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListConfigurationPoliciesResponse500Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListConfigurationPoliciesResponse503Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

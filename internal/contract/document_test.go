@@ -2,11 +2,15 @@ package contract
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/partnercenter-go/devicebatches/internal/fixtures"
 )
 
 func TestDocumentIsValid(t *testing.T) {
@@ -15,14 +19,65 @@ func TestDocumentIsValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for path, opID := range map[string]string{
-		"/v1/customers/{customer-id}/deviceBatches":                    "listDeviceBatches",
-		"/v1/customers/{customer-id}/deviceBatches/{batch-id}/devices": "listDevices",
+	for _, op := range []struct{ method, path, id string }{
+		{"GET", "/v1/customers", "listCustomers"},
+		{"GET", "/v1/customers/{customer-id}/deviceBatches", "listDeviceBatches"},
+		{"POST", "/v1/customers/{customer-id}/deviceBatches", "createDeviceBatch"},
+		{"GET", "/v1/customers/{customer-id}/deviceBatches/{batch-id}/devices", "listDevices"},
+		{"POST", "/v1/customers/{customer-id}/deviceBatches/{batch-id}/devices", "addDevices"},
+		{"DELETE", "/v1/customers/{customer-id}/deviceBatches/{batch-id}/devices/{device-id}", "deleteDevice"},
+		{"GET", "/v1/customers/{customer-id}/batchJobStatus/{tracking-id}", "getBatchUploadStatus"},
+		{"GET", "/v1/customers/{customer-id}/policies", "listConfigurationPolicies"},
+		{"PATCH", "/v1/customers/{customer-id}/DevicePolicyUpdates", "updateDevicePolicies"},
 	} {
-		item := doc.Paths.Find(path)
-		if item == nil || item.Get == nil || item.Get.OperationID != opID {
-			t.Errorf("%s: want GET %s", path, opID)
+		item := doc.Paths.Find(op.path)
+		if item == nil || item.GetOperation(op.method) == nil || item.GetOperation(op.method).OperationID != op.id {
+			t.Errorf("%s %s: want operationId %s", op.method, op.path, op.id)
+			continue
 		}
+		o := item.GetOperation(op.method)
+		// Every operation takes the same Partner Center headers as the
+		// listings, and answers with Partner Center errors.
+		names := map[string]bool{}
+		for _, p := range o.Parameters {
+			names[p.Value.Name] = true
+		}
+		for _, h := range []string{"MS-RequestId", "MS-CorrelationId", "X-Locale", "MS-PartnerCenter-Application"} {
+			if !names[h] {
+				t.Errorf("%s: no %s parameter", op.id, h)
+			}
+		}
+		for _, status := range []int{400, 401, 403, 429, 500, 503} {
+			r := o.Responses.Status(status)
+			if r == nil || r.Value.Content.Get("application/json").Schema.Ref != "#/components/schemas/ErrorResponse" {
+				t.Errorf("%s: %d does not answer an ErrorResponse", op.id, status)
+			}
+		}
+	}
+	// Uploads and policy updates answer 202 with a required Location, or
+	// 200 with the status link.
+	for _, id := range []string{"createDeviceBatch", "addDevices", "updateDevicePolicies"} {
+		var o *openapi3.Operation
+		for _, item := range doc.Paths.Map() {
+			for _, op := range item.Operations() {
+				if op.OperationID == id {
+					o = op
+				}
+			}
+		}
+		if o == nil {
+			t.Fatalf("no operation %s", id)
+		}
+		a := o.Responses.Status(202)
+		if a == nil || a.Value.Headers["Location"] == nil || !a.Value.Headers["Location"].Value.Required || len(a.Value.Content) != 0 {
+			t.Errorf("%s: 202 must have an empty body and a required Location", id)
+		}
+		if ok := o.Responses.Status(200); ok == nil || ok.Value.Content.Get("application/json").Schema.Value.Properties["uri"] == nil {
+			t.Errorf("%s: 200 must hold the status link", id)
+		}
+	}
+	if r := doc.Paths.Find("/v1/customers/{customer-id}/deviceBatches").Post.Responses.Status(409); r == nil {
+		t.Error("createDeviceBatch: no 409 for an existing batch name")
 	}
 	if doc.Servers[0].URL != "https://api.partnercenter.microsoft.com" {
 		t.Errorf("first server %q", doc.Servers[0].URL)
@@ -89,5 +144,91 @@ func TestRequestValidationRequiresBearerAndGUID(t *testing.T) {
 				t.Errorf("err = %v, want ok=%v", err, tc.ok)
 			}
 		})
+	}
+}
+
+// schemaCheck validates JSON text against a component schema.
+func schemaCheck(t *testing.T, doc *openapi3.T, name, body string) error {
+	t.Helper()
+	ref := doc.Components.Schemas[name]
+	if ref == nil {
+		t.Fatalf("no schema %s", name)
+	}
+	var v any
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		t.Fatalf("%s: %v", body, err)
+	}
+	return ref.Value.VisitJSON(v, SchemaOptions()...)
+}
+
+func TestSchemasAcceptWhatTheServiceSendsAndRefuseEmptyRequests(t *testing.T) {
+	t.Parallel()
+	doc, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, schema, body string
+		ok                 bool
+	}{
+		// Request bodies: never an empty array or string.
+		{"upload", "DeviceBatchCreationRequest", `{"batchId":"Test batch","devices":[{"hardwareHash":"T0FC","serialNumber":"1R9"}]}`, true},
+		{"upload with profile", "DeviceBatchCreationRequest", `{"batchId":"b","devices":[{"productKey":"00329","policies":[{"key":"o_o_b_e","value":"p1"}]}]}`, true},
+		{"upload policies []", "DeviceBatchCreationRequest", `{"batchId":"b","devices":[{"productKey":"00329","policies":[]}]}`, false},
+		{"upload policy value null", "DeviceBatchCreationRequest", `{"batchId":"b","devices":[{"productKey":"00329","policies":[{"key":"o_o_b_e","value":null}]}]}`, false},
+		{"upload no devices", "DeviceBatchCreationRequest", `{"batchId":"b","devices":[]}`, false},
+		{"upload empty name", "DeviceBatchCreationRequest", `{"batchId":"","devices":[{"productKey":"1"}]}`, false},
+		{"upload no name", "DeviceBatchCreationRequest", `{"devices":[{"productKey":"1"}]}`, false},
+		{"upload empty serial", "DeviceBatchCreationRequest", `{"batchId":"b","devices":[{"productKey":"1","serialNumber":""}]}`, false},
+		{"policy update", "DevicePolicyUpdateRequest", `{"devices":[{"id":"d1","policies":[{"key":"o_o_b_e","value":"p1"}]}]}`, true},
+		{"policy update policies []", "DevicePolicyUpdateRequest", `{"devices":[{"id":"d1","policies":[]}]}`, false},
+		{"policy update no devices", "DevicePolicyUpdateRequest", `{"devices":[]}`, false},
+		// Responses: what the service sends, quirks included.
+		{"device policy value null", "Device", `{"id":"d","policies":[{"key":"o_o_b_e","value":null}]}`, true},
+		{"status queued", "BatchUploadDetails", `{"batchTrackingId":"t","status":"queued","startedTime":null,"completedTime":null}`, true},
+		{"status unknown to the document", "BatchUploadDetails", `{"batchTrackingId":"t","status":"cancelled_by_operator"}`, true},
+		{"status done", "BatchUploadDetails", `{"batchTrackingId":"t","status":"finished_with_errors","startedTime":"2017-08-09T14:43:26.0092288","completedTime":"2017-08-09T14:43:31","devicesStatus":[{"deviceId":null,"serialNumber":"2R9","productKey":null,"status":"failed","errorCode":"808","errorDescription":"ZtdDeviceAssignedToOtherTenant"}]}`, true},
+		{"status bad date", "BatchUploadDetails", `{"batchTrackingId":"t","status":"finished","completedTime":"soon"}`, false},
+		{"status numeric errorCode", "BatchUploadDetails", `{"batchTrackingId":"t","status":"finished","devicesStatus":[{"status":"failed","errorCode":806}]}`, false},
+		{"profile", "ConfigurationPolicy", `{"id":"p","name":"n","category":"o_o_b_e","devicesAssigned":0,"policySettings":["skip_eula"],"createdDate":"2017-01-01T00:00:00.1234567-08:00","lastModifiedDate":"2017-01-01T00:00:00-08:00"}`, true},
+		{"customer", "Customer", `{"id":"47021739-3426-40bf-9601-61b4b6d7c793","companyProfile":{"tenantId":"47021739-3426-40bf-9601-61b4b6d7c793","domain":"contoso.onmicrosoft.com","companyName":"Contoso"},"relationshipToPartner":"reseller"}`, true},
+		{"customer id not a GUID", "Customer", `{"id":"contoso"}`, false},
+		{"customers next page", "CustomerCollection", `{"totalCount":1,"items":[{"id":"47021739-3426-40bf-9601-61b4b6d7c793"}],"links":{"next":{"uri":"/v1/customers?size=500&seekOperation=Next","method":"GET","headers":[{"key":"MS-ContinuationToken","value":"+RID:~a,b/c=="}]}}}`, true},
+		{"status link", "BatchJobStatusLink", `{"uri":"/customers/c/batchJobStatus/t","method":"GET","headers":[]}`, true},
+		// Errors: three shapes, any of them.
+		{"error v1 numeric", "ErrorResponse", `{"code":600,"description":"The customer was not found.","data":[],"source":"PartnerFD"}`, true},
+		{"error v1 string code 0", "ErrorResponse", `{"code":"0","description":"{\"error\":\"x\"}"}`, true},
+		{"error v1 entities", "ErrorResponse", `{"code":400,"description":"The batch &#39;x&#39; is invalid."}`, true},
+		{"error v2", "ErrorResponse", `{"code":0,"message":"Bad request","errorName":"BadRequest","isRetryable":false,"parameters":{"a":"b"},"errorMessageExtended":"x"}`, true},
+		{"throttling", "ErrorResponse", `{"statusCode":429,"message":"Rate limit is exceeded. Try again in 57 seconds."}`, true},
+		{"not an error", "ErrorResponse", `{"error":"nope"}`, false},
+		{"error code object", "ErrorResponse", `{"code":{"x":1},"description":"d"}`, false},
+	} {
+		err := schemaCheck(t, doc, tc.schema, tc.body)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: err = %v, want ok=%v", tc.name, err, tc.ok)
+		}
+	}
+}
+
+// TestFixturesMatchTheDocument checks the fixtures of the new operations
+// against their 200 answers, so tests built on them use real shapes.
+func TestFixturesMatchTheDocument(t *testing.T) {
+	t.Parallel()
+	doc, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		schema string
+		body   []byte
+	}{
+		{"BatchUploadDetails", fixtures.BatchUploadStatus},
+		{"CustomerCollection", fixtures.Customers},
+		{"ConfigurationPolicyCollection", fixtures.Policies},
+	} {
+		if err := schemaCheck(t, doc, tc.schema, string(tc.body)); err != nil {
+			t.Errorf("%s fixture: %v", tc.schema, err)
+		}
 	}
 }

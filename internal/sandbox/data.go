@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"strings"
 	"time"
@@ -28,18 +29,26 @@ var defaultData []byte
 // maxGenerated bounds generateDevices so a typo cannot exhaust memory.
 const maxGenerated = 100000
 
-// Data is the sandbox's store of customers, their device batches and the
-// batches' devices, as loaded from a data file.
+// Data is the sandbox's store of customers, their device batches, the
+// batches' devices and the customers' Autopilot profiles, as loaded from a
+// data file. A Server works on its own copy: uploads and deletes never
+// change a Data.
 //
 // The data file is JSON:
 //
 //	{"customers": [
 //	  {"id": "<customer tenant id, a GUID>",
+//	   "companyName": "Contoso", "domain": "contoso.onmicrosoft.com",
+//	   "policies": [{"id": "...", "name": "...", "category": "o_o_b_e", ...}],
 //	   "batches": [
 //	     {"id": "Test batch", "status": "finished", "creationDate": "2017-07-25T01:51:00",
 //	      "devices": [{"id": "...", "serialNumber": "...", ...}],
 //	      "generateDevices": 250}]}]}
 //
+// companyName and domain make the customer's companyProfile (listCustomers);
+// without them they derive from the id. "policies" are ConfigurationPolicy
+// objects (the document's schema), ids unique within the customer;
+// devicesAssigned is always computed from the devices' o_o_b_e policies.
 // A batch holds DeviceBatch fields as the service names them (the document's
 // DeviceBatch schema) plus "devices", a list of Device objects (the Device
 // schema), and "generateDevices", a count of devices generated
@@ -53,19 +62,26 @@ type Data struct {
 }
 
 type customer struct {
-	id      string
-	batches []*batch
+	id          string
+	companyName string
+	domain      string
+	batches     []*batch
+	policies    []map[string]any // ConfigurationPolicy fields; devicesAssigned is computed
 }
 
 type batch struct {
 	id      string
 	fields  map[string]any // DeviceBatch fields, devicesCount/devicesLink/attributes included
 	devices []map[string]any
+	pending *job // the upload being processed into this batch, if any
 }
 
 type fileCustomer struct {
-	ID      *string           `json:"id"`
-	Batches []json.RawMessage `json:"batches"`
+	ID          *string           `json:"id"`
+	CompanyName *string           `json:"companyName"`
+	Domain      *string           `json:"domain"`
+	Batches     []json.RawMessage `json:"batches"`
+	Policies    []json.RawMessage `json:"policies"`
 }
 
 type fileData struct {
@@ -138,6 +154,7 @@ func ParseData(name string, b []byte) (*Data, error) {
 	}
 	batchSchema := doc.Components.Schemas["DeviceBatch"].Value
 	deviceSchema := doc.Components.Schemas["Device"].Value
+	policySchema := doc.Components.Schemas["ConfigurationPolicy"].Value
 	sopts := contract.SchemaOptions()
 
 	d := &Data{}
@@ -155,7 +172,33 @@ func ParseData(name string, b []byte) (*Data, error) {
 			return nil, fail(at+".id", "customer %s appears twice", *fc.ID)
 		}
 		seenCustomer[key] = true
-		c := &customer{id: *fc.ID}
+		c := &customer{id: *fc.ID, companyName: deref(fc.CompanyName), domain: deref(fc.Domain)}
+		if c.companyName == "" {
+			c.companyName = "Customer " + c.id[:8]
+		}
+		if c.domain == "" {
+			c.domain = strings.ToLower(c.id[:8]) + ".onmicrosoft.com"
+		}
+		seenPolicy := map[string]bool{}
+		for pi, raw := range fc.Policies {
+			pat := fmt.Sprintf("%s.policies[%d]", at, pi)
+			var pol map[string]any
+			if err := decodeNumbers(raw, &pol); err != nil || pol == nil {
+				return nil, fail(pat, "a policy must be a JSON object")
+			}
+			if err := policySchema.VisitJSON(pol, sopts...); err != nil {
+				return nil, fail(pat, "does not match the ConfigurationPolicy schema: %s", schemaProblem(err))
+			}
+			pid := strings.ToLower(pol["id"].(string))
+			if pid == "" || seenPolicy[pid] {
+				return nil, fail(pat+".id", "policy %q is empty or appears twice in customer %s", pol["id"], c.id)
+			}
+			seenPolicy[pid] = true
+			if _, ok := pol["attributes"]; !ok {
+				pol["attributes"] = map[string]any{"objectType": "ConfigurationPolicy"}
+			}
+			c.policies = append(c.policies, pol)
+		}
 		seenBatch := map[string]bool{}
 		for bi, raw := range fc.Batches {
 			bat := fmt.Sprintf("%s.batches[%d]", at, bi)
@@ -344,6 +387,122 @@ func (c *customer) batch(id string) *batch {
 	for _, b := range c.batches {
 		if b.id == id {
 			return b
+		}
+	}
+	return nil
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// clone copies d deeply enough that a Server may change its copy (add and
+// remove batches and devices, replace a device's policies, update counts)
+// without touching d, which callers may share between servers.
+func (d *Data) clone() *Data {
+	out := &Data{customers: make([]*customer, len(d.customers))}
+	for i, c := range d.customers {
+		nc := *c
+		nc.batches = make([]*batch, len(c.batches))
+		for j, b := range c.batches {
+			nb := &batch{id: b.id, fields: maps.Clone(b.fields), devices: make([]map[string]any, len(b.devices))}
+			for k, dev := range b.devices {
+				nb.devices[k] = maps.Clone(dev)
+			}
+			nc.batches[j] = nb
+		}
+		nc.policies = make([]map[string]any, len(c.policies))
+		for j, p := range c.policies {
+			nc.policies[j] = maps.Clone(p)
+		}
+		out.customers[i] = &nc
+	}
+	return out
+}
+
+// maxCustomers bounds Options.Customers so a typo cannot exhaust memory.
+const maxCustomers = 10000
+
+// companies name generated customers, after Microsoft's fictitious ones.
+var companies = []string{
+	"Contoso", "Fabrikam", "Northwind Traders", "Adventure Works", "Tailspin Toys", "Wide World Importers",
+	"Litware", "Proseware", "Woodgrove Bank", "Alpine Ski House", "Coho Winery", "Lamna Healthcare",
+}
+
+// generateCustomers makes n customers from seed, the same for the same
+// seed: a company name and domain, no batch for every fourth customer and
+// one to three small batches (one to five devices) for the others, and an
+// Autopilot profile for every other customer, so a many-customer listing
+// shows every case.
+func generateCustomers(n int, seed int64) []*customer {
+	out := make([]*customer, n)
+	for i := range n {
+		h := sha256.Sum256([]byte(fmt.Sprintf("customer\x00%d\x00%d", seed, i)))
+		id := guidFrom(h[:16])
+		name := fmt.Sprintf("%s %04d", companies[i%len(companies)], i+1)
+		c := &customer{
+			id:          id,
+			companyName: name,
+			domain:      strings.ToLower(strings.ReplaceAll(companies[i%len(companies)], " ", "")) + fmt.Sprintf("%04d", i+1) + ".onmicrosoft.com",
+		}
+		if i%2 == 0 {
+			c.policies = append(c.policies, map[string]any{
+				"id": guidFrom(h[16:32]), "name": "Autopilot default", "category": "o_o_b_e",
+				"description": "Generated by the sandbox.", "devicesAssigned": 0,
+				"policySettings":   []any{"skip_express_settings", "oobe_user_not_local_admin"},
+				"createdDate":      "2024-01-15T10:00:00.0000000-08:00",
+				"lastModifiedDate": "2024-01-15T10:00:00.0000000-08:00",
+				"attributes":       map[string]any{"objectType": "ConfigurationPolicy"},
+			})
+		}
+		if i%4 != 3 {
+			for j := range 1 + i%3 {
+				bid := fmt.Sprintf("Wave %d", j+1)
+				b := &batch{id: bid, fields: map[string]any{
+					"id": bid, "status": "finished", "createdBy": "sandbox@" + c.domain,
+					"creationDate": time.Date(2024, 2, 1+j, 9, 0, 0, 0, time.UTC).Format("2006-01-02T15:04:05"),
+				}}
+				for k := range 1 + (i+j)%5 {
+					b.devices = append(b.devices, generateDevice(id, bid, k+1, k))
+				}
+				b.fields["devicesCount"] = len(b.devices)
+				b.fields["devicesLink"] = map[string]any{"uri": "/customers/" + id + "/deviceBatches/" + bid + "/devices", "method": "GET", "headers": []any{}}
+				b.fields["attributes"] = map[string]any{"objectType": "DeviceBatch"}
+				c.batches = append(c.batches, b)
+			}
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// guidFrom formats 16 bytes as a version 4 GUID.
+func guidFrom(b []byte) string {
+	var g [16]byte
+	copy(g[:], b)
+	g[6] = g[6]&0x0f | 0x40
+	g[8] = g[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", g[0:4], g[4:6], g[6:8], g[8:10], g[10:16])
+}
+
+// findBatch finds a batch by name as createDeviceBatch's uniqueness check
+// does: case-insensitively, as the PowerShell module matches names.
+func (c *customer) findBatchFold(id string) *batch {
+	for _, b := range c.batches {
+		if strings.EqualFold(b.id, id) {
+			return b
+		}
+	}
+	return nil
+}
+
+func (c *customer) policy(id string) map[string]any {
+	for _, p := range c.policies {
+		if strings.EqualFold(p["id"].(string), id) {
+			return p
 		}
 	}
 	return nil

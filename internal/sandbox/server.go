@@ -1,7 +1,13 @@
 // Package sandbox is a built-in, in-memory imitation of the Partner Center
-// device-batch operations (listDeviceBatches and listDevices of
-// openapi/partnercenter.yaml) for trying the CLI and library without a
+// zero-touch operations of openapi/partnercenter.yaml (customers, device
+// batches and devices, uploads and their status, deleting devices, Autopilot
+// profiles and their assignment) for trying the CLI and library without a
 // Partner Center account, and for end-to-end tests.
+//
+// Uploads are answered 202 with a Location and processed asynchronously:
+// their state (queued, processing, finished, finished_with_errors) is
+// computed from Options.Now when read, never by goroutines and sleeps, so
+// tests with an injected clock see every state deterministically.
 //
 // Every request is matched and validated against the OpenAPI document
 // before a handler runs, so the sandbox refuses what the document refuses.
@@ -12,6 +18,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -66,8 +73,21 @@ type Options struct {
 	// Seed makes generated ids, continuation tokens and random faults
 	// repeat from run to run.
 	Seed int64
-	// Now is the clock of the throttle token bucket. Default time.Now.
+	// Now is the clock of the throttle token bucket, of upload processing
+	// and of the dates the sandbox writes (creationDate, uploadedDate,
+	// startedTime, completedTime). Default time.Now.
 	Now func() time.Time
+	// ProcessingDelay is how long an upload (createDeviceBatch, addDevices)
+	// takes: queued for the first quarter, processing until the delay has
+	// passed, then finished or finished_with_errors, and only then are its
+	// devices in the batch. Zero processes uploads instantly (tests); the
+	// CLI uses DefaultProcessingDelay. Policy updates are always instant.
+	ProcessingDelay time.Duration
+	// Customers adds that many customers generated deterministically from
+	// Seed after those of Data (company names, domains, some with no batch,
+	// others with one to three small batches), so that listing all
+	// customers shows the whole flow. At most 10,000.
+	Customers int
 }
 
 // Faults are failures injected into valid requests, deterministic under
@@ -97,13 +117,20 @@ type handler func(w http.ResponseWriter, r *http.Request, p params) answer
 type params struct {
 	path  map[string]string
 	token string // MS-ContinuationToken, "" for the first page
+	body  []byte // the request body, already checked against the document
 }
 
-// answer is what a handler returns: a status and a JSON body.
+// answer is what a handler returns: a status and a JSON body (nil for an
+// empty body, as 202 and 204 answers have).
 type answer struct {
 	status int
 	body   any
+	raw    []byte // body, encoded while the data lock is held
 }
+
+// maxBody bounds request bodies: a hardware hash is about 4 KB, so this
+// holds thousands of devices.
+const maxBody = 32 << 20
 
 // Server is the sandbox, an http.Handler. It is safe for concurrent use.
 type Server struct {
@@ -119,6 +146,11 @@ type Server struct {
 	sleep    func(context.Context, time.Duration) error
 	key      []byte
 	handlers map[string]handler
+	delay    time.Duration
+
+	dmu     sync.Mutex // guards data, jobs and pending; taken before mu
+	jobs    map[string]*job
+	pending []*job // accepted and not yet processed, in order
 
 	mu     sync.Mutex // guards rnd, count, bucket, last
 	rnd    *rand.Rand
@@ -145,6 +177,10 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("sandbox: RetryAfter and Latency must not be negative")
 	case opts.PageSize < 0 || opts.BatchPageSize < 0:
 		return nil, errors.New("sandbox: page sizes must not be negative")
+	case opts.ProcessingDelay < 0:
+		return nil, fmt.Errorf("sandbox: ProcessingDelay must not be negative, not %v", opts.ProcessingDelay)
+	case opts.Customers < 0 || opts.Customers > maxCustomers:
+		return nil, fmt.Errorf("sandbox: Customers must be from 0 to %d, not %d", maxCustomers, opts.Customers)
 	}
 	if f.RetryAfter == 0 {
 		f.RetryAfter = DefaultRetryAfter
@@ -153,11 +189,17 @@ func New(opts Options) (*Server, error) {
 		doc: doc, router: router, filter: contract.FilterOptions(),
 		data: opts.Data, faults: f, pageSize: opts.PageSize, batchPg: opts.BatchPageSize,
 		log: opts.Logger, now: opts.Now, sleep: sleepCtx,
-		rnd: rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed5a4db0c5)),
+		rnd:   rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed5a4db0c5)),
+		delay: opts.ProcessingDelay, jobs: map[string]*job{},
 	}
 	if s.data == nil {
 		s.data = DefaultData()
+	} else {
+		// The sandbox changes its data (uploads, deletes, profiles); the
+		// caller's Data stays as loaded.
+		s.data = s.data.clone()
 	}
+	s.data.customers = append(s.data.customers, generateCustomers(opts.Customers, opts.Seed)...)
 	if s.pageSize == 0 {
 		s.pageSize = DefaultPageSize
 	}
@@ -178,8 +220,15 @@ func New(opts Options) (*Server, error) {
 	// One entry per operationId of the document: a new operation is one
 	// more handler here.
 	s.handlers = map[string]handler{
-		"listDeviceBatches": s.listDeviceBatches,
-		"listDevices":       s.listDevices,
+		"listCustomers":             s.listCustomers,
+		"listDeviceBatches":         s.listDeviceBatches,
+		"createDeviceBatch":         s.createDeviceBatch,
+		"listDevices":               s.listDevices,
+		"addDevices":                s.addDevices,
+		"deleteDevice":              s.deleteDevice,
+		"getBatchUploadStatus":      s.getBatchUploadStatus,
+		"listConfigurationPolicies": s.listConfigurationPolicies,
+		"updateDevicePolicies":      s.updateDevicePolicies,
 	}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -233,13 +282,32 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) answer {
 	case err != nil:
 		return pcError(http.StatusNotFound, 404, "The requested resource was not found.")
 	}
+	var body []byte
+	if r.Body != nil {
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err != nil || len(body) > maxBody {
+			return pcError(http.StatusBadRequest, 400, "The request body could not be read or is too large.")
+		}
+		// kin-openapi reads the body again.
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams, Route: route, Options: s.filter}
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 		if s.unauthenticated(r, in, route, err) {
 			w.Header().Set("WWW-Authenticate", `Bearer authorization_uri="https://login.microsoftonline.com/common", resource_id="https://api.partnercenter.microsoft.com"`)
 			return pcError(http.StatusUnauthorized, 401, "Authentication failed: the Authorization header must carry a bearer token.")
 		}
+		// The document forbids "policies": [] so clients never send it;
+		// the service fails on it with a 500, and so does the sandbox.
+		if emptyPolicies(route.Operation.OperationID, body) {
+			return pcError(http.StatusInternalServerError, 500, sequenceNoElement)
+		}
 		return pcError(http.StatusBadRequest, 400, badRequestText(err))
+	}
+	// Binding is case-insensitive at the service: "Policies": [] passes
+	// the document (an unknown field) but fails there all the same.
+	if emptyPolicies(route.Operation.OperationID, body) {
+		return pcError(http.StatusInternalServerError, 500, sequenceNoElement)
 	}
 	if a, faulted := s.fault(w, r); faulted {
 		return a
@@ -251,8 +319,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) answer {
 			pathParams[k] = u
 		}
 	}
-	p := params{path: pathParams, token: r.Header.Get("MS-ContinuationToken")}
-	return s.handlers[route.Operation.OperationID](w, r, p)
+	p := params{path: pathParams, token: r.Header.Get("MS-ContinuationToken"), body: body}
+	// Handlers read and change the data under one lock, after processing
+	// the uploads whose time has come, and the answer is encoded before
+	// the lock is released: no answer shares maps with a later change.
+	s.dmu.Lock()
+	defer s.dmu.Unlock()
+	s.settle(s.now())
+	a := s.handlers[route.Operation.OperationID](w, r, p)
+	if a.body != nil {
+		if b, err := json.Marshal(a.body); err == nil {
+			a.raw = b
+		}
+	}
+	return a
 }
 
 // unauthenticated reports whether the request lacks a usable bearer token.
@@ -270,7 +350,8 @@ func (s *Server) unauthenticated(r *http.Request, in *openapi3filter.RequestVali
 	return openapi3filter.ValidateSecurityRequirements(r.Context(), in, reqs) != nil
 }
 
-// badRequestText names the parameter kin-openapi refused, in one line.
+// badRequestText names the parameter or body field kin-openapi refused, in
+// one line.
 func badRequestText(err error) string {
 	var re *openapi3filter.RequestError
 	if errors.As(err, &re) && re.Parameter != nil {
@@ -278,6 +359,13 @@ func badRequestText(err error) string {
 			return "The customer id is not a valid GUID."
 		}
 		return fmt.Sprintf("The %s %q is invalid.", re.Parameter.In, re.Parameter.Name)
+	}
+	if re != nil && re.RequestBody != nil {
+		var se *openapi3.SchemaError
+		if errors.As(err, &se) {
+			return "The request body is invalid: " + schemaProblem(se) + "."
+		}
+		return "The request body is missing or is not JSON."
 	}
 	return "The request is invalid."
 }
@@ -355,7 +443,15 @@ func pcError(status, code int, description string) answer {
 }
 
 func (s *Server) write(w http.ResponseWriter, a answer) {
-	b, err := json.Marshal(a.body)
+	if a.body == nil {
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(a.status)
+		return
+	}
+	b, err := a.raw, error(nil)
+	if b == nil {
+		b, err = json.Marshal(a.body)
+	}
 	if err != nil {
 		// Bodies are built from checked data; this cannot happen short
 		// of a defect, which a 500 reports honestly.
@@ -373,6 +469,11 @@ func (s *Server) echoOrNew(v string) string {
 	if guid.Valid(v) {
 		return v
 	}
+	return s.newGUID()
+}
+
+// newGUID makes a version 4 GUID from the seeded source.
+func (s *Server) newGUID() string {
 	s.mu.Lock()
 	hi, lo := s.rnd.Uint64(), s.rnd.Uint64()
 	s.mu.Unlock()
@@ -401,8 +502,12 @@ func (s *Server) listDeviceBatches(_ http.ResponseWriter, _ *http.Request, p par
 	if c == nil {
 		return customerNotFound()
 	}
+	now := s.now()
 	items := make([]any, len(c.batches))
 	for i, b := range c.batches {
+		if b.pending != nil {
+			b.fields["status"] = b.pending.status(now, s.delay)
+		}
 		items[i] = b.fields
 	}
 	if s.batchPg <= 0 {
@@ -424,7 +529,7 @@ func (s *Server) listDevices(_ http.ResponseWriter, _ *http.Request, p params) a
 	}
 	b := c.batch(p.path["batch-id"])
 	if b == nil {
-		return pcError(http.StatusNotFound, 404, fmt.Sprintf("The device batch %q was not found.", p.path["batch-id"]))
+		return batchNotFound(p.path["batch-id"])
 	}
 	items := make([]any, len(b.devices))
 	for i, d := range b.devices {
