@@ -24,7 +24,7 @@ func benchFile(n int) []byte {
 func BenchmarkRead100k(b *testing.B) {
 	const rows = 100_000
 	in := benchFile(rows)
-	// 100,000 rows of 4K hashes are ~400 MB, more than the default MaxBytes.
+	// 100,000 rows of 4K hashes are ~400 MB.
 	opts := (*ReadOptions)(nil) // the defaults must hold a 100,000-row file
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
