@@ -3,7 +3,12 @@ GO      ?= go
 BIN     ?= bin/devicebatches
 PKGS    := ./...
 
-.PHONY: all generate check-generated build test lint bench openapi-check sandbox clean
+# Tools outside the build run with `go run module@version`: pinned here, never in go.mod.
+# GoReleaser v2.18.2 and later need a newer Go than 1.26.
+GORELEASER  ?= $(GO) run github.com/goreleaser/goreleaser/v2@v2.15.1
+
+.PHONY: all generate check-generated build test lint bench openapi-check \
+	release-check release-snapshot sandbox clean
 
 all: lint test build
 
@@ -45,9 +50,18 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 -timeout 30m ./wrapper/ | tee bench.txt
 	$(GO) run golang.org/x/perf/cmd/benchstat@latest -col '/impl@(baseline wrapper)' bench.txt
 
+## release-check: validate .goreleaser.yaml.
+release-check:
+	$(GORELEASER) check
+
+## release-snapshot: build every release archive and checksums.txt into dist/,
+## from the current commit, publishing nothing.
+release-snapshot:
+	$(GORELEASER) release --snapshot --clean
+
 ## sandbox: run the built-in Partner Center sandbox on 127.0.0.1:8080.
 sandbox:
 	$(GO) run ./cmd/devicebatches sandbox
 
 clean:
-	rm -rf bin
+	rm -rf bin dist
