@@ -3,9 +3,21 @@ GO      ?= go
 BIN     ?= bin/devicebatches
 PKGS    := ./...
 
-.PHONY: all generate check-generated build test lint bench openapi-check sandbox clean
+# Tools outside the build run with `go run module@version`: pinned here, never in go.mod.
+# GoReleaser v2.18.2 and later need a newer Go than 1.26.
+GORELEASER  ?= $(GO) run github.com/goreleaser/goreleaser/v2@v2.15.1
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOVULNCHECK ?= $(GO) run golang.org/x/vuln/cmd/govulncheck@v1.9.0
+# The Go vulnerability database, as the golang.org/x/vulndb module from the Go
+# module proxy (its data/osv holds every OSV entry): vuln.go.dev need not be
+# reachable. `latest` is the newest commit the proxy has; pin a pseudo-version
+# (e.g. v0.0.0-20261105234957-e22db6528018) for a reproducible run.
+VULNDB_VERSION ?= latest
 
-all: lint test build
+.PHONY: all generate check-generated build test lint staticcheck vulncheck bench openapi-check \
+	release-check release-snapshot sandbox clean
+
+all: lint vulncheck test build
 
 ## generate: regenerate generated/ from openapi/partnercenter.yaml (oapi-codegen pinned in go.mod).
 generate:
@@ -14,7 +26,7 @@ generate:
 ## check-generated: regenerate into a scratch copy and fail on any difference with generated/.
 check-generated:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	tar --exclude=./.git --exclude=./bin --exclude='./.ci/openapi-tools/node_modules' -cf - . | tar -C "$$tmp" -xf - && \
+	tar --exclude=./.git --exclude=./bin --exclude=./dist --exclude='./.ci/openapi-tools/node_modules' -cf - . | tar -C "$$tmp" -xf - && \
 	(cd "$$tmp" && $(GO) generate $(PKGS)) && \
 	if diff -ru generated "$$tmp/generated"; then echo "generated/ is up to date"; \
 	else echo "generated/ differs from what openapi/partnercenter.yaml generates: run 'make generate' and commit" >&2; exit 1; fi
@@ -23,16 +35,40 @@ check-generated:
 build:
 	$(GO) build -o $(BIN) ./cmd/devicebatches
 
-## test: every test, with the race detector; fuzz targets run their seed corpora.
+## test: every test; fuzz targets run their seed corpora. With the race detector
+## when cgo works (CGO_ENABLED=1 and the C compiler `go env CC` is installed),
+## else without it, saying so.
 test:
-	$(GO) test -race -count=1 $(PKGS)
+	@race=-race; cc=$$($(GO) env CC); \
+	if [ "$$($(GO) env CGO_ENABLED)" != 1 ] || ! command -v "$${cc%% *}" >/dev/null 2>&1; then \
+		race=; echo "make test: running WITHOUT the race detector: it needs cgo (CGO_ENABLED=1) and a C compiler ('$${cc:-gcc}': apt-get install gcc)"; \
+	fi; \
+	echo "$(GO) test $${race:+$$race }-count=1 $(PKGS)"; \
+	$(GO) test $$race -count=1 $(PKGS)
 
-## lint: formatting, go vet, and a tidy go.mod.
+## lint: formatting, go vet, a tidy go.mod, and staticcheck (any finding fails).
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:" $$out >&2; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) mod tidy -diff
+	$(STATICCHECK) $(PKGS)
+
+staticcheck:
+	$(STATICCHECK) $(PKGS)
+
+## vulncheck: govulncheck against the Go vulnerability database taken from the Go
+## module proxy (golang.org/x/vulndb@$(VULNDB_VERSION)); fails on any vulnerability
+## the code reaches, and fails (never passes silently) if the database cannot be had.
+vulncheck:
+	@json=$$(cd / && $(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION)) || { \
+		echo "vulncheck: cannot download the vulnerability database golang.org/x/vulndb@$(VULNDB_VERSION) from the Go module proxy: $$json" >&2; exit 1; }; \
+	dir=$$(printf '%s\n' "$$json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$$/\1/p'); \
+	ver=$$(printf '%s\n' "$$json" | sed -n 's/^[[:space:]]*"Version": "\(.*\)",*$$/\1/p'); \
+	if [ -z "$$dir" ] || [ ! -f "$$dir/data/osv/GO-2020-0001.json" ]; then \
+		echo "vulncheck: golang.org/x/vulndb@$$ver has no OSV entries in data/osv; cannot check" >&2; exit 1; fi; \
+	echo "vulncheck: database golang.org/x/vulndb@$$ver ($$(ls "$$dir/data/osv" | wc -l) entries)"; \
+	$(GOVULNCHECK) -db "file://$$dir/data/osv" $(PKGS)
 
 ## openapi-check: lint the document with Spectral's standard OAS ruleset and serve it with
 ## Prism's mock server to the CLI (independent OpenAPI tooling; needs Node.js and npm).
@@ -45,9 +81,18 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 -timeout 30m ./wrapper/ | tee bench.txt
 	$(GO) run golang.org/x/perf/cmd/benchstat@latest -col '/impl@(baseline wrapper)' bench.txt
 
+## release-check: validate .goreleaser.yaml.
+release-check:
+	$(GORELEASER) check
+
+## release-snapshot: build every release archive and checksums.txt into dist/,
+## from the current commit, publishing nothing.
+release-snapshot:
+	$(GORELEASER) release --snapshot --clean
+
 ## sandbox: run the built-in Partner Center sandbox on 127.0.0.1:8080.
 sandbox:
 	$(GO) run ./cmd/devicebatches sandbox
 
 clean:
-	rm -rf bin
+	rm -rf bin dist
