@@ -18,10 +18,8 @@ import (
 
 	"github.com/partnercenter-go/devicebatches/generated"
 	"github.com/partnercenter-go/devicebatches/internal/guid"
+	"github.com/partnercenter-go/devicebatches/internal/version"
 )
-
-// Version is this client's version, sent in the User-Agent header.
-const Version = "0.1.0"
 
 // DefaultBaseURL is Partner Center's global endpoint.
 const DefaultBaseURL = "https://api.partnercenter.microsoft.com"
@@ -145,7 +143,7 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 		// Plain http is possible only to loopback: parseBaseURL refused the rest.
 		InsecureAllowCredentialWithHTTP: base.Scheme == "http",
 	})
-	c.az, err = azcore.NewClient("devicebatches", "v"+Version, runtime.PipelineOptions{
+	c.az, err = azcore.NewClient("devicebatches", moduleVersion(), runtime.PipelineOptions{
 		AllowedHeaders: loggedHeaders,
 		PerCall:        []policy.Policy{headersPolicy{c: c, logging: o.Logger != nil}},
 		// The origin check runs before the token is added, on every try.
@@ -160,6 +158,16 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 		return nil, fmt.Errorf("devicebatches: %w", err)
 	}
 	return c, nil
+}
+
+// moduleVersion is this build's version in the semantic-version form azcore
+// requires for the User-Agent ("devel" builds become v0.0.0-devel).
+func moduleVersion() string {
+	v := version.Version()
+	if !strings.HasPrefix(v, "v") {
+		v = "v0.0.0-" + v
+	}
+	return v
 }
 
 // loggedHeaders are shown by azcore's request log; every other header

@@ -101,7 +101,7 @@ func TestListDeviceBatchesSendsPartnerCenterHeaders(t *testing.T) {
 			t.Errorf("%s = %q, want %q", name, g, want)
 		}
 	}
-	if ua := got.Get("User-Agent"); !strings.HasPrefix(ua, "my-tool/1.2 azsdk-go-devicebatches/v"+Version+" ") {
+	if ua := got.Get("User-Agent"); !strings.HasPrefix(ua, "my-tool/1.2 azsdk-go-devicebatches/"+moduleVersion()+" ") {
 		t.Errorf("User-Agent = %q", ua)
 	}
 	if err := CheckCustomerID(got.Get("MS-RequestId")); err != nil {

@@ -216,7 +216,7 @@ func TestEnvAuthEndToEnd(t *testing.T) {
 			p.SetFail(tt.fail)
 			srv := newAPI(t)
 			var out, errb bytes.Buffer
-			a := &app{io: streams{out: &out, err: &errb}, getenv: envFrom(appEnv(p, srv.srv.URL)), credTransport: p.Client()}
+			a := newApp(streams{out: &out, err: &errb}, envFrom(appEnv(p, srv.srv.URL)), withCredentialTransport(p.Client()))
 			code := a.execute(t.Context(), []string{"--auth", "env", "--max-retries", "0", "list", "--customer", testCustomer})
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.wantCode, errb.String())
@@ -256,7 +256,7 @@ func TestDeviceCodeEndToEnd(t *testing.T) {
 		"PARTNER_CENTER_BASE_URL": srv.srv.URL,
 	}
 	var out, errb bytes.Buffer
-	a := &app{io: streams{out: &out, err: &errb}, getenv: envFrom(env), credTransport: p.Client()}
+	a := newApp(streams{out: &out, err: &errb}, envFrom(env), withCredentialTransport(p.Client()))
 	code := a.execute(t.Context(), []string{"--auth", "device-code", "--tenant", testTenant, "--client-id", testClientID, "--disable-instance-discovery", "list", "--customer", testCustomer})
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr: %s", code, errb.String())
@@ -281,7 +281,7 @@ func TestDebugNeverShowsSecrets(t *testing.T) {
 	p := testidp.New(t)
 	srv := newAPI(t)
 	var out, errb bytes.Buffer
-	a := &app{io: streams{out: &out, err: &errb}, getenv: envFrom(appEnv(p, srv.srv.URL)), credTransport: p.Client()}
+	a := newApp(streams{out: &out, err: &errb}, envFrom(appEnv(p, srv.srv.URL)), withCredentialTransport(p.Client()))
 	if code := a.execute(t.Context(), []string{"--auth", "env", "--debug", "list", "--customer", testCustomer, "-o", "json"}); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}

@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/partnercenter-go/devicebatches/internal/fixtures"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/partnercenter-go/devicebatches/internal/fixtures"
+	"github.com/partnercenter-go/devicebatches/internal/version"
 )
 
 const (
@@ -104,7 +106,7 @@ func TestListTableAndJSON(t *testing.T) {
 			t.Errorf("path %q", srv.paths[i])
 		}
 		if h.Get("Authorization") != "Bearer "+cliTestToken || h.Get("Accept") != "application/json" ||
-			!strings.HasPrefix(h.Get("User-Agent"), "devicebatches-cli azsdk-go-devicebatches/v") || len(h.Get("MS-RequestId")) != 36 || len(h.Get("MS-CorrelationId")) != 36 {
+			!strings.HasPrefix(h.Get("User-Agent"), "devicebatches-cli azsdk-go-devicebatches/") || len(h.Get("MS-RequestId")) != 36 || len(h.Get("MS-CorrelationId")) != 36 {
 			t.Errorf("request %d headers: %v", i, h)
 		}
 	}
@@ -163,7 +165,7 @@ func TestListExitCodes(t *testing.T) {
 func TestVersion(t *testing.T) {
 	t.Parallel()
 	code, out, _ := runCLI(t, nil, "--version")
-	if code != 0 || !strings.HasPrefix(out, "devicebatches 0.") {
+	if code != 0 || out != "devicebatches "+version.String()+"\n" {
 		t.Fatalf("exit %d, out %q", code, out)
 	}
 }

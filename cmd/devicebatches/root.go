@@ -12,6 +12,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/spf13/cobra"
 
+	"github.com/partnercenter-go/devicebatches/internal/version"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
@@ -123,7 +124,7 @@ no token needed); 'devicebatches sandbox' serves it over HTTP.
 
 Exit codes: 0 success; 1 service, network or authentication failure;
 2 invalid input.`,
-		Version:       wrapper.Version,
+		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -57,7 +57,7 @@ func Parse(s string) (DateTime, error) {
 
 func hasZone(s string) bool {
 	last := s[len(s)-1]
-	return last == 'Z' || last == 'z' || strings.IndexAny(s[19:], "+-") >= 0
+	return last == 'Z' || last == 'z' || strings.ContainsAny(s[19:], "+-")
 }
 
 // MustParse is Parse for literals in tests and examples; it panics on a

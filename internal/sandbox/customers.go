@@ -44,10 +44,10 @@ func parseFilter(raw string) (*customerFilter, error) {
 		return nil, fmt.Errorf("not a JSON object like {\"Field\":\"CompanyName\",\"Value\":\"Contoso\",\"Operator\":\"starts_with\"}")
 	}
 	if !strings.EqualFold(f.Field, "CompanyName") && !strings.EqualFold(f.Field, "Domain") {
-		return nil, fmt.Errorf("Field %q is not CompanyName or Domain", f.Field)
+		return nil, fmt.Errorf("the filter's Field %q is not CompanyName or Domain", f.Field)
 	}
 	if !strings.EqualFold(f.Operator, "starts_with") {
-		return nil, fmt.Errorf("Operator %q is not starts_with", f.Operator)
+		return nil, fmt.Errorf("the filter's Operator %q is not starts_with", f.Operator)
 	}
 	return &f, nil
 }
