@@ -69,13 +69,13 @@ func (c *Client) GetBatchUploadStatus(ctx context.Context, customerID, trackingI
 	return d, err
 }
 
-// GetBatchUploadStatusJSON is GetBatchUploadStatus returning the answer's
-// JSON exactly as the service sent it (a leading byte order mark removed),
-// for output that must be faithful. The answer is decoded too: one the
-// document does not allow is a *DecodeError.
-func (c *Client) GetBatchUploadStatusJSON(ctx context.Context, customerID, trackingID string) ([]byte, error) {
-	_, raw, err := c.uploadStatus(ctx, customerID, trackingID)
-	return raw, err
+// GetBatchUploadStatusJSON is GetBatchUploadStatus returning also the
+// answer's JSON exactly as the service sent it (a leading byte order mark
+// removed), for output that must be faithful. An answer the document does
+// not allow is a *DecodeError.
+func (c *Client) GetBatchUploadStatusJSON(ctx context.Context, customerID, trackingID string) ([]byte, BatchUploadDetails, error) {
+	d, raw, err := c.uploadStatus(ctx, customerID, trackingID)
+	return raw, d, err
 }
 
 // maxStatusBody bounds a status answer: about 250 bytes per device, so 64
