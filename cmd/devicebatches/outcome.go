@@ -48,9 +48,6 @@ func (a *app) waitAndReport(ctx context.Context, client *wrapper.Client, custome
 	if err != nil {
 		return fmt.Errorf("%w (see it later with: devicebatches status --customer %s --tracking %s)", err, customer, tracking)
 	}
-	if opts.Progress != nil {
-		fmt.Fprint(a.io.err, "\r\x1b[K")
-	}
 	return a.report(d, raw, output, cols)
 }
 
