@@ -147,7 +147,8 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 		AllowedHeaders: loggedHeaders,
 		PerCall:        []policy.Policy{headersPolicy{c: c, logging: o.Logger != nil}},
 		// The origin check runs before the token is added, on every try.
-		PerRetry: []policy.Policy{logPolicy{o.Logger}, originPolicy{base}, throttlePolicy{c.gate}, bearer, bodyPolicy{}},
+		// requestBodyPolicy, last: each try sends its own copy of the body.
+		PerRetry: []policy.Policy{logPolicy{o.Logger}, originPolicy{base}, throttlePolicy{c.gate}, bearer, bodyPolicy{}, requestBodyPolicy{}},
 		Tracing:  runtime.TracingOptions{Namespace: "Microsoft.PartnerCenter"},
 	}, &azOpts)
 	if err != nil {

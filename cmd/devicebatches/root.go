@@ -63,6 +63,9 @@ type app struct {
 	credTransport policy.Transporter
 	// credName names the credential in use, for error messages.
 	credName string
+	// terminal, when set, decides which streams are terminals (tests);
+	// see isTerminal in upload.go.
+	terminal func(stream any) bool
 }
 
 // appOption adjusts an invocation; tests use them to reach local servers.
@@ -140,6 +143,8 @@ Exit codes: 0 success; 1 service, network or authentication failure;
 	pf.BoolVar(&a.flags.sandbox, "sandbox", false, "call the built-in sandbox (sandbox data, no credentials) instead of Partner Center")
 	a.addAuthFlags(pf)
 	root.AddCommand(a.listCommand(), a.devicesCommand(), a.sandboxCommand())
+	// The zero-touch write path (issue 13): upload.go, outcome.go, profiles.go.
+	root.AddCommand(a.uploadCommand(), a.statusCommand(), a.deleteDeviceCommand(), a.profilesCommand(), a.assignProfileCommand())
 	return root
 }
 

@@ -39,18 +39,26 @@ type sandboxFlags struct {
 	latency       time.Duration
 	pageSize      int
 	allowRemote   bool
+	// processingDelay is how long an upload takes (issue 13).
+	processingDelay time.Duration
 }
 
 func (a *app) sandboxCommand() *cobra.Command {
 	var f sandboxFlags
 	cmd := &cobra.Command{
 		Use:   "sandbox",
-		Short: "Serve the built-in Partner Center sandbox (listDeviceBatches, listDevices) over HTTP",
+		Short: "Serve the built-in Partner Center sandbox (listings, uploads, status, deletes, profiles) over HTTP",
 		Long: `sandbox serves an in-memory imitation of Partner Center's device-batch
 operations, validated against the OpenAPI document, for trying this tool
 and other clients without a Partner Center account. It accepts any bearer
 token. It listens on loopback only unless --allow-remote is given, and
 stops on Ctrl-C (SIGINT) or SIGTERM.
+
+Uploads (createDeviceBatch, addDevices) are queued, then processing, then
+final after --processing-delay (0 processes them at once). Serial numbers
+starting with OTHER- belong to another tenant (808); a device already in
+the customer gets 806. The --sandbox flag of other commands runs a sandbox
+in-process that processes uploads at once, as each command gets a fresh one.
 
 Fault injection (deterministic under --seed) exercises a client's retries:
 --throttle-every, --throttle-rate, --error-rate, --latency.`,
@@ -73,6 +81,7 @@ Fault injection (deterministic under --seed) exercises a client's retries:
 	fl.DurationVar(&f.latency, "latency", 0, "delay every request by this long")
 	fl.IntVar(&f.pageSize, "page-size", sandbox.DefaultPageSize, "devices per page")
 	fl.BoolVar(&f.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	fl.DurationVar(&f.processingDelay, "processing-delay", sandbox.DefaultProcessingDelay, "how long an upload takes to process (0: at once)")
 	return cmd
 }
 
@@ -90,10 +99,14 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 	if f.pageSize <= 0 {
 		return usagef("--page-size must be 1 or more, not %d", f.pageSize)
 	}
+	if f.processingDelay < 0 {
+		return usagef("--processing-delay must be 0 or more, not %s", f.processingDelay)
+	}
 	opts := sandbox.Options{
-		PageSize: f.pageSize,
-		Seed:     f.seed,
-		Logger:   slog.New(slog.NewTextHandler(a.io.err, nil)),
+		PageSize:        f.pageSize,
+		Seed:            f.seed,
+		ProcessingDelay: f.processingDelay,
+		Logger:          slog.New(slog.NewTextHandler(a.io.err, nil)),
 		Faults: sandbox.Faults{
 			ThrottleEvery: f.throttleEvery,
 			ThrottleRate:  f.throttleRate,
@@ -116,7 +129,7 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 	if err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}
-	hs := newSandboxHTTPServer(srv)
+	hs := srv.HTTPServer()
 	fmt.Fprintf(a.io.out, "sandbox listening on http://%s\n", ln.Addr())
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
@@ -136,16 +149,14 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 	return nil
 }
 
-func newSandboxHTTPServer(h http.Handler) *http.Server {
-	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-}
-
 // startSandbox starts the built-in sandbox with its default data on a free
 // loopback port for one command (the --sandbox flag). It returns the base
 // URL to give the client, a credential the sandbox accepts, and stop, which
 // shuts the sandbox down; stop is never nil.
 func (a *app) startSandbox(ctx context.Context) (baseURL string, cred wrapper.TokenCredential, stop func(), err error) {
 	noop := func() {}
+	// ProcessingDelay 0: uploads are final at once, since the sandbox lives
+	// only as long as this one command.
 	opts := sandbox.Options{}
 	if a.debugEnabled() {
 		opts.Logger = slog.New(slog.NewTextHandler(a.io.err, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -159,7 +170,7 @@ func (a *app) startSandbox(ctx context.Context) (baseURL string, cred wrapper.To
 	if err != nil {
 		return "", nil, noop, fmt.Errorf("sandbox: %w", err)
 	}
-	hs := newSandboxHTTPServer(srv)
+	hs := srv.HTTPServer()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"text/tabwriter"
+	"time"
+
+	"github.com/partnercenter-go/devicebatches/wrapper"
+)
+
+// outcomeColumns chooses the columns of a device outcome table.
+type outcomeColumns int
+
+const (
+	// outcomeBySerial: SERIAL, PRODUCT KEY (uploads).
+	outcomeBySerial outcomeColumns = iota
+	// outcomeByDevice: DEVICE ID (profile assignments).
+	outcomeByDevice
+	// outcomeAuto: by serial when any device has a serial or product key.
+	outcomeAuto
+)
+
+// waitAndReport waits for an upload or assignment to be final, drawing
+// progress on stderr when it is a terminal, and prints the outcome.
+func (a *app) waitAndReport(ctx context.Context, client *wrapper.Client, customer, tracking, output string, cols outcomeColumns) error {
+	var opts wrapper.WaitOptions
+	if a.isTerminal(a.io.err) {
+		start := time.Now()
+		opts.Progress = func(d wrapper.BatchUploadDetails) {
+			devs := wrapper.UploadDevices(d)
+			done := 0
+			for _, dev := range devs {
+				if wrapper.DeviceDone(dev) {
+					done++
+				}
+			}
+			fmt.Fprintf(a.io.err, "\r%s: %d/%d devices done, %s elapsed\x1b[K", d.Status, done, len(devs), time.Since(start).Round(time.Second))
+		}
+		defer fmt.Fprint(a.io.err, "\r\x1b[K")
+	}
+	raw, d, err := client.WaitForBatchUploadJSON(ctx, customer, tracking, &opts)
+	if err != nil {
+		return fmt.Errorf("%w (see it later with: devicebatches status --customer %s --tracking %s)", err, customer, tracking)
+	}
+	return a.report(d, raw, output, cols)
+}
+
+// report prints a status (the service's JSON as sent for json and jsonl,
+// one row per device for a table) and fails when the status is final and
+// a device was not registered.
+func (a *app) report(d wrapper.BatchUploadDetails, raw []byte, output string, cols outcomeColumns) error {
+	var err error
+	switch output {
+	case "json":
+		var buf bytes.Buffer
+		if err = json.Indent(&buf, raw, "", "  "); err == nil {
+			buf.WriteByte('\n')
+			_, err = a.io.out.Write(buf.Bytes())
+		}
+	case "jsonl":
+		var buf bytes.Buffer
+		if err = json.Compact(&buf, raw); err == nil {
+			buf.WriteByte('\n')
+			_, err = a.io.out.Write(buf.Bytes())
+		}
+	default:
+		err = writeOutcomeTable(a.io.out, d, cols)
+	}
+	if err != nil {
+		return err
+	}
+	devs := wrapper.UploadDevices(d)
+	failed := 0
+	for _, dev := range devs {
+		if !wrapper.DeviceRegistered(dev) && wrapper.DeviceDone(dev) {
+			failed++
+		}
+	}
+	final := wrapper.UploadFinal(d.Status)
+	switch {
+	case final && failed > 0:
+		return fmt.Errorf("%d of %d devices failed (status %s): see ERROR and HINT", failed, len(devs), d.Status)
+	case !final:
+		fmt.Fprintf(a.io.err, "devicebatches: the status is %s, not final yet: add --wait to wait for it\n", d.Status)
+	}
+	return nil
+}
+
+// writeOutcomeTable prints one row per device: SERIAL, PRODUCT KEY (or
+// DEVICE ID), STATUS, ERROR and a plain-language HINT.
+func writeOutcomeTable(w io.Writer, d wrapper.BatchUploadDetails, cols outcomeColumns) error {
+	devs := wrapper.UploadDevices(d)
+	if cols == outcomeAuto {
+		cols = outcomeByDevice
+		for _, dev := range devs {
+			s, _ := dev.SerialNumber.Get()
+			k, _ := dev.ProductKey.Get()
+			if s != "" || k != "" {
+				cols = outcomeBySerial
+				break
+			}
+		}
+	}
+	bw := bufio.NewWriter(w)
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+	if cols == outcomeBySerial {
+		fmt.Fprintln(tw, "SERIAL\tPRODUCT KEY\tSTATUS\tERROR\tHINT")
+	} else {
+		fmt.Fprintln(tw, "DEVICE ID\tSTATUS\tERROR\tHINT")
+	}
+	for _, dev := range devs {
+		code, _ := dev.ErrorCode.Get()
+		desc, _ := dev.ErrorDescription.Get()
+		errText := code
+		switch {
+		case desc != "" && desc != code && code != "":
+			errText = code + " " + desc
+		case desc != "":
+			errText = desc
+		}
+		hint := wrapper.UploadErrorHint(code, desc)
+		if hint == "" && errText != "" && !wrapper.DeviceRegistered(dev) {
+			hint = "see Partner Center's error text"
+		}
+		if cols == outcomeBySerial {
+			s, _ := dev.SerialNumber.Get()
+			k, _ := dev.ProductKey.Get()
+			fmt.Fprintln(tw, cell(s)+"\t"+cell(k)+"\t"+cell(dev.Status)+"\t"+cell(errText)+"\t"+cell(hint))
+		} else {
+			id, _ := dev.DeviceId.Get()
+			fmt.Fprintln(tw, cell(id)+"\t"+cell(dev.Status)+"\t"+cell(errText)+"\t"+cell(hint))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// writeJSONLines prints each item, the service's own JSON for it,
+// compacted on a line of its own, as it arrives.
+func writeJSONLines(w io.Writer, items iter.Seq2[[]byte, error]) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var buf bytes.Buffer
+	for raw, err := range items {
+		if err != nil {
+			bw.Flush()
+			return err
+		}
+		buf.Reset()
+		if err := json.Compact(&buf, raw); err != nil {
+			bw.Flush()
+			return err
+		}
+		buf.WriteByte('\n')
+		bw.Write(buf.Bytes())
+	}
+	return bw.Flush()
+}

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/partnercenter-go/devicebatches/wrapper"
+)
+
+type profilesFlags struct {
+	customer string
+	output   string
+}
+
+func (a *app) profilesCommand() *cobra.Command {
+	var f profilesFlags
+	cmd := &cobra.Command{
+		Use:     "profiles --customer ID",
+		Short:   "List a customer's Windows Autopilot profiles (GET /v1/customers/{customer-id}/policies)",
+		Example: `  devicebatches profiles --customer 47021739-3426-40bf-9601-61b4b6d7c793`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runProfiles(cmd.Context(), f)
+		},
+	}
+	cmd.Flags().StringVar(&f.customer, "customer", "", "customer tenant id (GUID)")
+	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json or jsonl")
+	return cmd
+}
+
+func (a *app) runProfiles(ctx context.Context, f profilesFlags) error {
+	if f.customer == "" {
+		return usagef("--customer is required: the customer's tenant id, a GUID")
+	}
+	if err := wrapper.CheckCustomerID(f.customer); err != nil {
+		return err
+	}
+	if err := checkFormat(f.output, "table", "json", "jsonl"); err != nil {
+		return err
+	}
+	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
+		switch f.output {
+		case "json":
+			return writeJSONArray(a.io.out, client.ListConfigurationPoliciesJSON(ctx, f.customer))
+		case "jsonl":
+			return writeJSONLines(a.io.out, client.ListConfigurationPoliciesJSON(ctx, f.customer))
+		}
+		return writeTable(a.io.out, "ID\tNAME\tDEVICES\tMODIFIED", client.ListConfigurationPoliciesIter(ctx, f.customer), func(p wrapper.ConfigurationPolicy) string {
+			return cell(p.Id) + "\t" + cell(p.Name) + "\t" + strconv.Itoa(int(p.DevicesAssigned)) + "\t" + cell(p.LastModifiedDate.Raw)
+		})
+	})
+}
+
+type assignFlags struct {
+	waitFlags
+	customer    string
+	profile     string
+	devices     []string
+	devicesFile string
+}
+
+func (a *app) assignProfileCommand() *cobra.Command {
+	var f assignFlags
+	cmd := &cobra.Command{
+		Use:   "assign-profile --customer ID --profile ID (--device ID ... | --devices-file FILE) [--wait]",
+		Short: "Assign an Autopilot profile to devices (PATCH /v1/customers/{customer-id}/DevicePolicyUpdates)",
+		Long: `assign-profile assigns a Windows Autopilot profile (see 'devicebatches
+profiles') to devices (their ids, see 'devicebatches devices'). The tracking
+id is printed; with --wait the command waits until the assignment is final
+and prints one row per device (exit 1 when any device failed).`,
+		Example: `  devicebatches assign-profile --customer 47021739-3426-40bf-9601-61b4b6d7c793 --profile 019bb3f6-3a5e-4b2b-a15f-4c1e4c1b3a0e --device 7c141ea9-2816-4e15-a819-53f6856499ff --wait
+  devicebatches assign-profile --customer 47021739-3426-40bf-9601-61b4b6d7c793 --profile 019bb3f6-3a5e-4b2b-a15f-4c1e4c1b3a0e --devices-file ids.txt`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a.waitDefaults(cmd, f.waitFlags)
+			return a.runAssignProfile(cmd.Context(), f)
+		},
+	}
+	cmd.Flags().StringVar(&f.customer, "customer", "", "customer tenant id (GUID)")
+	cmd.Flags().StringVar(&f.profile, "profile", "", "profile id, as listed by 'devicebatches profiles'")
+	cmd.Flags().StringArrayVar(&f.devices, "device", nil, "device id, as listed by 'devicebatches devices' (repeat for more)")
+	cmd.Flags().StringVar(&f.devicesFile, "devices-file", "", "file of device ids, one per line ('-' for stdin; blank lines and # comments skipped)")
+	f.waitFlags.add(cmd, "assignment")
+	return cmd
+}
+
+func (a *app) runAssignProfile(ctx context.Context, f assignFlags) error {
+	if f.customer == "" {
+		return usagef("--customer is required: the customer's tenant id, a GUID")
+	}
+	if err := wrapper.CheckCustomerID(f.customer); err != nil {
+		return err
+	}
+	if strings.TrimSpace(f.profile) == "" {
+		return usagef("--profile is required: the profile id, as listed by 'devicebatches profiles'")
+	}
+	if err := checkFormat(f.output, "table", "json", "jsonl"); err != nil {
+		return err
+	}
+	ids := f.devices
+	switch {
+	case len(ids) > 0 && f.devicesFile != "":
+		return usagef("--device and --devices-file cannot be used together")
+	case f.devicesFile != "":
+		var err error
+		if ids, err = a.readIDs(f.devicesFile); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return usagef("--devices-file %s holds no device id", f.devicesFile)
+		}
+	case len(ids) == 0:
+		return usagef("--device or --devices-file is required: the ids of the devices to assign the profile to")
+	}
+	for i := range ids {
+		ids[i] = strings.TrimSpace(ids[i])
+	}
+	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
+		tid, err := client.AssignProfile(ctx, f.customer, f.profile, ids)
+		if err != nil {
+			return err
+		}
+		if !f.wait {
+			return a.writeAccepted(f.output, tid, map[string]string{"profileId": f.profile})
+		}
+		fmt.Fprintf(a.io.err, "devicebatches: tracking id %s\n", tid)
+		return a.waitAndReport(ctx, client, f.customer, tid, f.output, outcomeByDevice)
+	})
+}
+
+// readIDs reads one id per line from path ("-": standard input), skipping
+// blank lines and # comments.
+func (a *app) readIDs(path string) ([]string, error) {
+	var r io.Reader = a.io.in
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, usagef("--devices-file: %s", oneLine(err.Error()))
+		}
+		defer f.Close()
+		r = f
+	}
+	var ids []string
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		ids = append(ids, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, usagef("--devices-file %s: %s", path, oneLine(err.Error()))
+	}
+	return ids, nil
+}
+
+type deleteFlags struct {
+	customer string
+	batch    string
+	device   string
+	yes      bool
+	output   string
+}
+
+func (a *app) deleteDeviceCommand() *cobra.Command {
+	var f deleteFlags
+	cmd := &cobra.Command{
+		Use:   "delete-device --customer ID --batch NAME --device ID [--yes]",
+		Short: "Remove a device from a batch (DELETE /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices/{device-id})",
+		Long: `delete-device removes a device from a batch, deregistering it from zero-touch
+deployment. It asks for confirmation on a terminal unless --yes is given,
+and refuses to run without --yes when standard input is not a terminal
+(exit 2). On success it prints one line for -o table and nothing for json
+or jsonl (the service answers 204 with no body).`,
+		Example: `  devicebatches delete-device --customer 47021739-3426-40bf-9601-61b4b6d7c793 --batch "Test batch" --device 7c141ea9-2816-4e15-a819-53f6856499ff --yes`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runDeleteDevice(cmd.Context(), f)
+		},
+	}
+	cmd.Flags().StringVar(&f.customer, "customer", "", "customer tenant id (GUID)")
+	cmd.Flags().StringVar(&f.batch, "batch", "", "batch id, as listed by 'devicebatches list'")
+	cmd.Flags().StringVar(&f.device, "device", "", "device id, as listed by 'devicebatches devices'")
+	cmd.Flags().BoolVar(&f.yes, "yes", false, "delete without asking")
+	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json or jsonl")
+	return cmd
+}
+
+func (a *app) runDeleteDevice(ctx context.Context, f deleteFlags) error {
+	if f.customer == "" {
+		return usagef("--customer is required: the customer's tenant id, a GUID")
+	}
+	if err := wrapper.CheckCustomerID(f.customer); err != nil {
+		return err
+	}
+	if f.batch == "" {
+		return usagef("--batch is required: the batch id as listed by 'devicebatches list'")
+	}
+	if err := wrapper.CheckBatchID(f.batch); err != nil {
+		return err
+	}
+	if strings.TrimSpace(f.device) == "" {
+		return usagef("--device is required: the device id as listed by 'devicebatches devices'")
+	}
+	if err := checkFormat(f.output, "table", "json", "jsonl"); err != nil {
+		return err
+	}
+	if !f.yes {
+		if !a.isTerminal(a.io.in) {
+			return usagef("refusing to delete device %s without --yes: standard input is not a terminal to ask on", f.device)
+		}
+		fmt.Fprintf(a.io.err, "Delete device %s from batch %q of customer %s? [y/N] ", f.device, f.batch, f.customer)
+		line, _ := bufio.NewReader(a.io.in).ReadString('\n')
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "y", "yes":
+		default:
+			return fmt.Errorf("device %s not deleted: not confirmed", f.device)
+		}
+	}
+	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
+		if err := client.DeleteDevice(ctx, f.customer, f.batch, f.device); err != nil {
+			return err
+		}
+		if f.output == "table" {
+			_, err := fmt.Fprintf(a.io.out, "deleted device %s from batch %q\n", f.device, f.batch)
+			return err
+		}
+		return nil
+	})
+}

@@ -1,0 +1,318 @@
+package wrapper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/partnercenter-go/devicebatches/generated"
+	"github.com/partnercenter-go/devicebatches/wrapper/autopilot"
+)
+
+// The zero-touch write path: uploads (createDeviceBatch, addDevices),
+// their status, device deletion and profile assignment.
+//
+// Retries: POST and PATCH calls are retried only after 429, 503 and
+// connection failures, never after 500, 502, 504 or 408 (the service may
+// have carried them out); every try of one call carries the same
+// MS-RequestId, Partner Center's idempotency key.
+
+// DeviceUpload is one device to register, an item of the body of
+// POST /v1/customers/{customer-id}/deviceBatches (DeviceBatchCreationRequest)
+// and of POST /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices.
+//
+// Fields: HardwareHash (the 4K hardware hash, base64), ProductKey (the
+// Windows Product ID), SerialNumber, OemManufacturerName and ModelName
+// (case-sensitive, as the OEM gives them), Policies (such as
+// {Key: "o_o_b_e", Value: an Autopilot profile id}). Empty fields are left
+// out of the request, never sent as "" or []: the service answers
+// "policies": [] with 500 "Sequence contains no matching element".
+//
+// A device needs one accepted identity: HardwareHash with SerialNumber
+// and/or ProductKey, ProductKey alone, or SerialNumber with
+// OemManufacturerName and ModelName (the "tuple").
+type DeviceUpload = generated.DeviceCreationRequest
+
+// PolicyAssignment is a policy of a DeviceUpload: Key is the category
+// ("o_o_b_e" for an Autopilot profile), Value the policy's id.
+type PolicyAssignment = generated.PolicyAssignment
+
+// DeviceBatchCreationRequest is the body of
+// POST /v1/customers/{customer-id}/deviceBatches: BatchId (the new batch's
+// name) and Devices.
+type DeviceBatchCreationRequest = generated.DeviceBatchCreationRequest
+
+// ProfilePolicyKey is the policy category of Windows Autopilot profiles
+// (out-of-box experience).
+const ProfilePolicyKey = "o_o_b_e"
+
+// DeviceUploadsFromAutopilot converts the devices of an Autopilot CSV file
+// (autopilot.Read) into the devices of an upload, field by field; values
+// the file left empty stay empty and are not sent. No policy is set.
+func DeviceUploadsFromAutopilot(devices []autopilot.Device) []DeviceUpload {
+	out := make([]DeviceUpload, len(devices))
+	for i, d := range devices {
+		out[i] = DeviceUpload{
+			HardwareHash:        strings.TrimSpace(d.HardwareHash),
+			ProductKey:          strings.TrimSpace(d.ProductKey),
+			SerialNumber:        strings.TrimSpace(d.SerialNumber),
+			OemManufacturerName: strings.TrimSpace(d.ManufacturerName),
+			ModelName:           strings.TrimSpace(d.ModelName),
+		}
+	}
+	return out
+}
+
+// CheckBatchID reports, as an *InvalidArgumentError, a batch id (name) that
+// cannot name a batch: empty, blank, "." or "..". Every operation checks
+// its batch id this way before any network I/O.
+func CheckBatchID(id string) error { return checkBatchID(id) }
+
+// CreateDeviceBatch creates a device batch named batchID holding devices:
+// POST /v1/customers/{customer-id}/deviceBatches. The service processes the
+// upload asynchronously; the returned tracking id is for
+// GetBatchUploadStatus and WaitForBatchUpload.
+//
+// Creating a batch needs App+User (delegated) authentication: when the
+// service refuses the token (401 or 403), the error says so and wraps the
+// *ResponseError (inspect it with errors.As).
+//
+// The call is retried only after 429, 503 and connection failures, each
+// try with the same MS-RequestId; a 500 is not retried, as the batch may
+// have been created. Invalid input (customer id, batch name, an empty
+// device list, a device with no accepted identity, an empty policy) fails
+// with an *InvalidArgumentError before any request. Partner Center
+// publishes no limit on devices per call; none is imposed here.
+//
+// Reference: https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-create-a-new-batch-for-the-specified-customer
+func (c *Client) CreateDeviceBatch(ctx context.Context, customerID, batchID string, devices []DeviceUpload) (trackingID string, err error) {
+	id, err := customerUUID(customerID)
+	if err != nil {
+		return "", err
+	}
+	if err := checkBatchID(batchID); err != nil {
+		return "", err
+	}
+	devs, err := checkDevices(devices)
+	if err != nil {
+		return "", err
+	}
+	if err := checkContext(ctx); err != nil {
+		return "", err
+	}
+	ctx, end := c.startSpan(ctx, "CreateDeviceBatch")
+	defer func() { end(err) }()
+	body := generated.DeviceBatchCreationRequest{BatchId: batchID, Devices: devs}
+	tid, err := c.accepted(c.gen.CreateDeviceBatch(ctx, id, &generated.CreateDeviceBatchParams{}, body))
+	var re *ResponseError
+	if err != nil && errors.As(err, &re) && (re.StatusCode == http.StatusUnauthorized || re.StatusCode == http.StatusForbidden) {
+		return "", &UserSignInRequiredError{Operation: "creating a device batch", Err: err}
+	}
+	return tid, err
+}
+
+// AddDevices adds devices to the existing batch batchID:
+// POST /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices, with
+// the devices as a bare JSON array. The service processes the upload
+// asynchronously; the returned tracking id is for GetBatchUploadStatus and
+// WaitForBatchUpload. App-only authentication is accepted.
+//
+// The call is retried only after 429, 503 and connection failures, each
+// try with the same MS-RequestId; a 500 is not retried. Invalid input fails
+// with an *InvalidArgumentError before any request, as for
+// CreateDeviceBatch.
+//
+// Reference: https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-an-existing-batch-for-the-specified-customer
+func (c *Client) AddDevices(ctx context.Context, customerID, batchID string, devices []DeviceUpload) (trackingID string, err error) {
+	id, err := customerUUID(customerID)
+	if err != nil {
+		return "", err
+	}
+	if err := checkBatchID(batchID); err != nil {
+		return "", err
+	}
+	devs, err := checkDevices(devices)
+	if err != nil {
+		return "", err
+	}
+	if err := checkContext(ctx); err != nil {
+		return "", err
+	}
+	ctx, end := c.startSpan(ctx, "AddDevices")
+	defer func() { end(err) }()
+	return c.accepted(c.gen.AddDevices(ctx, id, batchID, &generated.AddDevicesParams{}, devs))
+}
+
+// DeleteDevice removes the device deviceID (its id, as listed by
+// ListDevices) from the batch batchID:
+// DELETE /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices/{device-id}.
+// Invalid input fails with an *InvalidArgumentError before any request;
+// service failures are *ResponseError.
+//
+// Reference: https://learn.microsoft.com/partner-center/developer/delete-a-device-for-the-specified-customer
+func (c *Client) DeleteDevice(ctx context.Context, customerID, batchID, deviceID string) (err error) {
+	id, err := customerUUID(customerID)
+	if err != nil {
+		return err
+	}
+	if err := checkBatchID(batchID); err != nil {
+		return err
+	}
+	if err := checkSegment("device id", deviceID, "the device's id as listed by ListDevices"); err != nil {
+		return err
+	}
+	if err := checkContext(ctx); err != nil {
+		return err
+	}
+	ctx, end := c.startSpan(ctx, "DeleteDevice")
+	defer func() { end(err) }()
+	resp, err := c.result(c.gen.DeleteDevice(ctx, id, batchID, deviceID, &generated.DeleteDeviceParams{}))
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	return nil
+}
+
+// AssignProfile assigns the Autopilot profile profileID (as listed by
+// ListConfigurationPolicies) to the devices deviceIDs (as listed by
+// ListDevices): PATCH /v1/customers/{customer-id}/DevicePolicyUpdates with
+// {devices: [{id, policies: [{key: "o_o_b_e", value: profileID}]}]}. The
+// service applies it asynchronously; the returned tracking id is for
+// GetBatchUploadStatus and WaitForBatchUpload.
+//
+// The call is retried only after 429, 503 and connection failures, each
+// try with the same MS-RequestId. An empty profile id, an empty list, an
+// empty or repeated device id fail with an *InvalidArgumentError before any
+// request.
+//
+// Reference: https://learn.microsoft.com/partner-center/developer/update-a-list-of-devices-with-a-configuration-policy
+func (c *Client) AssignProfile(ctx context.Context, customerID, profileID string, deviceIDs []string) (trackingID string, err error) {
+	id, err := customerUUID(customerID)
+	if err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(profileID) == "" {
+		return "", &InvalidArgumentError{Argument: "profile id", Problem: "is empty: give the profile's id as listed by ListConfigurationPolicies"}
+	}
+	if len(deviceIDs) == 0 {
+		return "", &InvalidArgumentError{Argument: "device ids", Problem: "are missing: give at least one device id as listed by ListDevices"}
+	}
+	body := generated.DevicePolicyUpdateRequest{Devices: make([]generated.DevicePolicyUpdate, len(deviceIDs))}
+	seen := make(map[string]int, len(deviceIDs))
+	for i, d := range deviceIDs {
+		if strings.TrimSpace(d) == "" {
+			return "", &InvalidArgumentError{Argument: fmt.Sprintf("device id #%d", i+1), Problem: "is empty: give the device's id as listed by ListDevices"}
+		}
+		if j, dup := seen[d]; dup {
+			return "", &InvalidArgumentError{Argument: fmt.Sprintf("device id #%d", i+1), Value: d, Problem: fmt.Sprintf("repeats device id #%d: give each device once", j+1)}
+		}
+		seen[d] = i
+		body.Devices[i] = generated.DevicePolicyUpdate{Id: d, Policies: []generated.PolicyAssignment{{Key: ProfilePolicyKey, Value: profileID}}}
+	}
+	if err := checkContext(ctx); err != nil {
+		return "", err
+	}
+	ctx, end := c.startSpan(ctx, "AssignProfile")
+	defer func() { end(err) }()
+	return c.accepted(c.gen.UpdateDevicePolicies(ctx, id, &generated.UpdateDevicePoliciesParams{}, body))
+}
+
+// checkDevices validates an upload's devices and returns them as sent:
+// surrounding spaces trimmed, an empty policy list left out.
+func checkDevices(devices []DeviceUpload) ([]DeviceUpload, error) {
+	if len(devices) == 0 {
+		return nil, &InvalidArgumentError{Argument: "devices", Problem: "are missing: an upload needs at least one device"}
+	}
+	out := make([]DeviceUpload, len(devices))
+	for i, d := range devices {
+		d.HardwareHash = strings.TrimSpace(d.HardwareHash)
+		d.ProductKey = strings.TrimSpace(d.ProductKey)
+		d.SerialNumber = strings.TrimSpace(d.SerialNumber)
+		d.OemManufacturerName = strings.TrimSpace(d.OemManufacturerName)
+		d.ModelName = strings.TrimSpace(d.ModelName)
+		arg := fmt.Sprintf("device #%d", i+1)
+		switch {
+		case d.ProductKey != "":
+		case d.HardwareHash != "" && d.SerialNumber != "":
+		case d.SerialNumber != "" && d.OemManufacturerName != "" && d.ModelName != "":
+		case d.HardwareHash != "":
+			return nil, &InvalidArgumentError{Argument: arg, Problem: "has a hardware hash but no serial number or product key: give one of them with the hash"}
+		default:
+			return nil, &InvalidArgumentError{Argument: arg, Value: d.SerialNumber, Problem: "has no accepted identity: give a hardware hash with a serial number or product key, a product key, or a serial number with manufacturer and model names"}
+		}
+		if len(d.Policies) == 0 {
+			d.Policies = nil // never "policies": []
+		}
+		for _, p := range d.Policies {
+			if strings.TrimSpace(p.Key) == "" || strings.TrimSpace(p.Value) == "" {
+				return nil, &InvalidArgumentError{Argument: arg, Value: d.SerialNumber, Problem: "has a policy with an empty key or value: give both, like {o_o_b_e, profile id}, or no policy"}
+			}
+		}
+		out[i] = d
+	}
+	return out, nil
+}
+
+// checkSegment refuses an id that cannot be one path segment.
+func checkSegment(what, id, hint string) error {
+	switch {
+	case strings.TrimSpace(id) == "":
+		return &InvalidArgumentError{Argument: what, Value: id, Problem: "is empty: give " + hint}
+	case id == "." || id == "..":
+		return &InvalidArgumentError{Argument: what, Value: id, Problem: "is a dot segment, which no id can be"}
+	}
+	return nil
+}
+
+// accepted reads the answer to an upload or policy update: a 202 whose
+// Location names the status (relative without /v1, with /v1, or absolute
+// on the configured service), or a 200 whose body is the status link. The
+// tracking id is the link's last path segment.
+func (c *Client) accepted(resp *http.Response, err error) (string, error) {
+	resp, err = c.result(resp, err)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	link := resp.Header.Get("Location")
+	if link == "" && resp.StatusCode == http.StatusOK {
+		var l generated.BatchJobStatusLink
+		if err := decodeValue(resp.Body, &l); err != nil {
+			return "", newDecodeError(resp, err)
+		}
+		link = l.Uri
+	}
+	if strings.TrimSpace(link) == "" {
+		return "", newDecodeError(resp, errors.New("the answer names no upload status: no Location header and no status link in the body"))
+	}
+	u, err := c.resolveLink(Link{Uri: link})
+	if err != nil {
+		return "", newDecodeError(resp, fmt.Errorf("the upload status link cannot be used: %w", err))
+	}
+	return path.Base(u.Path), nil
+}
+
+// UserSignInRequiredError is returned when Partner Center refuses an
+// operation that needs App+User (delegated) authentication, such as
+// creating a device batch, to the token it was given (401 or 403), which
+// is usually an app-only token. Err is the *ResponseError.
+type UserSignInRequiredError struct {
+	// Operation names what was refused, such as "creating a device batch".
+	Operation string
+	// Err is the service's answer, a *ResponseError.
+	Err error
+}
+
+// Error returns one line saying what is needed and how to get it.
+func (e *UserSignInRequiredError) Error() string {
+	return e.Operation + " needs App+User (delegated) sign-in, and Partner Center refused this token, " +
+		"which is likely app-only: sign in as a user with --auth device-code, --auth browser or --auth cli " +
+		"(in code: azidentity's DeviceCodeCredential, InteractiveBrowserCredential or AzureCLICredential): " + e.Err.Error()
+}
+
+// Unwrap returns the service's answer.
+func (e *UserSignInRequiredError) Unwrap() error { return e.Err }

@@ -1,0 +1,300 @@
+package wrapper
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/partnercenter-go/devicebatches/generated"
+)
+
+// BatchUploadDetails is the status of an upload or a profile assignment,
+// the answer of GET /v1/customers/{customer-id}/batchJobStatus/{tracking-id}.
+//
+// Fields: BatchTrackingId; Status (unknown, queued, processing, finished or
+// finished_with_errors; an open set, and a finished upload can still hold
+// failed devices); StartedTime and CompletedTime (nullable DateTimes:
+// StartedTime.Get()); DevicesStatus (nullable: DevicesStatus.Get() returns
+// the devices once the service lists them).
+type BatchUploadDetails = generated.BatchUploadDetails
+
+// DeviceUploadDetails is the outcome of one device of an upload:
+// DeviceId, SerialNumber, ProductKey, ErrorCode and ErrorDescription (each
+// nullable: .Get() returns the text), and Status (such as success,
+// in-progress or failed). See DeviceRegistered and UploadErrorHint.
+type DeviceUploadDetails = generated.DeviceUploadDetails
+
+// ConfigurationPolicy is a customer's Windows Autopilot profile, an item of
+// GET /v1/customers/{customer-id}/policies: Id (the value AssignProfile
+// assigns), Name, Category ("o_o_b_e"), Description, DevicesAssigned,
+// PolicySettings, CreatedDate and LastModifiedDate.
+type ConfigurationPolicy = generated.ConfigurationPolicy
+
+// Upload states of BatchUploadDetails.Status.
+const (
+	UploadUnknown            = "unknown"
+	UploadQueued             = "queued"
+	UploadProcessing         = "processing"
+	UploadFinished           = "finished"
+	UploadFinishedWithErrors = "finished_with_errors"
+)
+
+// UploadFinal reports whether an upload status will not change any more:
+// every status but unknown, queued, processing, in-progress and empty
+// (compared case-insensitively). A status the service may add later counts
+// as final, so that waiting never outlives what the client understands.
+func UploadFinal(status string) bool {
+	switch strings.ToLower(strings.TrimSpace(status)) {
+	case "", UploadUnknown, UploadQueued, UploadProcessing, "in-progress", "in_progress", "inprogress":
+		return false
+	}
+	return true
+}
+
+// GetBatchUploadStatus returns the status of an upload or profile
+// assignment: GET /v1/customers/{customer-id}/batchJobStatus/{tracking-id},
+// where trackingID is what CreateDeviceBatch, AddDevices or AssignProfile
+// returned. Invalid input fails with an *InvalidArgumentError before any
+// request; service failures are *ResponseError, unreadable answers
+// *DecodeError.
+//
+// Reference: https://learn.microsoft.com/partner-center/developer/get-the-status-of-a-device-batch-upload
+func (c *Client) GetBatchUploadStatus(ctx context.Context, customerID, trackingID string) (BatchUploadDetails, error) {
+	d, _, err := c.uploadStatus(ctx, customerID, trackingID)
+	return d, err
+}
+
+// GetBatchUploadStatusJSON is GetBatchUploadStatus returning also the
+// answer's JSON exactly as the service sent it (a leading byte order mark
+// removed), for output that must be faithful. An answer the document does
+// not allow is a *DecodeError.
+func (c *Client) GetBatchUploadStatusJSON(ctx context.Context, customerID, trackingID string) ([]byte, BatchUploadDetails, error) {
+	d, raw, err := c.uploadStatus(ctx, customerID, trackingID)
+	return raw, d, err
+}
+
+// maxStatusBody bounds a status answer: about 250 bytes per device, so 64
+// MiB holds far more devices than any upload.
+const maxStatusBody = 64 << 20
+
+func (c *Client) uploadStatus(ctx context.Context, customerID, trackingID string) (d BatchUploadDetails, raw []byte, err error) {
+	id, err := customerUUID(customerID)
+	if err != nil {
+		return d, nil, err
+	}
+	if err := checkSegment("tracking id", trackingID, "the tracking id an upload or profile assignment returned"); err != nil {
+		return d, nil, err
+	}
+	if err := checkContext(ctx); err != nil {
+		return d, nil, err
+	}
+	ctx, end := c.startSpan(ctx, "GetBatchUploadStatus")
+	defer func() { end(err) }()
+	resp, err := c.result(c.gen.GetBatchUploadStatus(ctx, id, trackingID, &generated.GetBatchUploadStatusParams{}))
+	if err != nil {
+		return d, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err = io.ReadAll(io.LimitReader(resp.Body, maxStatusBody+1))
+	switch {
+	case err != nil:
+		return d, nil, newDecodeError(resp, fmt.Errorf("reading the answer: %w", err))
+	case len(raw) > maxStatusBody:
+		return d, nil, newDecodeError(resp, fmt.Errorf("the answer is larger than %d bytes", maxStatusBody))
+	}
+	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	if err := decodeValue(bytes.NewReader(raw), &d); err != nil {
+		return d, nil, newDecodeError(resp, err)
+	}
+	if d.Status == "" {
+		return d, nil, newDecodeError(resp, fmt.Errorf(`the status has no "status", which the contract requires`))
+	}
+	return d, raw, nil
+}
+
+// WaitOptions tunes WaitForBatchUpload. A nil *WaitOptions, and every zero
+// field, means the default.
+type WaitOptions struct {
+	// Progress, when set, is called with every status read, final or not.
+	Progress func(BatchUploadDetails)
+	// Interval is the wait after the first status that is not final
+	// (default 2 s); each later wait doubles, up to MaxInterval (default
+	// 30 s). Partner Center sends no Retry-After on this operation.
+	Interval, MaxInterval time.Duration
+}
+
+// Defaults of WaitOptions.
+const (
+	DefaultWaitInterval    = 2 * time.Second
+	DefaultWaitMaxInterval = 30 * time.Second
+)
+
+// WaitForBatchUpload reads the status of an upload or profile assignment
+// (GET /v1/customers/{customer-id}/batchJobStatus/{tracking-id}) at once,
+// then again after 2 s, 4 s, 8 s, 16 s and every 30 s (see WaitOptions),
+// until it is final (UploadFinal) or ctx ends, and returns the last status
+// read. When ctx ends first, the error wraps ctx.Err() and the last status
+// read (if any) is returned with it. A failed read ends the wait with its
+// error (each read is itself retried as a GET).
+func (c *Client) WaitForBatchUpload(ctx context.Context, customerID, trackingID string, opts *WaitOptions) (BatchUploadDetails, error) {
+	d, _, err := c.wait(ctx, customerID, trackingID, opts)
+	return d, err
+}
+
+// WaitForBatchUploadJSON is WaitForBatchUpload returning the final
+// status's JSON exactly as the service sent it, with the decoded status.
+func (c *Client) WaitForBatchUploadJSON(ctx context.Context, customerID, trackingID string, opts *WaitOptions) ([]byte, BatchUploadDetails, error) {
+	d, raw, err := c.wait(ctx, customerID, trackingID, opts)
+	return raw, d, err
+}
+
+func (c *Client) wait(ctx context.Context, customerID, trackingID string, opts *WaitOptions) (BatchUploadDetails, []byte, error) {
+	var o WaitOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Interval <= 0 {
+		o.Interval = DefaultWaitInterval
+	}
+	if o.MaxInterval <= 0 {
+		o.MaxInterval = DefaultWaitMaxInterval
+	}
+	o.MaxInterval = max(o.MaxInterval, o.Interval)
+	var last BatchUploadDetails
+	started := time.Now()
+	for interval := o.Interval; ; interval = min(2*interval, o.MaxInterval) {
+		d, raw, err := c.uploadStatus(ctx, customerID, trackingID)
+		if err != nil {
+			if ctx.Err() != nil && last.Status != "" {
+				return last, nil, fmt.Errorf("upload %s still %s after %s: %w", trackingID, last.Status, time.Since(started).Round(time.Second), err)
+			}
+			return last, nil, err
+		}
+		last = d
+		if o.Progress != nil {
+			o.Progress(d)
+		}
+		if UploadFinal(d.Status) {
+			return d, raw, nil
+		}
+		t := time.NewTimer(interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return last, nil, fmt.Errorf("upload %s still %s after %s: %w", trackingID, last.Status, time.Since(started).Round(time.Second), ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// UploadDevices returns the devices of a status (nil when the service
+// listed none yet).
+func UploadDevices(d BatchUploadDetails) []DeviceUploadDetails {
+	devs, _ := d.DevicesStatus.Get()
+	return devs
+}
+
+// DeviceRegistered reports whether a device of an upload is registered:
+// its status is success, or its error is 806 ZtdDeviceAlreadyAssigned (it
+// was already registered to this customer, which is what was asked).
+func DeviceRegistered(d DeviceUploadDetails) bool {
+	code, _ := d.ErrorCode.Get()
+	desc, _ := d.ErrorDescription.Get()
+	if code == "806" || strings.EqualFold(desc, "ZtdDeviceAlreadyAssigned") || strings.EqualFold(code, "ZtdDeviceAlreadyAssigned") {
+		return true
+	}
+	switch strings.ToLower(d.Status) {
+	case "success", "succeeded", "completed", "finished":
+		return code == ""
+	}
+	return false
+}
+
+// DeviceDone reports whether a device of an upload has an outcome (it is
+// not in progress).
+func DeviceDone(d DeviceUploadDetails) bool {
+	code, _ := d.ErrorCode.Get()
+	return code != "" || UploadFinal(d.Status)
+}
+
+// UploadErrorHint explains a device's error code or description in plain
+// language, saying what to do; "" for an error it does not know.
+func UploadErrorHint(code, description string) string {
+	is := func(num, name string) bool {
+		return (num != "" && code == num) || strings.EqualFold(code, name) || strings.EqualFold(description, name)
+	}
+	switch {
+	case is("806", "ZtdDeviceAlreadyAssigned"):
+		return "already registered to this customer; nothing to do"
+	case is("808", "ZtdDeviceAssignedToOtherTenant"):
+		return "registered to another tenant: its previous owner must deregister it first"
+	case is("", "ZtdDeviceDuplicated"):
+		return "the same device is twice in this upload; remove the repeated row"
+	case is("", "InvalidZtdHardwareHash"):
+		return "the hardware hash is not valid; capture it again with Get-WindowsAutopilotInfo"
+	}
+	return ""
+}
+
+// ListConfigurationPolicies returns a customer's Windows Autopilot
+// profiles, reading all pages: GET /v1/customers/{customer-id}/policies.
+// customerID must be a GUID, else the call fails with an
+// *InvalidArgumentError before any request. Service failures are
+// *ResponseError, unreadable answers *DecodeError.
+//
+// Reference: https://learn.microsoft.com/partner-center/developer/get-a-list-of-all-configuration-policies-for-the-specified-customer
+func (c *Client) ListConfigurationPolicies(ctx context.Context, customerID string) ([]ConfigurationPolicy, error) {
+	return collect(c.ListConfigurationPoliciesIter(ctx, customerID))
+}
+
+// ListConfigurationPoliciesIter returns an iterator over a customer's
+// Autopilot profiles, GET /v1/customers/{customer-id}/policies, requesting
+// pages as the loop consumes them. On failure it yields one error and stops.
+func (c *Client) ListConfigurationPoliciesIter(ctx context.Context, customerID string) iter.Seq2[ConfigurationPolicy, error] {
+	first, err := c.policiesRequest(customerID)
+	if err != nil {
+		return failed[ConfigurationPolicy](err)
+	}
+	return items(ctx, c, "ListConfigurationPolicies", first, validPolicy)
+}
+
+// ListConfigurationPoliciesJSON is ListConfigurationPoliciesIter yielding
+// each profile's JSON exactly as the service sent it. The bytes are valid
+// until the loop continues.
+func (c *Client) ListConfigurationPoliciesJSON(ctx context.Context, customerID string) iter.Seq2[[]byte, error] {
+	first, err := c.policiesRequest(customerID)
+	if err != nil {
+		return failed[[]byte](err)
+	}
+	return rawItems(ctx, c, "ListConfigurationPolicies", first, validPolicy)
+}
+
+func (c *Client) policiesRequest(customerID string) (pageRequest, error) {
+	id, err := customerUUID(customerID)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, token string) (*http.Response, error) {
+		// The document names no continuation for this operation; should the
+		// service page it anyway, the token travels as for other listings.
+		withToken := func(_ context.Context, req *http.Request) error {
+			if token != "" {
+				req.Header.Set("MS-ContinuationToken", token)
+			}
+			return nil
+		}
+		return c.gen.ListConfigurationPolicies(ctx, id, &generated.ListConfigurationPoliciesParams{}, withToken)
+	}, nil
+}
+
+func validPolicy(p *ConfigurationPolicy) error {
+	if p.Id == "" {
+		return fmt.Errorf(`a configuration policy has no "id", which the contract requires`)
+	}
+	return nil
+}
