@@ -27,7 +27,6 @@ const samplePartnerCSV = "../../wrapper/autopilot/testdata/sample-devices-partne
 type recordingTransport struct {
 	mu       sync.Mutex
 	requests []string
-	next     http.RoundTripper
 	contract *contract.Transport
 	fail     bool
 }
