@@ -62,6 +62,8 @@ type app struct {
 	credTransport policy.Transporter
 	// credName names the credential in use, for error messages.
 	credName string
+	// contract is contract validation (contract.go).
+	contract contractFlags
 }
 
 // appOption adjusts an invocation; tests use them to reach local servers.
@@ -95,7 +97,7 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.err)
-	err := a.explainAuth(root.ExecuteContext(ctx))
+	err := a.explainAuth(a.strictContract(root.ExecuteContext(ctx)))
 	if err == nil {
 		return exitOK
 	}
@@ -138,7 +140,8 @@ Exit codes: 0 success; 1 service, network or authentication failure;
 	pf.IntVar(&a.flags.maxRetries, "max-retries", defaultMaxRetries, "retries of a throttled or failed request (0 for none)")
 	pf.BoolVar(&a.flags.sandbox, "sandbox", false, "call the built-in sandbox (sandbox data, no credentials) instead of Partner Center")
 	a.addAuthFlags(pf)
-	root.AddCommand(a.listCommand(), a.devicesCommand(), a.sandboxCommand())
+	a.addContractFlags(pf)
+	root.AddCommand(a.listCommand(), a.devicesCommand(), a.sandboxCommand(), a.doctorCommand())
 	return root
 }
 
@@ -167,6 +170,11 @@ func (a *app) client(cred wrapper.TokenCredential) (*wrapper.Client, error) {
 	}
 	if a.debugEnabled() {
 		opts.Logger = slog.New(slog.NewTextHandler(a.io.err, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	if p, err := a.contractPolicy(); err != nil {
+		return nil, err
+	} else if p != nil {
+		opts.PerRetryPolicies = append(opts.PerRetryPolicies, p)
 	}
 	return wrapper.NewClient(cred, opts)
 }

@@ -39,6 +39,7 @@ type sandboxFlags struct {
 	latency       time.Duration
 	pageSize      int
 	allowRemote   bool
+	drift         string
 }
 
 func (a *app) sandboxCommand() *cobra.Command {
@@ -73,6 +74,7 @@ Fault injection (deterministic under --seed) exercises a client's retries:
 	fl.DurationVar(&f.latency, "latency", 0, "delay every request by this long")
 	fl.IntVar(&f.pageSize, "page-size", sandbox.DefaultPageSize, "devices per page")
 	fl.BoolVar(&f.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	fl.StringVar(&f.drift, "drift", "", "make answers drift from the document, to test contract validation: all or a comma-separated list of "+driftKinds())
 	return cmd
 }
 
@@ -101,6 +103,9 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 			ErrorRate:     f.errorRate,
 			Latency:       f.latency,
 		},
+	}
+	if opts.Drift, err = sandbox.ParseDrift(f.drift); err != nil {
+		return usagef("--drift: %v", err)
 	}
 	if f.data != "" {
 		if opts.Data, err = sandbox.LoadData(f.data); err != nil {
@@ -147,6 +152,9 @@ func newSandboxHTTPServer(h http.Handler) *http.Server {
 func (a *app) startSandbox(ctx context.Context) (baseURL string, cred wrapper.TokenCredential, stop func(), err error) {
 	noop := func() {}
 	opts := sandbox.Options{}
+	if opts.Drift, err = a.sandboxDrift(); err != nil {
+		return "", nil, noop, err
+	}
 	if a.debugEnabled() {
 		opts.Logger = slog.New(slog.NewTextHandler(a.io.err, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}

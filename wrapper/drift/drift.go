@@ -481,11 +481,13 @@ func (t *teeBody) Close() error {
 var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
 
 func (c *check) json(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // show & and < as they arrived
+	if err := enc.Encode(v); err != nil {
 		return "(unprintable)"
 	}
-	return c.value(string(b))
+	return c.value(b.String())
 }
 
 func (c *check) value(s string) string { return truncate(c.clean(oneLine(s))) }
