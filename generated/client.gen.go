@@ -282,8 +282,11 @@ type KeyValuePair struct {
 type Link struct {
 	Body    string         `json:"body,omitempty,omitzero"`
 	Headers []KeyValuePair `json:"headers,omitempty,omitzero"`
-	Method  string         `json:"method,omitempty,omitzero"`
-	Uri     string         `json:"uri"`
+
+	// Method The HTTP method to follow the link with: a closed set, so an
+	// unexpected value is contract drift (the wrapper follows GET only).
+	Method string `json:"method,omitempty,omitzero"`
+	Uri    string `json:"uri"`
 }
 
 // NullablePartnerCenterDateTime A PartnerCenterDateTime that may also be null, as an upload's times

@@ -66,6 +66,8 @@ type app struct {
 	// terminal, when set, decides which streams are terminals (tests);
 	// see isTerminal in upload.go.
 	terminal func(stream any) bool
+	// contract is contract validation (contract.go).
+	contract contractFlags
 }
 
 // appOption adjusts an invocation; tests use them to reach local servers.
@@ -99,7 +101,7 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.err)
-	err := a.explainAuth(root.ExecuteContext(ctx))
+	err := a.explainAuth(a.strictContract(root.ExecuteContext(ctx)))
 	if err == nil {
 		return exitOK
 	}
@@ -142,8 +144,9 @@ Exit codes: 0 success; 1 service, network or authentication failure;
 	pf.IntVar(&a.flags.maxRetries, "max-retries", defaultMaxRetries, "retries of a throttled or failed request (0 for none)")
 	pf.BoolVar(&a.flags.sandbox, "sandbox", false, "call the built-in sandbox (sandbox data, no credentials) instead of Partner Center")
 	a.addAuthFlags(pf)
-	root.AddCommand(a.listCommand(), a.devicesCommand(), a.sandboxCommand())
-	// The zero-touch write path (issue 13): upload.go, outcome.go, profiles.go.
+	a.addContractFlags(pf)
+	root.AddCommand(a.listCommand(), a.devicesCommand(), a.sandboxCommand(), a.doctorCommand())
+	// The zero-touch write path: upload.go, outcome.go, profiles.go.
 	root.AddCommand(a.uploadCommand(), a.statusCommand(), a.deleteDeviceCommand(), a.profilesCommand(), a.assignProfileCommand())
 	return root
 }
@@ -173,6 +176,11 @@ func (a *app) client(cred wrapper.TokenCredential) (*wrapper.Client, error) {
 	}
 	if a.debugEnabled() {
 		opts.Logger = slog.New(slog.NewTextHandler(a.io.err, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	if p, err := a.contractPolicy(); err != nil {
+		return nil, err
+	} else if p != nil {
+		opts.PerRetryPolicies = append(opts.PerRetryPolicies, p)
 	}
 	return wrapper.NewClient(cred, opts)
 }

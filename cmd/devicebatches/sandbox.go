@@ -41,6 +41,7 @@ type sandboxFlags struct {
 	allowRemote   bool
 	// processingDelay is how long an upload takes (issue 13).
 	processingDelay time.Duration
+	drift           string
 }
 
 func (a *app) sandboxCommand() *cobra.Command {
@@ -82,6 +83,7 @@ Fault injection (deterministic under --seed) exercises a client's retries:
 	fl.IntVar(&f.pageSize, "page-size", sandbox.DefaultPageSize, "devices per page")
 	fl.BoolVar(&f.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
 	fl.DurationVar(&f.processingDelay, "processing-delay", sandbox.DefaultProcessingDelay, "how long an upload takes to process (0: at once)")
+	fl.StringVar(&f.drift, "drift", "", "make answers drift from the document, to test contract validation: all or a comma-separated list of "+driftKinds())
 	return cmd
 }
 
@@ -114,6 +116,9 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 			ErrorRate:     f.errorRate,
 			Latency:       f.latency,
 		},
+	}
+	if opts.Drift, err = sandbox.ParseDrift(f.drift); err != nil {
+		return usagef("--drift: %v", err)
 	}
 	if f.data != "" {
 		if opts.Data, err = sandbox.LoadData(f.data); err != nil {
@@ -158,6 +163,9 @@ func (a *app) startSandbox(ctx context.Context) (baseURL string, cred wrapper.To
 	// ProcessingDelay 0: uploads are final at once, since the sandbox lives
 	// only as long as this one command.
 	opts := sandbox.Options{}
+	if opts.Drift, err = a.sandboxDrift(); err != nil {
+		return "", nil, noop, err
+	}
 	if a.debugEnabled() {
 		opts.Logger = slog.New(slog.NewTextHandler(a.io.err, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}

@@ -33,6 +33,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,6 +89,10 @@ type Options struct {
 	// others with one to three small batches), so that listing all
 	// customers shows the whole flow. At most 10,000.
 	Customers int
+	// Drift makes successful answers differ from the document in the ways
+	// listed (see Drift and drift.go), for contract validation tests. Nil
+	// answers as documented.
+	Drift []Drift
 }
 
 // Faults are failures injected into valid requests, deterministic under
@@ -147,6 +152,7 @@ type Server struct {
 	key      []byte
 	handlers map[string]handler
 	delay    time.Duration
+	drift    []Drift
 
 	dmu     sync.Mutex // guards data, jobs and pending; taken before mu
 	jobs    map[string]*job
@@ -182,6 +188,9 @@ func New(opts Options) (*Server, error) {
 	case opts.Customers < 0 || opts.Customers > maxCustomers:
 		return nil, fmt.Errorf("sandbox: Customers must be from 0 to %d, not %d", maxCustomers, opts.Customers)
 	}
+	if err := checkDrift(opts.Drift); err != nil {
+		return nil, err
+	}
 	if f.RetryAfter == 0 {
 		f.RetryAfter = DefaultRetryAfter
 	}
@@ -190,7 +199,7 @@ func New(opts Options) (*Server, error) {
 		data: opts.Data, faults: f, pageSize: opts.PageSize, batchPg: opts.BatchPageSize,
 		log: opts.Logger, now: opts.Now, sleep: sleepCtx,
 		rnd:   rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed5a4db0c5)),
-		delay: opts.ProcessingDelay, jobs: map[string]*job{},
+		delay: opts.ProcessingDelay, jobs: map[string]*job{}, drift: slices.Clone(opts.Drift),
 	}
 	if s.data == nil {
 		s.data = DefaultData()
@@ -261,7 +270,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("MS-CorrelationId", corrID)
 	h.Set("MS-CV", s.cv())
 	h.Set("MS-ServerId", "sandbox01")
-	a := s.serve(w, r)
+	a := s.applyDrift(s.serve(w, r))
 	s.write(w, a)
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "sandbox request",
 		slog.String("method", r.Method),

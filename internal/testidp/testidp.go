@@ -6,6 +6,7 @@
 package testidp
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -37,6 +38,7 @@ type Server struct {
 	tokens    int
 	discovery int
 	scopes    []string
+	claims    map[string]any
 }
 
 // New starts a Server, closed when the test ends. Tokens are "token-1",
@@ -73,7 +75,7 @@ func New(t testing.TB) *Server {
 		f := r.PostForm
 		s.mu.Lock()
 		s.tokens++
-		n, fail, exp := s.tokens, s.fail, s.expiresIn
+		n, fail, exp, claims := s.tokens, s.fail, s.expiresIn, s.claims
 		s.scopes = append(s.scopes, f.Get("scope"))
 		s.mu.Unlock()
 		grant := f.Get("grant_type")
@@ -90,9 +92,13 @@ func New(t testing.TB) *Server {
 			})
 			return
 		}
+		token := fmt.Sprintf("token-%d", n)
+		if claims != nil {
+			token = UnsignedJWT(claims)
+		}
 		writeJSON(w, http.StatusOK, map[string]any{
 			"token_type": "Bearer", "expires_in": exp, "ext_expires_in": exp,
-			"access_token": fmt.Sprintf("token-%d", n),
+			"access_token": token,
 		})
 	})
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/devicecode", func(w http.ResponseWriter, r *http.Request) {
@@ -120,6 +126,26 @@ func (s *Server) SetExpiresIn(seconds int) {
 	s.mu.Lock()
 	s.expiresIn = seconds
 	s.mu.Unlock()
+}
+
+// SetClaims makes the server issue unsigned JWTs (alg none) carrying
+// claims (aud, tid, appid, scp or roles, exp, ...) instead of "token-N";
+// nil goes back to opaque tokens.
+func (s *Server) SetClaims(claims map[string]any) {
+	s.mu.Lock()
+	s.claims = claims
+	s.mu.Unlock()
+}
+
+// UnsignedJWT returns an unsigned JWT (header {"alg":"none"}, empty
+// signature) with claims, the shape of an Entra ID access token for tests
+// that read claims without verifying them.
+func UnsignedJWT(claims map[string]any) string {
+	enc := func(v any) string {
+		b, _ := json.Marshal(v)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	return enc(map[string]any{"alg": "none", "typ": "JWT"}) + "." + enc(claims) + "."
 }
 
 // Stats returns how many token and instance discovery requests arrived, and
