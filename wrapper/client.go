@@ -71,6 +71,11 @@ type ClientOptions struct {
 	// "/.default" (DefaultScope for the global service).
 	Scopes []string
 
+	// Limits bound what a server can make the client read: body size,
+	// string length, items per page, pages per listing. The zero value
+	// gives the defaults (512 MiB, 1 MiB, 1,000,000, 10,000).
+	Limits Limits
+
 	// Logger, when set, receives one debug record per try (page, try,
 	// method, URL, status, duration, request and correlation ids; never a
 	// header). azcore/log (see Logging) traces the same tries. Nil logs
@@ -91,6 +96,11 @@ type Client struct {
 	scopes        []string
 	gate          *throttleGate
 	maxRetryDelay time.Duration
+	// secrets are the bearer tokens handed out, redacted from errors.
+	secrets *secretSet
+	limits  Limits
+	// maxRetries of a page whose streamed body was cut short (walk).
+	maxRetries int
 }
 
 // NewClient returns a Client that authenticates with cred: any
@@ -109,7 +119,10 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{base: base, locale: DefaultLocale, correlationID: uuid.NewString(), application: o.Application, gate: &throttleGate{}}
+	c := &Client{base: base, locale: DefaultLocale, correlationID: uuid.NewString(), application: o.Application, gate: &throttleGate{}, secrets: &secretSet{}}
+	if c.limits, err = o.Limits.withDefaults(); err != nil {
+		return nil, err
+	}
 	if o.Locale != "" {
 		if !validLocale(o.Locale) {
 			return nil, &InvalidArgumentError{Argument: "locale", Value: o.Locale, Problem: "is not a language tag: use a value like en-US or de-DE"}
@@ -137,11 +150,17 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 	case c.maxRetryDelay < 0:
 		c.maxRetryDelay = math.MaxInt64
 	}
+	switch c.maxRetries = int(azOpts.Retry.MaxRetries); {
+	case c.maxRetries == 0:
+		c.maxRetries = 3 // azcore's default
+	case c.maxRetries < 0:
+		c.maxRetries = 0
+	}
 	if azOpts.Retry.ShouldRetry == nil {
 		azOpts.Retry.ShouldRetry = shouldRetry
 	}
-	azOpts.Transport = newTransport(azOpts.Transport, base)
-	bearer := runtime.NewBearerTokenPolicy(authCredential{cred: cred, scopes: scopes}, scopes, &policy.BearerTokenOptions{
+	azOpts.Transport = newTransport(azOpts.Transport, base, c.limits.MaxBodyBytes)
+	bearer := runtime.NewBearerTokenPolicy(authCredential{cred: cred, scopes: scopes, seen: c.secrets}, scopes, &policy.BearerTokenOptions{
 		// Plain http is possible only to loopback: parseBaseURL refused the rest.
 		InsecureAllowCredentialWithHTTP: base.Scheme == "http",
 	})
@@ -149,13 +168,13 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 		AllowedHeaders: loggedHeaders,
 		PerCall:        []policy.Policy{headersPolicy{c: c, logging: o.Logger != nil}},
 		// The origin check runs before the token is added, on every try.
-		PerRetry: []policy.Policy{logPolicy{o.Logger}, originPolicy{base}, throttlePolicy{c.gate}, bearer, bodyPolicy{}},
+		PerRetry: []policy.Policy{logPolicy{o.Logger, c.secrets}, originPolicy{base}, throttlePolicy{c.gate}, bearer, bodyPolicy{}},
 		Tracing:  runtime.TracingOptions{Namespace: "Microsoft.PartnerCenter"},
 	}, &azOpts)
 	if err != nil {
 		return nil, fmt.Errorf("devicebatches: %w", err)
 	}
-	c.gen, err = generated.NewClient(base.String(), generated.WithHTTPClient(pipelineDoer{c.az.Pipeline()}))
+	c.gen, err = generated.NewClient(base.String(), generated.WithHTTPClient(pipelineDoer{c.az.Pipeline(), c}))
 	if err != nil {
 		return nil, fmt.Errorf("devicebatches: %w", err)
 	}
