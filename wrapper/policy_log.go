@@ -41,7 +41,7 @@ func (p logPolicy) Do(req *policy.Request) (*http.Response, error) {
 	h := req.Raw().Header
 	attrs := []slog.Attr{
 		slog.Int("page", page), slog.Int("try", int(try)),
-		slog.String("method", req.Raw().Method), slog.String("url", redactedURL(req.Raw())),
+		slog.String("method", req.Raw().Method), slog.String("url", p.secrets.redact(redactedURL(req.Raw()))),
 		slog.Duration("duration", time.Since(start)),
 		slog.String("request_id", p.secrets.redact(h.Get("MS-RequestId"))), slog.String("correlation_id", p.secrets.redact(h.Get("MS-CorrelationId"))),
 	}
