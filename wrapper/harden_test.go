@@ -400,3 +400,37 @@ func TestStreamedBodyCutShort(t *testing.T) {
 		})
 	}
 }
+
+// TestSlashInBatchIDFollowsLinks: the service writes a batch id with "/"
+// unescaped in its links; paging and devicesLink still ask for that batch.
+func TestSlashInBatchIDFollowsLinks(t *testing.T) {
+	t.Parallel()
+	const id = "a/b 100%25"
+	want := "/v1/customers/" + testCustomer + "/deviceBatches/a%2Fb%20100%2525/devices"
+	link := "/customers/" + testCustomer + "/deviceBatches/" + id + "/devices"
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		paths = append(paths, r.URL.EscapedPath())
+		if r.URL.EscapedPath() != want {
+			writeBody(w, 404, `{"code":404,"description":"no such batch"}`)
+			return
+		}
+		if r.Header.Get("MS-ContinuationToken") == "" {
+			writeBody(w, 200, `{"items":[{"id":"d1"}],"links":{"next":{"uri":"`+link+`","method":"GET","headers":[{"key":"MS-ContinuationToken","value":"p2"}]}}}`)
+			return
+		}
+		writeBody(w, 200, `{"items":[{"id":"d2"}]}`)
+	}))
+	defer srv.Close()
+	c := offContractClient(t, srv)
+	for name, list := range map[string]func() ([]Device, error){
+		"ListDevices":       func() ([]Device, error) { return c.ListDevices(context.Background(), testCustomer, id) },
+		"FollowDevicesLink": func() ([]Device, error) { return c.FollowDevicesLink(context.Background(), DeviceBatch{Id: id, DevicesLink: Link{Uri: link}}) },
+	} {
+		paths = nil
+		got, err := list()
+		if err != nil || len(got) != 2 || got[0].Id != "d1" || got[1].Id != "d2" {
+			t.Errorf("%s: %v, %v (paths %v)", name, got, err, paths)
+		}
+	}
+}

@@ -94,16 +94,16 @@ func ResolveLink(base *url.URL, uri string, known ...string) (*url.URL, error) {
 	}
 	var segs []string
 	for rest := path; rest != ""; {
-		if rest[0] == '/' {
-			rest = rest[1:]
-			continue
-		}
 		if n := len(segs); n > 0 && strings.EqualFold(segs[n-1], "deviceBatches") {
 			if k, l := knownAt(rest, known); l > 0 {
 				segs = append(segs, k)
 				rest = rest[l:]
 				continue
 			}
+		}
+		if rest[0] == '/' {
+			rest = rest[1:]
+			continue
 		}
 		var s string
 		s, rest, _ = strings.Cut(rest, "/")

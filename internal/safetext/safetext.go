@@ -40,6 +40,12 @@ func Dangerous(r rune) bool {
 // escape writes r as a Go-style escape.
 func escape(b *strings.Builder, r rune) {
 	switch {
+	case r == '\t':
+		b.WriteString(`\t`)
+	case r == '\n':
+		b.WriteString(`\n`)
+	case r == '\r':
+		b.WriteString(`\r`)
 	case r == utf8.RuneError:
 		b.WriteString(`\ufffd`)
 	case r < 0x80:
@@ -51,7 +57,7 @@ func escape(b *strings.Builder, r rune) {
 
 // Cell returns s for a table cell: every dangerous rune (tabs and newlines
 // included, which would break the columns) written as an escape such as
-// \x1b or \u202e; text without any is returned unchanged.
+// \t, \x1b or \u202e; text without any is returned unchanged.
 func Cell(s string) string {
 	if strings.IndexFunc(s, Dangerous) < 0 && utf8.ValidString(s) {
 		return s
