@@ -18,6 +18,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 )
 
 // jwtLike is shaped like a JSON Web Token but is not this client's token:
@@ -431,6 +432,66 @@ func TestSlashInBatchIDFollowsLinks(t *testing.T) {
 		got, err := list()
 		if err != nil || len(got) != 2 || got[0].Id != "d1" || got[1].Id != "d2" {
 			t.Errorf("%s: %v, %v (paths %v)", name, got, err, paths)
+		}
+	}
+}
+
+// TestNewClientRefusesTypedNil: a nil *azidentity.EnvironmentCredential in
+// the interface would panic on first use; it is an InvalidArgumentError.
+func TestNewClientRefusesTypedNil(t *testing.T) {
+	t.Parallel()
+	var env *azidentity.EnvironmentCredential
+	var static TokenCredential
+	for _, cred := range []TokenCredential{env, static, (*azidentity.ClientSecretCredential)(nil)} {
+		_, err := NewClient(cred, nil)
+		var ia *InvalidArgumentError
+		if !errors.As(err, &ia) || ia.Argument != "credential" {
+			t.Errorf("NewClient(%T nil) = %v", cred, err)
+		}
+	}
+}
+
+// TestOddSuccessAndErrorBodies: a 200 without "items" or ids is a
+// *DecodeError; every error shape is a *ResponseError with its fields, its
+// description unescaped, escaped for the terminal and cut at 2 KiB.
+func TestOddSuccessAndErrorBodies(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{`{}`, `{"items": null}`, `{"items": [{"status": "finished"}]}`, `{"items": [{"id": ""}]}`} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeBody(w, 200, body) }))
+		_, err := offContractClient(t, srv).ListDeviceBatches(context.Background(), testCustomer)
+		srv.Close()
+		var de *DecodeError
+		if !errors.As(err, &de) {
+			t.Errorf("%s: err = %v, want *DecodeError", body, err)
+		}
+	}
+	long := strings.Repeat("é", 3000)
+	for _, tc := range []struct {
+		body                   string
+		code, desc, name       string
+		retryable              *bool
+		descPrefix, descSuffix string
+	}{
+		{body: `{"code":2000,"message":"Don&#39;t &amp; won&#39;t","errorName":"InvalidInput","isRetryable":false,"parameters":{},"errorMessageExtended":"x"}`,
+			code: "2000", desc: "Don't & won't", name: "InvalidInput", retryable: new(bool)},
+		{body: `{"statusCode":429,"message":"Rate limit is exceeded."}`, desc: "Rate limit is exceeded."},
+		{body: `{"code":600,"description":"a\u202eb\u001b[0m","data":[],"source":"PartnerFD"}`, code: "600", desc: `a\u202eb\x1b[0m`},
+		{body: `{"code":1,"description":"` + long + `"}`, code: "1", descPrefix: "ééé", descSuffix: " (truncated)"},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeBody(w, 400, tc.body) }))
+		_, err := offContractClient(t, srv).ListDeviceBatches(context.Background(), testCustomer)
+		srv.Close()
+		var re *ResponseError
+		if !errors.As(err, &re) || re.Code != tc.code || re.ErrorName != tc.name || (re.IsRetryable == nil) != (tc.retryable == nil) {
+			t.Errorf("%s: err = %v (%+v)", tc.body, err, re)
+			continue
+		}
+		if tc.descSuffix != "" {
+			if !strings.HasPrefix(re.Description, tc.descPrefix) || !strings.HasSuffix(re.Description, tc.descSuffix) || len(re.Description) > 2<<10+20 {
+				t.Errorf("long description: %d bytes, ends %q", len(re.Description), re.Description[len(re.Description)-20:])
+			}
+		} else if re.Description != tc.desc {
+			t.Errorf("%s: description %q, want %q", tc.body, re.Description, tc.desc)
 		}
 	}
 }
