@@ -150,7 +150,9 @@ func TestDebugLineRedactsLinkPath(t *testing.T) {
 func TestNetworkErrorCarriesIDs(t *testing.T) {
 	t.Parallel()
 	var sent atomic.Value
-	record := func(r *http.Request) { sent.Store(r.Header.Get("MS-RequestId") + " " + r.Header.Get("MS-CorrelationId")) }
+	record := func(r *http.Request) {
+		sent.Store(r.Header.Get("MS-RequestId") + " " + r.Header.Get("MS-CorrelationId"))
+	}
 	closer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		record(r)
 		conn, _, _ := w.(http.Hijacker).Hijack()
@@ -425,8 +427,10 @@ func TestSlashInBatchIDFollowsLinks(t *testing.T) {
 	defer srv.Close()
 	c := offContractClient(t, srv)
 	for name, list := range map[string]func() ([]Device, error){
-		"ListDevices":       func() ([]Device, error) { return c.ListDevices(context.Background(), testCustomer, id) },
-		"FollowDevicesLink": func() ([]Device, error) { return c.FollowDevicesLink(context.Background(), DeviceBatch{Id: id, DevicesLink: Link{Uri: link}}) },
+		"ListDevices": func() ([]Device, error) { return c.ListDevices(context.Background(), testCustomer, id) },
+		"FollowDevicesLink": func() ([]Device, error) {
+			return c.FollowDevicesLink(context.Background(), DeviceBatch{Id: id, DevicesLink: Link{Uri: link}})
+		},
 	} {
 		paths = nil
 		got, err := list()

@@ -49,8 +49,8 @@ func TestResolveLinkBatchIDs(t *testing.T) {
 	// Without the known id, text that cannot be an escaped segment is
 	// literal, and valid escapes are read.
 	for uri, want := range map[string]string{
-		"/customers/c1/deviceBatches/100%25 done/devices": "/v1/customers/c1/deviceBatches/100%2525%20done/devices",
-		"/customers/c1/deviceBatches/50% off/devices":     "/v1/customers/c1/deviceBatches/50%25%20off/devices",
+		"/customers/c1/deviceBatches/100%25 done/devices":  "/v1/customers/c1/deviceBatches/100%2525%20done/devices",
+		"/customers/c1/deviceBatches/50% off/devices":      "/v1/customers/c1/deviceBatches/50%25%20off/devices",
 		"/customers/c1/deviceBatches/Test%20batch/devices": "/v1/customers/c1/deviceBatches/Test%20batch/devices",
 	} {
 		u, err := ResolveLink(base, uri)
