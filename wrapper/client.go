@@ -187,16 +187,31 @@ var loggedHeaders = []string{"MS-RequestId", "MS-CorrelationId", "MS-CV", "MS-Se
 
 // String describes the client without its credential, so that printing a
 // Client (%v, %+v, %#v) can never show a token.
-func (c *Client) String() string { return "wrapper.Client{BaseURL: " + c.base.String() + "}" }
+func (c *Client) String() string {
+	if c.setUp() != nil {
+		return "wrapper.Client{not set up}"
+	}
+	return "wrapper.Client{BaseURL: " + c.base.String() + "}"
+}
 
 // GoString is String, for %#v.
 func (c *Client) GoString() string { return c.String() }
 
 // BaseURL returns the service URL this client calls.
-func (c *Client) BaseURL() string { return c.base.String() }
+func (c *Client) BaseURL() string {
+	if c.setUp() != nil {
+		return ""
+	}
+	return c.base.String()
+}
 
 // CorrelationID returns the MS-CorrelationId this client sends by default.
-func (c *Client) CorrelationID() string { return c.correlationID }
+func (c *Client) CorrelationID() string {
+	if c == nil {
+		return ""
+	}
+	return c.correlationID
+}
 
 // result turns what the pipeline returned into the answer to read or the
 // call's error: a non-2xx answer is a *ResponseError, and a call that ended

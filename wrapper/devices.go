@@ -69,6 +69,9 @@ func (c *Client) FollowDevicesLinkIter(ctx context.Context, batch DeviceBatch) i
 }
 
 func (c *Client) devicesRequest(customerID, batchID string) (pageRequest, error) {
+	if err := c.setUp(); err != nil {
+		return nil, err
+	}
 	id, err := customerUUID(customerID)
 	if err != nil {
 		return nil, err
@@ -90,6 +93,9 @@ func (c *Client) devicesRequest(customerID, batchID string) (pageRequest, error)
 // the link again with MS-ContinuationToken. The link is checked here, so a
 // bad one fails before any request.
 func (c *Client) linkRequest(l Link, known string) (pageRequest, error) {
+	if err := c.setUp(); err != nil {
+		return nil, err
+	}
 	if strings.TrimSpace(l.Uri) == "" {
 		return nil, &InvalidArgumentError{Argument: "devicesLink", Problem: "is missing: the batch has no link to its devices; use ListDevices with the customer and batch ids"}
 	}

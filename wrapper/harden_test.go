@@ -499,3 +499,28 @@ func TestOddSuccessAndErrorBodies(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroClientDoesNotPanic: a nil or zero Client fails every operation
+// with an *InvalidArgumentError instead of panicking.
+func TestZeroClientDoesNotPanic(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, c := range []*Client{nil, {}} {
+		_ = c.String() + c.BaseURL() + c.CorrelationID()
+		for name, err := range map[string]error{
+			"ListDeviceBatches": func() error { _, err := c.ListDeviceBatches(ctx, testCustomer); return err }(),
+			"ListDevices":       func() error { _, err := c.ListDevices(ctx, testCustomer, "b"); return err }(),
+			"FollowDevicesLink": func() error { _, err := c.FollowDevicesLink(ctx, testBatch("/customers/x/deviceBatches/b/devices")); return err }(),
+		} {
+			var ia *InvalidArgumentError
+			if !errors.As(err, &ia) || ia.Argument != "client" {
+				t.Errorf("%s on %#v: %v", name, c, err)
+			}
+		}
+		for _, err := range c.ListDeviceBatchesJSON(ctx, testCustomer) {
+			if err == nil {
+				t.Error("ListDeviceBatchesJSON: no error")
+			}
+		}
+	}
+}
