@@ -510,7 +510,10 @@ func TestZeroClientDoesNotPanic(t *testing.T) {
 		for name, err := range map[string]error{
 			"ListDeviceBatches": func() error { _, err := c.ListDeviceBatches(ctx, testCustomer); return err }(),
 			"ListDevices":       func() error { _, err := c.ListDevices(ctx, testCustomer, "b"); return err }(),
-			"FollowDevicesLink": func() error { _, err := c.FollowDevicesLink(ctx, testBatch("/customers/x/deviceBatches/b/devices")); return err }(),
+			"FollowDevicesLink": func() error {
+				_, err := c.FollowDevicesLink(ctx, testBatch("/customers/x/deviceBatches/b/devices"))
+				return err
+			}(),
 		} {
 			var ia *InvalidArgumentError
 			if !errors.As(err, &ia) || ia.Argument != "client" {
