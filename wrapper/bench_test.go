@@ -176,7 +176,7 @@ func (g *genBody) Read(p []byte) (int, error) {
 
 func wrapperDecode(n int) (any, int, error) {
 	items := make([]DeviceBatch, 0, n)
-	_, err := decodeCollection(newGenBody(n), false, validDeviceBatch, func(b *DeviceBatch, _ []byte) error {
+	_, err := decodeCollection(newGenBody(n), defaultLimits(), false, validDeviceBatch, func(b *DeviceBatch, _ []byte) error {
 		items = append(items, *b)
 		return nil
 	})

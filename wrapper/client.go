@@ -69,6 +69,11 @@ type ClientOptions struct {
 	// "/.default" (DefaultScope for the global service).
 	Scopes []string
 
+	// Limits bound what a server can make the client read: body size,
+	// string length, items per page, pages per listing. The zero value
+	// gives the defaults (512 MiB, 1 MiB, 1,000,000, 10,000).
+	Limits Limits
+
 	// Logger, when set, receives one debug record per try (page, try,
 	// method, URL, status, duration, request and correlation ids; never a
 	// header). azcore/log (see Logging) traces the same tries. Nil logs
@@ -89,6 +94,11 @@ type Client struct {
 	scopes        []string
 	gate          *throttleGate
 	maxRetryDelay time.Duration
+	// secrets are the bearer tokens handed out, redacted from errors.
+	secrets *secretSet
+	limits  Limits
+	// maxRetries of a page whose streamed body was cut short (walk).
+	maxRetries int
 }
 
 // NewClient returns a Client that authenticates with cred: any
@@ -107,7 +117,10 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{base: base, locale: DefaultLocale, correlationID: uuid.NewString(), application: o.Application, gate: &throttleGate{}}
+	c := &Client{base: base, locale: DefaultLocale, correlationID: uuid.NewString(), application: o.Application, gate: &throttleGate{}, secrets: &secretSet{}}
+	if c.limits, err = o.Limits.withDefaults(); err != nil {
+		return nil, err
+	}
 	if o.Locale != "" {
 		if !validLocale(o.Locale) {
 			return nil, &InvalidArgumentError{Argument: "locale", Value: o.Locale, Problem: "is not a language tag: use a value like en-US or de-DE"}
@@ -135,11 +148,17 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 	case c.maxRetryDelay < 0:
 		c.maxRetryDelay = math.MaxInt64
 	}
+	switch c.maxRetries = int(azOpts.Retry.MaxRetries); {
+	case c.maxRetries == 0:
+		c.maxRetries = 3 // azcore's default
+	case c.maxRetries < 0:
+		c.maxRetries = 0
+	}
 	if azOpts.Retry.ShouldRetry == nil {
 		azOpts.Retry.ShouldRetry = shouldRetry
 	}
-	azOpts.Transport = newTransport(azOpts.Transport, base)
-	bearer := runtime.NewBearerTokenPolicy(authCredential{cred: cred, scopes: scopes}, scopes, &policy.BearerTokenOptions{
+	azOpts.Transport = newTransport(azOpts.Transport, base, c.limits.MaxBodyBytes)
+	bearer := runtime.NewBearerTokenPolicy(authCredential{cred: cred, scopes: scopes, seen: c.secrets}, scopes, &policy.BearerTokenOptions{
 		// Plain http is possible only to loopback: parseBaseURL refused the rest.
 		InsecureAllowCredentialWithHTTP: base.Scheme == "http",
 	})
@@ -148,13 +167,13 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 		PerCall:        []policy.Policy{headersPolicy{c: c, logging: o.Logger != nil}},
 		// The origin check runs before the token is added, on every try.
 		// requestBodyPolicy, last: each try sends its own copy of the body.
-		PerRetry: []policy.Policy{logPolicy{o.Logger}, originPolicy{base}, throttlePolicy{c.gate}, bearer, bodyPolicy{}, requestBodyPolicy{}},
+		PerRetry: []policy.Policy{logPolicy{o.Logger, c.secrets}, originPolicy{base}, throttlePolicy{c.gate}, bearer, bodyPolicy{}, requestBodyPolicy{}},
 		Tracing:  runtime.TracingOptions{Namespace: "Microsoft.PartnerCenter"},
 	}, &azOpts)
 	if err != nil {
 		return nil, fmt.Errorf("devicebatches: %w", err)
 	}
-	c.gen, err = generated.NewClient(base.String(), generated.WithHTTPClient(pipelineDoer{c.az.Pipeline()}))
+	c.gen, err = generated.NewClient(base.String(), generated.WithHTTPClient(pipelineDoer{c.az.Pipeline(), c}))
 	if err != nil {
 		return nil, fmt.Errorf("devicebatches: %w", err)
 	}
@@ -177,16 +196,31 @@ var loggedHeaders = []string{"MS-RequestId", "MS-CorrelationId", "MS-CV", "MS-Se
 
 // String describes the client without its credential, so that printing a
 // Client (%v, %+v, %#v) can never show a token.
-func (c *Client) String() string { return "wrapper.Client{BaseURL: " + c.base.String() + "}" }
+func (c *Client) String() string {
+	if c.setUp() != nil {
+		return "wrapper.Client{not set up}"
+	}
+	return "wrapper.Client{BaseURL: " + c.base.String() + "}"
+}
 
 // GoString is String, for %#v.
 func (c *Client) GoString() string { return c.String() }
 
 // BaseURL returns the service URL this client calls.
-func (c *Client) BaseURL() string { return c.base.String() }
+func (c *Client) BaseURL() string {
+	if c.setUp() != nil {
+		return ""
+	}
+	return c.base.String()
+}
 
 // CorrelationID returns the MS-CorrelationId this client sends by default.
-func (c *Client) CorrelationID() string { return c.correlationID }
+func (c *Client) CorrelationID() string {
+	if c == nil {
+		return ""
+	}
+	return c.correlationID
+}
 
 // result turns what the pipeline returned into the answer to read or the
 // call's error: a non-2xx answer is a *ResponseError, and a call that ended

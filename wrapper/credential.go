@@ -62,6 +62,9 @@ func (e *AuthenticationError) Unwrap() error { return e.Err }
 type authCredential struct {
 	cred   azcore.TokenCredential
 	scopes []string
+	// seen remembers the tokens handed out, so the client can redact them
+	// from anything a server echoes back.
+	seen *secretSet
 }
 
 // GetToken implements azcore.TokenCredential.
@@ -73,6 +76,9 @@ func (a authCredential) GetToken(ctx context.Context, o policy.TokenRequestOptio
 	if t.Token == "" || strings.ContainsAny(t.Token, "\r\n\x00 ") {
 		// Never echo the value: it is a secret even when malformed.
 		return azcore.AccessToken{}, &AuthenticationError{Scopes: a.scopes, Err: errors.New("the credential returned an empty or malformed token")}
+	}
+	if a.seen != nil {
+		a.seen.add(t.Token)
 	}
 	return t, nil
 }

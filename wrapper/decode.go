@@ -5,6 +5,8 @@ package wrapper
 // it) and nowhere else.
 
 import (
+	"errors"
+	"fmt"
 	"io"
 
 	"github.com/partnercenter-go/devicebatches/internal/pcjson"
@@ -17,8 +19,10 @@ type pageInfo struct {
 }
 
 // decodeCollection streams a collection's items to each; see pcjson.Collection.
-func decodeCollection[T any](r io.Reader, wantRaw bool, valid func(*T) error, each func(item *T, raw []byte) error) (pageInfo, error) {
-	p, err := pcjson.Collection[T, ResourceLinks](r, wantRaw, valid, each)
+// A limit passed names the ClientOptions field that raises it.
+func decodeCollection[T any](r io.Reader, lim Limits, wantRaw bool, valid func(*T) error, each func(item *T, raw []byte) error) (pageInfo, error) {
+	p, err := pcjson.Collection[T, ResourceLinks](r, lim.json(), wantRaw, valid, each)
+	err = nameLimit(err)
 	info := pageInfo{token: p.ContinuationToken}
 	if p.Links != nil && p.Links.Next.Uri != "" {
 		next := p.Links.Next
@@ -27,8 +31,25 @@ func decodeCollection[T any](r io.Reader, wantRaw bool, valid func(*T) error, ea
 	return info, err
 }
 
-// decodeValue reads one JSON document into v.
-func decodeValue(r io.Reader, v any) error { return pcjson.Value(r, v) }
+// decodeValue reads one JSON document into v, its strings bounded by
+// DefaultMaxStringBytes.
+func decodeValue(r io.Reader, v any) error {
+	return nameLimit(pcjson.Value(r, DefaultMaxStringBytes, v))
+}
+
+// nameLimit adds to a decoder's *pcjson.LimitError the option that raises
+// the limit.
+func nameLimit(err error) error {
+	var le *pcjson.LimitError
+	if !errors.As(err, &le) {
+		return err
+	}
+	field := map[string]string{"MaxString": "MaxStringBytes", "MaxItems": "MaxPageItems"}[le.Limit]
+	if field == "" {
+		return err
+	}
+	return fmt.Errorf("%w (raise ClientOptions.Limits.%s to read more)", err, field)
+}
 
 // decodeErrorBody fills e from a failed answer's body; a body that is not a
 // Partner Center error leaves e as it is.

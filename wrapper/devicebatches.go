@@ -30,7 +30,7 @@ func (c *Client) ListDeviceBatchesIter(ctx context.Context, customerID string) i
 	if err != nil {
 		return failed[DeviceBatch](err)
 	}
-	return items(ctx, c, "ListDeviceBatches", first, validDeviceBatch)
+	return items(ctx, c, "ListDeviceBatches", first, "", validDeviceBatch)
 }
 
 // ListDeviceBatchesJSON is ListDeviceBatchesIter yielding each batch's JSON
@@ -42,10 +42,13 @@ func (c *Client) ListDeviceBatchesJSON(ctx context.Context, customerID string) i
 	if err != nil {
 		return failed[[]byte](err)
 	}
-	return rawItems(ctx, c, "ListDeviceBatches", first, validDeviceBatch)
+	return rawItems(ctx, c, "ListDeviceBatches", first, "", validDeviceBatch)
 }
 
 func (c *Client) deviceBatchesRequest(customerID string) (pageRequest, error) {
+	if err := c.setUp(); err != nil {
+		return nil, err
+	}
 	id, err := customerUUID(customerID)
 	if err != nil {
 		return nil, err

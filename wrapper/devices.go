@@ -35,7 +35,7 @@ func (c *Client) ListDevicesIter(ctx context.Context, customerID, batchID string
 	if err != nil {
 		return failed[Device](err)
 	}
-	return items(ctx, c, "ListDevices", first, validDevice)
+	return items(ctx, c, "ListDevices", first, batchID, validDevice)
 }
 
 // ListDevicesJSON is ListDevicesIter yielding each device's JSON exactly
@@ -45,7 +45,7 @@ func (c *Client) ListDevicesJSON(ctx context.Context, customerID, batchID string
 	if err != nil {
 		return failed[[]byte](err)
 	}
-	return rawItems(ctx, c, "ListDevices", first, validDevice)
+	return rawItems(ctx, c, "ListDevices", first, batchID, validDevice)
 }
 
 // FollowDevicesLink returns every device of batch by following its
@@ -61,14 +61,17 @@ func (c *Client) FollowDevicesLink(ctx context.Context, batch DeviceBatch) ([]De
 // FollowDevicesLinkIter is FollowDevicesLink as an iterator, requesting
 // pages as the loop consumes them. On failure it yields one error and stops.
 func (c *Client) FollowDevicesLinkIter(ctx context.Context, batch DeviceBatch) iter.Seq2[Device, error] {
-	first, err := c.linkRequest(batch.DevicesLink)
+	first, err := c.linkRequest(batch.DevicesLink, batch.Id)
 	if err != nil {
 		return failed[Device](err)
 	}
-	return items(ctx, c, "ListDevices", first, validDevice)
+	return items(ctx, c, "ListDevices", first, batch.Id, validDevice)
 }
 
 func (c *Client) devicesRequest(customerID, batchID string) (pageRequest, error) {
+	if err := c.setUp(); err != nil {
+		return nil, err
+	}
 	id, err := customerUUID(customerID)
 	if err != nil {
 		return nil, err
@@ -89,16 +92,19 @@ func (c *Client) devicesRequest(customerID, batchID string) (pageRequest, error)
 // page is the link itself, and a page reached by continuationToken alone is
 // the link again with MS-ContinuationToken. The link is checked here, so a
 // bad one fails before any request.
-func (c *Client) linkRequest(l Link) (pageRequest, error) {
+func (c *Client) linkRequest(l Link, known string) (pageRequest, error) {
+	if err := c.setUp(); err != nil {
+		return nil, err
+	}
 	if strings.TrimSpace(l.Uri) == "" {
 		return nil, &InvalidArgumentError{Argument: "devicesLink", Problem: "is missing: the batch has no link to its devices; use ListDevices with the customer and batch ids"}
 	}
 	if m := l.Method; m != "" && !strings.EqualFold(m, http.MethodGet) {
 		return nil, &InvalidArgumentError{Argument: "devicesLink method", Value: m, Problem: "is not GET: only GET links are followed"}
 	}
-	u, err := c.resolveLink(l)
+	u, err := c.resolveLink(l, known)
 	if err != nil {
-		return nil, &InvalidArgumentError{Argument: "devicesLink", Problem: "cannot be followed: " + err.Error()}
+		return nil, &InvalidArgumentError{Argument: "devicesLink", Problem: "cannot be followed: " + c.secrets.redact(oneLine(err.Error()))}
 	}
 	return func(ctx context.Context, token string) (*http.Response, error) {
 		return c.followLink(ctx, u, l, token)

@@ -18,5 +18,10 @@
 // Errors: inspect them with errors.As. *ResponseError is a non-2xx answer
 // (status, Partner Center code and description, request and correlation ids,
 // Retry-After); *DecodeError is a 2xx answer whose body does not parse;
-// *InvalidArgumentError is input refused before any request was made.
+// *InvalidArgumentError is input refused before any request was made;
+// *NetworkError is a request that got no answer (reset, TLS, timeout), with
+// the ids it was sent with; *PagingError a listing that cannot be followed
+// (a loop, more than Limits.MaxPages pages). No error ever shows the bearer
+// token: echoed back by a server, it is replaced by REDACTED. What a server
+// can make the client read is bounded by ClientOptions.Limits.
 package wrapper

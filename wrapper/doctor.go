@@ -26,12 +26,12 @@ func (c *Client) ProbeCustomers(ctx context.Context) (n int, err error) {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	_, err = decodeCollection(resp.Body, false, func(*generated.Customer) error { return nil }, func(*generated.Customer, []byte) error {
+	_, err = decodeCollection(resp.Body, c.limits, false, func(*generated.Customer) error { return nil }, func(*generated.Customer, []byte) error {
 		n++
 		return nil
 	})
 	if err != nil {
-		return n, newDecodeError(resp, err)
+		return n, c.decodeError(resp, err)
 	}
 	return n, nil
 }

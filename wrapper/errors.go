@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/partnercenter-go/devicebatches/internal/safetext"
 )
 
 // ResponseError is returned for every non-2xx answer from Partner Center.
@@ -25,7 +26,10 @@ type ResponseError struct {
 	// code); empty when the body carried none (throttling answers, HTML).
 	Code string
 	// Description is Partner Center's error description (or message), on
-	// one line, HTML entities unescaped.
+	// one line, HTML entities unescaped, control and bidi characters
+	// escaped, at most 2 KiB (then "(truncated)"). The client's bearer
+	// token and anything shaped like a JWT are replaced by REDACTED here,
+	// in Code, Source, ErrorName, the ids and Body.
 	Description string
 	// Source is the Partner Center component that failed, such as PartnerFD.
 	Source string
@@ -41,7 +45,8 @@ type ResponseError struct {
 	// not say. When it is longer than the retry policy's MaxRetryDelay, or
 	// than the context's deadline allows, the call was not retried.
 	RetryAfter time.Duration
-	// ContentType of the answer, and its body, read up to 1 MiB.
+	// ContentType of the answer, and its body, read up to 1 MiB, with
+	// secrets replaced by REDACTED.
 	ContentType string
 	Body        []byte
 
@@ -82,6 +87,7 @@ func (e *ResponseError) Throttled() bool { return e.StatusCode == http.StatusToo
 // noting why a wait the service asked for was not waited.
 func (c *Client) responseError(resp *http.Response) *ResponseError {
 	e := newResponseError(resp)
+	c.redactResponseError(e)
 	if e.RetryAfter > 0 {
 		dl, ok := resp.Request.Context().Deadline()
 		switch {
@@ -135,14 +141,32 @@ func (e *DecodeError) Error() string {
 // Unwrap returns the underlying error.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-func newDecodeError(resp *http.Response, err error) *DecodeError {
+// decodeError describes a 2xx answer that could not be read, cleaned of
+// the client's secrets (a server may echo the token into a header, and a
+// decoder's message may quote the body).
+func (c *Client) decodeError(resp *http.Response, err error) *DecodeError {
 	req := resp.Request
+	r := c.secrets.redact
 	return &DecodeError{
-		Method: req.Method, URL: redactedURL(req), StatusCode: resp.StatusCode,
-		ContentType:   resp.Header.Get("Content-Type"),
-		RequestID:     firstNonEmpty(resp.Header.Get("MS-RequestId"), req.Header.Get("MS-RequestId")),
-		CorrelationID: firstNonEmpty(resp.Header.Get("MS-CorrelationId"), req.Header.Get("MS-CorrelationId")),
-		Err:           err,
+		Method: req.Method, URL: r(redactedURL(req)), StatusCode: resp.StatusCode,
+		ContentType:   r(safetext.Line(resp.Header.Get("Content-Type"), 200)),
+		RequestID:     r(safetext.Line(firstNonEmpty(resp.Header.Get("MS-RequestId"), req.Header.Get("MS-RequestId")), 200)),
+		CorrelationID: r(safetext.Line(firstNonEmpty(resp.Header.Get("MS-CorrelationId"), req.Header.Get("MS-CorrelationId")), 200)),
+		Err:           c.secrets.redactErr(err),
+	}
+}
+
+// redactResponseError cleans every text of e that came from the server of
+// the client's bearer tokens and of anything shaped like a JWT, and keeps
+// the ids (server-provided headers) on one bounded line.
+func (c *Client) redactResponseError(e *ResponseError) {
+	r := c.secrets.redact
+	e.URL, e.Code, e.Description, e.Source, e.ErrorName = r(e.URL), r(e.Code), r(e.Description), r(e.Source), r(e.ErrorName)
+	e.RequestID = r(safetext.Line(e.RequestID, 200))
+	e.CorrelationID = r(safetext.Line(e.CorrelationID, 200))
+	e.ContentType = r(safetext.Line(e.ContentType, 200))
+	if clean := r(string(e.Body)); clean != string(e.Body) {
+		e.Body = []byte(clean)
 	}
 }
 
@@ -181,28 +205,10 @@ func (e *PagingError) Error() string {
 }
 
 // oneLine folds a service-provided text into one printable line of at most
-// 500 characters, so an error message stays one line whatever was sent.
-func oneLine(s string) string {
-	const max = 500
-	var b strings.Builder
-	space := false
-	for _, r := range s {
-		if r == utf8.RuneError || r < 0x20 || r == 0x7f || r == ' ' {
-			space = b.Len() > 0
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		if b.Len() >= max {
-			b.WriteString("…")
-			break
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// 2 KiB (then "(truncated)"), with terminal control characters and Unicode
+// bidi controls escaped, so an error message stays one honest line
+// whatever was sent.
+func oneLine(s string) string { return safetext.Line(s, safetext.MaxLine) }
 
 func orUnknown(s string) string {
 	if s == "" {

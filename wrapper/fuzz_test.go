@@ -50,7 +50,7 @@ func FuzzDecodeCollection(f *testing.F) {
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var got []DeviceBatch
-		_, err := decodeCollection(strings.NewReader(string(b)), false, validDeviceBatch, func(it *DeviceBatch, _ []byte) error {
+		_, err := decodeCollection(strings.NewReader(string(b)), defaultLimits(), false, validDeviceBatch, func(it *DeviceBatch, _ []byte) error {
 			got = append(got, *it)
 			return nil
 		})

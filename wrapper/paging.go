@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"net/http"
 	"net/url"
@@ -23,10 +24,18 @@ var errStopped = pcjson.ErrStop
 // walk reads a paged collection page by page (one call each, so each page
 // gets its own MS-RequestId) and hands every item to yield as it is
 // decoded. After a page it follows links.next (resolved under /v1, with the
-// link's headers, such as MS-ContinuationToken), else the page's
-// continuationToken through first. A repeated link or token ends the walk
-// with a *PagingError instead of looping.
-func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, wantRaw bool, valid func(*T) error, yield func(*T, []byte) bool) (err error) {
+// link's headers, such as MS-ContinuationToken; known is the batch id being
+// listed, so that a link naming it is resolved byte for byte), else the
+// page's continuationToken through first. A repeated link or token, or more
+// pages than Limits.MaxPages, ends the walk with a *PagingError instead of
+// looping.
+//
+// A page whose body is streamed (unsized, or larger than bodyPolicy
+// downloads) and is cut short by the connection is read again, up to the
+// retry policy's MaxRetries, but only while none of its items has reached
+// yield: the caller never sees an item twice. Once one has, the cut is a
+// *DecodeError.
+func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, known string, wantRaw bool, valid func(*T) error, yield func(*T, []byte) bool) (err error) {
 	if err := checkContext(ctx); err != nil {
 		return err
 	}
@@ -35,33 +44,47 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, w
 	send := func(ctx context.Context) (*http.Response, error) { return first(ctx, "") }
 	seen := map[string]bool{}
 	for n := 1; ; n++ {
-		resp, err := c.result(send(context.WithValue(ctx, pageKey{}, n)))
-		if err != nil {
-			return err
+		if n > c.limits.MaxPages {
+			return &PagingError{Pages: n - 1, Reason: tooManyPages(c.limits.MaxPages)}
 		}
-		page, err := decodeCollection(resp.Body, wantRaw, valid, func(item *T, raw []byte) error {
-			if !yield(item, raw) {
+		var page pageInfo
+		for try := 0; ; try++ {
+			resp, err := c.result(send(context.WithValue(ctx, pageKey{}, n)))
+			if err != nil {
+				return err
+			}
+			body := &readErrors{r: resp.Body}
+			yielded := false
+			page, err = decodeCollection(body, c.limits, wantRaw, valid, func(item *T, raw []byte) error {
+				yielded = true
+				if !yield(item, raw) {
+					return errStopped
+				}
+				return nil
+			})
+			resp.Body.Close()
+			if errors.Is(err, errStopped) {
 				return errStopped
 			}
-			return nil
-		})
-		resp.Body.Close()
-		switch {
-		case errors.Is(err, errStopped):
-			return errStopped
-		case err != nil:
-			return newDecodeError(resp, err)
+			if err == nil {
+				break
+			}
+			if body.err == nil || yielded || try >= c.maxRetries || ctx.Err() != nil || errors.Is(body.err, ErrLimit) {
+				return c.decodeError(resp, err)
+			}
+			// The connection failed mid-body before any item was handed
+			// out: this GET is safe to send again.
 		}
 		var key string
 		switch {
 		case page.next != nil:
 			next := *page.next
 			if m := next.Method; m != "" && !strings.EqualFold(m, http.MethodGet) {
-				return &PagingError{Pages: n, Reason: fmt.Sprintf("the next link asks for method %q; only GET is followed", m)}
+				return &PagingError{Pages: n, Reason: c.secrets.redact(oneLine(fmt.Sprintf("the next link asks for method %q; only GET is followed", m)))}
 			}
-			u, err := c.resolveLink(next)
+			u, err := c.resolveLink(next, known)
 			if err != nil {
-				return &PagingError{Pages: n, Reason: err.Error()}
+				return &PagingError{Pages: n, Reason: c.secrets.redact(oneLine(err.Error()))}
 			}
 			key = "link " + u.String() + " " + linkHeader(next, "MS-ContinuationToken") + " " + page.token
 			send = func(ctx context.Context) (*http.Response, error) { return c.followLink(ctx, u, next, "") }
@@ -79,10 +102,25 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, w
 	}
 }
 
+// readErrors remembers the first error of the body's own reads (not EOF):
+// a connection cut short, as opposed to JSON that does not parse.
+type readErrors struct {
+	r   io.Reader
+	err error
+}
+
+func (b *readErrors) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
 // items adapts walk to an iterator of decoded items.
-func items[T any](ctx context.Context, c *Client, op string, first pageRequest, valid func(*T) error) iter.Seq2[T, error] {
+func items[T any](ctx context.Context, c *Client, op string, first pageRequest, known string, valid func(*T) error) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		err := walk(ctx, c, op, first, false, valid, func(it *T, _ []byte) bool { return yield(*it, nil) })
+		err := walk(ctx, c, op, first, known, false, valid, func(it *T, _ []byte) bool { return yield(*it, nil) })
 		if err != nil && err != errStopped {
 			var zero T
 			yield(zero, err)
@@ -91,9 +129,9 @@ func items[T any](ctx context.Context, c *Client, op string, first pageRequest, 
 }
 
 // rawItems adapts walk to an iterator of each item's JSON as sent.
-func rawItems[T any](ctx context.Context, c *Client, op string, first pageRequest, valid func(*T) error) iter.Seq2[[]byte, error] {
+func rawItems[T any](ctx context.Context, c *Client, op string, first pageRequest, known string, valid func(*T) error) iter.Seq2[[]byte, error] {
 	return func(yield func([]byte, error) bool) {
-		err := walk(ctx, c, op, first, true, valid, func(_ *T, raw []byte) bool { return yield(raw, nil) })
+		err := walk(ctx, c, op, first, known, true, valid, func(_ *T, raw []byte) bool { return yield(raw, nil) })
 		if err != nil && err != errStopped {
 			yield(nil, err)
 		}
@@ -131,8 +169,11 @@ func linkHeader(l Link, name string) string {
 	return ""
 }
 
-// resolveLink turns a Link's URI into a URL on the configured service.
-func (c *Client) resolveLink(l Link) (*url.URL, error) { return pchttp.ResolveLink(c.base, l.Uri) }
+// resolveLink turns a Link's URI into a URL on the configured service;
+// known is a batch id the link may name (see pchttp.ResolveLink).
+func (c *Client) resolveLink(l Link, known ...string) (*url.URL, error) {
+	return pchttp.ResolveLink(c.base, l.Uri, known...)
+}
 
 // followLink sends a GET for a resolved link with the link's headers, and
 // MS-ContinuationToken when token is not empty.

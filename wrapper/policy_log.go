@@ -16,7 +16,11 @@ import (
 // never logged, so neither the token nor a continuation token can leak.
 // (azcore/log, configured through ClientOptions.Logging, traces the same
 // tries with every header but an allow-list REDACTED.)
-type logPolicy struct{ log *slog.Logger }
+type logPolicy struct {
+	log *slog.Logger
+	// secrets are redacted from the error text, which may quote a server.
+	secrets *secretSet
+}
 
 type tryCountKey struct{}
 type pageKey struct{}
@@ -37,9 +41,9 @@ func (p logPolicy) Do(req *policy.Request) (*http.Response, error) {
 	h := req.Raw().Header
 	attrs := []slog.Attr{
 		slog.Int("page", page), slog.Int("try", int(try)),
-		slog.String("method", req.Raw().Method), slog.String("url", redactedURL(req.Raw())),
+		slog.String("method", req.Raw().Method), slog.String("url", p.secrets.redact(redactedURL(req.Raw()))),
 		slog.Duration("duration", time.Since(start)),
-		slog.String("request_id", h.Get("MS-RequestId")), slog.String("correlation_id", h.Get("MS-CorrelationId")),
+		slog.String("request_id", p.secrets.redact(h.Get("MS-RequestId"))), slog.String("correlation_id", p.secrets.redact(h.Get("MS-CorrelationId"))),
 	}
 	if resp != nil {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
@@ -48,7 +52,7 @@ func (p logPolicy) Do(req *policy.Request) (*http.Response, error) {
 		}
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", oneLine(err.Error())))
+		attrs = append(attrs, slog.String("error", p.secrets.redact(oneLine(err.Error()))))
 	}
 	p.log.LogAttrs(ctx, slog.LevelDebug, "partner center try", attrs...)
 	return resp, err

@@ -69,7 +69,12 @@ func (e nonRetriable) Unwrap() error { return e.error }
 // pipelineDoer lets the generated client send its requests through the
 // azcore pipeline. Bodies are streamed to the caller (SkipBodyDownload);
 // bodyPolicy downloads the small ones inside the retry loop.
-type pipelineDoer struct{ pl runtime.Pipeline }
+// A failure with no answer becomes a *NetworkError carrying the ids the
+// request was sent with (headersPolicy set them on req itself).
+type pipelineDoer struct {
+	pl runtime.Pipeline
+	c  *Client
+}
 
 // Do implements generated.HttpRequestDoer.
 func (d pipelineDoer) Do(req *http.Request) (*http.Response, error) {
@@ -78,5 +83,9 @@ func (d pipelineDoer) Do(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	runtime.SkipBodyDownload(preq)
-	return d.pl.Do(preq)
+	resp, err := d.pl.Do(preq)
+	if err != nil && resp == nil {
+		return nil, d.c.networkError(req, err)
+	}
+	return resp, err
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/partnercenter-go/devicebatches/internal/pchttp"
@@ -16,8 +17,6 @@ const (
 	// maxErrorBody bounds a failed answer's body: an HTML error page or a
 	// runaway gateway must not exhaust memory.
 	maxErrorBody = 1 << 20
-	// maxBody bounds a successful answer's body.
-	maxBody = 512 << 20
 	// downloadLimit: successful bodies up to this size are read whole inside
 	// the retry loop, so a body cut short is retried like any failed try;
 	// larger ones are streamed to the decoder.
@@ -29,16 +28,18 @@ const (
 type transport struct {
 	next policy.Transporter
 	base *url.URL
+	// maxBody bounds a successful answer's body (Limits.MaxBodyBytes).
+	maxBody int64
 }
 
-func newTransport(t policy.Transporter, base *url.URL) policy.Transporter {
+func newTransport(t policy.Transporter, base *url.URL, maxBody int64) policy.Transporter {
 	switch hc := t.(type) {
 	case nil:
 		t = guardRedirects(nil, base)
 	case *http.Client:
 		t = guardRedirects(hc, base)
 	}
-	return transport{next: t, base: base}
+	return transport{next: t, base: base, maxBody: maxBody}
 }
 
 // Do implements policy.Transporter.
@@ -53,16 +54,47 @@ func (t transport) Do(req *http.Request) (*http.Response, error) {
 		resp.Body.Close()
 		return nil, nonRetriable{fmt.Errorf("%w: the answer came from %s://%s, not %s", ErrRedirectRefused, resp.Request.URL.Scheme, resp.Request.URL.Host, t.base.Host)}
 	}
-	limit := int64(maxBody)
+	limit := t.maxBody
 	if resp.StatusCode >= 300 {
 		limit = maxErrorBody
 	}
-	resp.Body = pchttp.Bound(resp.Body, limit, resp.StatusCode >= 300)
+	body := resp.Body
+	if gzipped(resp) {
+		// Go's transport undoes gzip only when it asked for it itself; a
+		// caller's transport (or a server that ignores Accept-Encoding) can
+		// hand us the compressed stream, and the limit must hold on what
+		// it inflates to, not on what travelled.
+		body = pchttp.Gunzip(body)
+		resp.Header.Del("Content-Encoding")
+		resp.Header.Del("Content-Length")
+		resp.ContentLength = -1
+		resp.Uncompressed = true
+	}
+	resp.Body = namedLimit{pchttp.Bound(body, limit, resp.StatusCode >= 300), limit}
 	return resp, nil
 }
 
+func gzipped(resp *http.Response) bool {
+	return !resp.Uncompressed && strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip")
+}
+
+// namedLimit says, when the body is too large, which limit it passed and
+// how to raise it.
+type namedLimit struct {
+	io.ReadCloser
+	limit int64
+}
+
+func (n namedLimit) Read(p []byte) (int, error) {
+	c, err := n.ReadCloser.Read(p)
+	if err == pchttp.ErrBodyTooLarge {
+		err = fmt.Errorf("%w: more than %d bytes (raise ClientOptions.Limits.MaxBodyBytes to read more): %w", ErrBodyTooLarge, n.limit, ErrLimit)
+	}
+	return c, err
+}
+
 // ErrBodyTooLarge is wrapped by the *DecodeError of an answer larger than
-// the client reads (512 MiB).
+// the client reads (Limits.MaxBodyBytes, 512 MiB by default).
 var ErrBodyTooLarge = pchttp.ErrBodyTooLarge
 
 // bodyPolicy downloads small successful bodies (a known length up to

@@ -282,16 +282,16 @@ func (c *Client) accepted(resp *http.Response, err error) (string, error) {
 	if link == "" && resp.StatusCode == http.StatusOK {
 		var l generated.BatchJobStatusLink
 		if err := decodeValue(resp.Body, &l); err != nil {
-			return "", newDecodeError(resp, err)
+			return "", c.decodeError(resp, err)
 		}
 		link = l.Uri
 	}
 	if strings.TrimSpace(link) == "" {
-		return "", newDecodeError(resp, errors.New("the answer names no upload status: no Location header and no status link in the body"))
+		return "", c.decodeError(resp, errors.New("the answer names no upload status: no Location header and no status link in the body"))
 	}
 	u, err := c.resolveLink(Link{Uri: link})
 	if err != nil {
-		return "", newDecodeError(resp, fmt.Errorf("the upload status link cannot be used: %w", err))
+		return "", c.decodeError(resp, fmt.Errorf("the upload status link cannot be used: %w", err))
 	}
 	return path.Base(u.Path), nil
 }

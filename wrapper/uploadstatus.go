@@ -103,16 +103,16 @@ func (c *Client) uploadStatus(ctx context.Context, customerID, trackingID string
 	raw, err = io.ReadAll(io.LimitReader(resp.Body, maxStatusBody+1))
 	switch {
 	case err != nil:
-		return d, nil, newDecodeError(resp, fmt.Errorf("reading the answer: %w", err))
+		return d, nil, c.decodeError(resp, fmt.Errorf("reading the answer: %w", err))
 	case len(raw) > maxStatusBody:
-		return d, nil, newDecodeError(resp, fmt.Errorf("the answer is larger than %d bytes", maxStatusBody))
+		return d, nil, c.decodeError(resp, fmt.Errorf("the answer is larger than %d bytes", maxStatusBody))
 	}
 	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
 	if err := decodeValue(bytes.NewReader(raw), &d); err != nil {
-		return d, nil, newDecodeError(resp, err)
+		return d, nil, c.decodeError(resp, err)
 	}
 	if d.Status == "" {
-		return d, nil, newDecodeError(resp, fmt.Errorf(`the status has no "status", which the contract requires`))
+		return d, nil, c.decodeError(resp, fmt.Errorf(`the status has no "status", which the contract requires`))
 	}
 	return d, raw, nil
 }
@@ -260,7 +260,7 @@ func (c *Client) ListConfigurationPoliciesIter(ctx context.Context, customerID s
 	if err != nil {
 		return failed[ConfigurationPolicy](err)
 	}
-	return items(ctx, c, "ListConfigurationPolicies", first, validPolicy)
+	return items(ctx, c, "ListConfigurationPolicies", first, "", validPolicy)
 }
 
 // ListConfigurationPoliciesJSON is ListConfigurationPoliciesIter yielding
@@ -271,7 +271,7 @@ func (c *Client) ListConfigurationPoliciesJSON(ctx context.Context, customerID s
 	if err != nil {
 		return failed[[]byte](err)
 	}
-	return rawItems(ctx, c, "ListConfigurationPolicies", first, validPolicy)
+	return rawItems(ctx, c, "ListConfigurationPolicies", first, "", validPolicy)
 }
 
 func (c *Client) policiesRequest(customerID string) (pageRequest, error) {

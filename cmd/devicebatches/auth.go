@@ -93,6 +93,7 @@ func (a *app) credential() (wrapper.TokenCredential, string, error) {
 			return wrapper.StaticToken(tok), a.credName, nil
 		}
 		method = "default"
+		a.implicitDefault = true
 	}
 	cred, name, err := a.newCredential(method, a.credentialSetup())
 	if err != nil {
@@ -116,6 +117,9 @@ func (a *app) newCredential(method string, s credentialSetup) (wrapper.TokenCred
 		cred, err = azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: s.tenant})
 	case "device-code":
 		name = "device-code"
+		if s.tenant == "" {
+			return nil, "", usagef("--auth device-code needs the partner tenant: give --tenant ID or set AZURE_TENANT_ID")
+		}
 		cred, err = azidentity.NewDeviceCodeCredential(&azidentity.DeviceCodeCredentialOptions{
 			ClientOptions: s.client, TenantID: s.tenant, ClientID: s.clientID,
 			DisableInstanceDiscovery: s.disableInstanceDiscovery,

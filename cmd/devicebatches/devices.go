@@ -23,7 +23,7 @@ func (a *app) devicesCommand() *cobra.Command {
 pages (100 devices each) to the end.`,
 		Example: `  devicebatches devices --customer 47021739-3426-40bf-9601-61b4b6d7c793 --batch "Test batch"
   devicebatches devices --customer 47021739-3426-40bf-9601-61b4b6d7c793 --batch "Test batch" -o json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runDevices(cmd.Context(), f)
 		},

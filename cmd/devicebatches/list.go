@@ -25,8 +25,11 @@ func (a *app) listCommand() *cobra.Command {
   devicebatches list --customer 47021739-3426-40bf-9601-61b4b6d7c793 -o json
   devicebatches list --sandbox --customer 47021739-3426-40bf-9601-61b4b6d7c793
   devicebatches list --customers-file customers.txt --concurrency 8 --rate 5 -o jsonl`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkRate(f.rate, cmd.Flags().Changed("rate")); err != nil {
+				return err
+			}
 			if f.customersFile != "" {
 				return a.runListCustomers(cmd.Context(), f)
 			}
@@ -37,7 +40,7 @@ func (a *app) listCommand() *cobra.Command {
 	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table or json (or jsonl with --customers-file)")
 	cmd.Flags().StringVar(&f.customersFile, "customers-file", "", "file of customer tenant ids, one per line ('-' for stdin; blank lines and # comments skipped)")
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", wrapper.DefaultConcurrency, "customers fetched at once with --customers-file")
-	cmd.Flags().Float64Var(&f.rate, "rate", 0, "with --customers-file, at most this many customer requests per second (0 = unlimited)")
+	cmd.Flags().Float64Var(&f.rate, "rate", 0, "with --customers-file, at most this many customer requests per second (a positive number; default: no limit)")
 	return cmd
 }
 

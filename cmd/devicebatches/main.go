@@ -2,19 +2,19 @@
 // (Windows Autopilot) device batches from the shell. It is a thin shell over
 // package wrapper: flags, output and exit codes only.
 //
-// Exit codes: 0 success, 1 a service, network or authentication failure,
-// 2 invalid input (flags, ids, files, missing credentials).
+// Exit codes: 0 success; 1 a service, network or authentication failure;
+// 2 invalid input (unknown command or flag, stray arguments, invalid
+// values, missing credentials); 70 an internal error (a bug); 130
+// interrupted by SIGINT (Ctrl-C); 143 stopped by SIGTERM.
 package main
 
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(context.Background())
 	code := run(ctx, os.Args[1:], streams{in: os.Stdin, out: os.Stdout, err: os.Stderr}, os.Getenv)
 	stop()
 	os.Exit(code)

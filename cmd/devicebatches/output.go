@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/partnercenter-go/devicebatches/internal/safetext"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
@@ -97,14 +98,11 @@ func batchRow(b wrapper.DeviceBatch) string {
 
 // cell makes a service-provided value safe for a terminal table: control
 // characters (tabs, newlines, escape sequences) would break the columns or
-// drive the terminal, so they are shown escaped.
+// drive the terminal, and Unicode bidi controls would reorder what is
+// read, so they are shown escaped (safetext.Cell).
 func cell(s string) string {
 	if s == "" {
 		return "-"
 	}
-	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }) < 0 {
-		return s
-	}
-	q := strconv.Quote(s)
-	return q[1 : len(q)-1]
+	return safetext.Cell(s)
 }

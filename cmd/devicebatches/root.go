@@ -13,11 +13,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/partnercenter-go/devicebatches/internal/version"
+	"github.com/partnercenter-go/devicebatches/internal/safetext"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
 // defaultMaxRetries is azcore's default, shown in --help.
 const defaultMaxRetries = 3
+
+// defaultTryTimeout bounds one try (a stalled connection is retried rather
+// than eating the whole --timeout).
+const defaultTryTimeout = 60 * time.Second
 
 // Exit codes.
 const (
@@ -45,6 +50,7 @@ type globalFlags struct {
 	correlationID string
 	debug         bool
 	timeout       time.Duration
+	tryTimeout    time.Duration
 	maxRetries    int
 	sandbox       bool
 }
@@ -68,6 +74,9 @@ type app struct {
 	terminal func(stream any) bool
 	// contract is contract validation (contract.go).
 	contract contractFlags
+	// implicitDefault: no credential was chosen, so the default chain was
+	// tried; finding nothing is then a usage error (missingCredentials).
+	implicitDefault bool
 }
 
 // appOption adjusts an invocation; tests use them to reach local servers.
@@ -94,18 +103,27 @@ func run(ctx context.Context, args []string, s streams, getenv func(string) stri
 }
 
 // execute runs one command line.
-func (a *app) execute(ctx context.Context, args []string) int {
+func (a *app) execute(ctx context.Context, args []string) (code int) {
 	s := a.io
+	defer func() {
+		if r := recover(); r != nil {
+			code = crashed(s.err, r)
+		}
+	}()
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.err)
-	err := a.explainAuth(a.strictContract(root.ExecuteContext(ctx)))
+	err := a.explainAuth(a.missingCredentials(classify(a.strictContract(root.ExecuteContext(ctx)))))
 	if err == nil {
 		return exitOK
 	}
-	code := exitCode(err)
+	if sig, ok := signalExit(ctx); ok {
+		fmt.Fprintln(s.err, "devicebatches: "+interrupted(sig))
+		return sig
+	}
+	code = exitCode(err)
 	fmt.Fprintln(s.err, "devicebatches: "+oneLine(err.Error()))
 	if code == exitUsage && !isInvalidArgument(err) {
 		fmt.Fprintln(s.err, "Run 'devicebatches --help' for usage.")
@@ -128,7 +146,9 @@ With --sandbox, a command calls the built-in sandbox instead (sandbox data,
 no token needed); 'devicebatches sandbox' serves it over HTTP.
 
 Exit codes: 0 success; 1 service, network or authentication failure;
-2 invalid input.`,
+2 usage: unknown command or flag, stray arguments, invalid values, missing
+credentials; 70 internal error (a bug); 130 interrupted (SIGINT, Ctrl-C);
+143 terminated (SIGTERM).`,
 		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -141,6 +161,7 @@ Exit codes: 0 success; 1 service, network or authentication failure;
 	pf.StringVar(&a.flags.correlationID, "correlation-id", "", "MS-CorrelationId GUID for every request (default: a new one)")
 	pf.BoolVar(&a.flags.debug, "debug", false, "log every HTTP try to stderr, tokens redacted (env PARTNER_CENTER_DEBUG=1)")
 	pf.DurationVar(&a.flags.timeout, "timeout", 2*time.Minute, "give up on the whole command after this long")
+	pf.DurationVar(&a.flags.tryTimeout, "try-timeout", defaultTryTimeout, "give up on one try of a request after this long and retry it (within --timeout)")
 	pf.IntVar(&a.flags.maxRetries, "max-retries", defaultMaxRetries, "retries of a throttled or failed request (0 for none)")
 	pf.BoolVar(&a.flags.sandbox, "sandbox", false, "call the built-in sandbox (sandbox data, no credentials) instead of Partner Center")
 	a.addAuthFlags(pf)
@@ -163,6 +184,9 @@ func (a *app) client(cred wrapper.TokenCredential) (*wrapper.Client, error) {
 	if a.flags.timeout <= 0 {
 		return nil, usagef("--timeout must be positive, like 2m or 30s")
 	}
+	if a.flags.tryTimeout <= 0 {
+		return nil, usagef("--try-timeout must be positive, like 60s")
+	}
 	opts := &wrapper.ClientOptions{
 		BaseURL:       base,
 		Locale:        a.flags.locale,
@@ -171,6 +195,7 @@ func (a *app) client(cred wrapper.TokenCredential) (*wrapper.Client, error) {
 	opts.Telemetry.ApplicationID = "devicebatches-cli"
 	opts.Transport = a.transport
 	opts.Retry.MaxRetries = int32(min(a.flags.maxRetries, 100))
+	opts.Retry.TryTimeout = a.flags.tryTimeout
 	if a.flags.maxRetries == 0 {
 		opts.Retry.MaxRetries = -1 // azcore: negative means no retries
 	}
@@ -209,7 +234,7 @@ func isInvalidArgument(err error) bool {
 	return errors.As(err, &ia)
 }
 
-// oneLine keeps every message on one line whatever an error carries.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
+// oneLine keeps every message on one bounded line (4 KiB; a service's
+// description is already cut at 2 KiB by the wrapper) whatever an error
+// carries, with terminal control characters and bidi controls escaped.
+func oneLine(s string) string { return safetext.Line(s, 4<<10) }

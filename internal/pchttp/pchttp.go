@@ -6,6 +6,7 @@ package pchttp
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -62,18 +63,28 @@ func TryAgainSeconds(body []byte) string {
 
 // ResolveLink turns a link's URI into a URL on base. Partner Center's links
 // are relative and usually lack /v1 ("/customers/{id}/deviceBatches/Test
-// batch/devices", space unescaped), the official SDK prepends /v1, and a
-// past link-format change produced "/v1//v1/...": so empty and leading
-// "v1" segments are dropped, /v1 is put back once, and every segment is
-// escaped. An absolute URI must name base's scheme and host: the token goes
-// nowhere else.
-func ResolveLink(base *url.URL, uri string) (*url.URL, error) {
+// batch/devices", the batch id not escaped), the official SDK prepends /v1,
+// a past link-format change produced "/v1//v1/...", and some links arrive
+// HTML-escaped ("&amp;" between query parameters): so empty and leading
+// "v1" segments are dropped, /v1 is put back once, "&amp;" is read as "&",
+// and every segment is escaped again. An absolute URI must name base's
+// scheme and host: the token goes nowhere else.
+//
+// A segment is taken as already escaped only when it is a valid escaped
+// segment (nothing in it but '%' needs escaping, and its escapes decode);
+// otherwise ("Test batch", "50% off") it is taken literally. A batch id is
+// ambiguous all the same ("100%25" may be escaped or literal, "a/b" is two
+// segments): known lists ids the caller knows (the batch being listed);
+// right after a "deviceBatches" segment, a known id, literal or escaped,
+// is taken as that one segment, byte for byte.
+func ResolveLink(base *url.URL, uri string, known ...string) (*url.URL, error) {
 	raw := strings.TrimSpace(uri)
 	if raw == "" {
 		return nil, errors.New("the link has no uri")
 	}
 	path, query, _ := strings.Cut(raw, "?")
 	path, _, _ = strings.Cut(path, "#")
+	query, _, _ = strings.Cut(query, "#")
 	if i := strings.Index(path, "://"); i >= 0 && !strings.Contains(path[:i], "/") {
 		abs, err := url.Parse(path[:i] + "://" + strings.SplitN(path[i+3:], "/", 2)[0])
 		if err != nil || abs.User != nil || !SameOrigin(abs, base) {
@@ -82,13 +93,24 @@ func ResolveLink(base *url.URL, uri string) (*url.URL, error) {
 		path = strings.TrimPrefix(strings.TrimPrefix(path[i+3:], abs.Host), base.Path)
 	}
 	var segs []string
-	for _, s := range strings.Split(path, "/") {
-		if s == "" || (len(segs) == 0 && strings.EqualFold(s, "v1")) {
+	for rest := path; rest != ""; {
+		if n := len(segs); n > 0 && strings.EqualFold(segs[n-1], "deviceBatches") {
+			if k, l := knownAt(rest, known); l > 0 {
+				segs = append(segs, k)
+				rest = rest[l:]
+				continue
+			}
+		}
+		if rest[0] == '/' {
+			rest = rest[1:]
 			continue
 		}
-		if un, err := url.PathUnescape(s); err == nil {
-			s = un
+		var s string
+		s, rest, _ = strings.Cut(rest, "/")
+		if len(segs) == 0 && strings.EqualFold(s, "v1") {
+			continue
 		}
+		s = segment(s)
 		// Checked after unescaping: "%2e%2e" is a dot segment too, and
 		// would climb out of /v1.
 		if s == "." || s == ".." {
@@ -107,13 +129,44 @@ func ResolveLink(base *url.URL, uri string) (*url.URL, error) {
 	u.Path = base.Path + "/v1/" + strings.Join(segs, "/")
 	u.RawPath = base.Path + "/v1/" + strings.Join(escaped, "/")
 	if query != "" {
-		q, err := url.ParseQuery(query)
+		q, err := url.ParseQuery(strings.ReplaceAll(query, "&amp;", "&"))
 		if err != nil {
 			return nil, fmt.Errorf("the link %q has a malformed query", shorten(raw))
 		}
 		u.RawQuery = q.Encode()
 	}
 	return &u, nil
+}
+
+// knownAt returns the known id that path starts with, as sent or escaped,
+// ending at a segment boundary, and how many bytes of path it takes.
+func knownAt(path string, known []string) (string, int) {
+	for _, k := range known {
+		if k == "" || k == "." || k == ".." {
+			continue
+		}
+		for _, form := range []string{k, url.PathEscape(k)} {
+			if strings.HasPrefix(path, form) && (len(path) == len(form) || path[len(form)] == '/') {
+				return k, len(form)
+			}
+		}
+	}
+	return "", 0
+}
+
+// segment decodes one path segment of a link: escaped when it is a valid
+// escaped segment, literal otherwise.
+func segment(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	if strings.ReplaceAll(url.PathEscape(s), "%25", "%") != s {
+		return s // holds characters that an escaped segment cannot: text
+	}
+	if un, err := url.PathUnescape(s); err == nil {
+		return un
+	}
+	return s
 }
 
 // SameOrigin reports whether u has base's scheme and host (with port).
@@ -204,3 +257,31 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 }
 
 func (b *boundedBody) Close() error { return b.rc.Close() }
+
+// Gunzip returns a reader of rc's gzip stream, decompressed as it is read;
+// a stream that is not gzip fails on the first read. Bound the result, not
+// rc: a small compressed body can inflate to gigabytes.
+func Gunzip(rc io.ReadCloser) io.ReadCloser { return &gunzip{rc: rc} }
+
+type gunzip struct {
+	rc  io.ReadCloser
+	zr  *gzip.Reader
+	err error
+}
+
+func (g *gunzip) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	if g.zr == nil {
+		zr, err := gzip.NewReader(g.rc)
+		if err != nil {
+			g.err = fmt.Errorf("the answer says Content-Encoding gzip but is not: %w", err)
+			return 0, g.err
+		}
+		g.zr = zr
+	}
+	return g.zr.Read(p)
+}
+
+func (g *gunzip) Close() error { return g.rc.Close() }

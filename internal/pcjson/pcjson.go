@@ -34,10 +34,11 @@ var ErrStop = errors.New("pcjson: stopped")
 // buffer, never the page. With wantRaw, each also gets the item's JSON as
 // sent (valid until each returns). valid checks what the document requires
 // of an item. Keys match case-insensitively, like encoding/json; unknown
-// properties are skipped; "items" must be present and an array.
-func Collection[T, L any](r io.Reader, wantRaw bool, valid func(*T) error, each func(item *T, raw []byte) error) (Page[L], error) {
+// properties are skipped; "items" must be present and an array. lim bounds
+// the strings and the items: past one, the error is a *LimitError.
+func Collection[T, L any](r io.Reader, lim Limits, wantRaw bool, valid func(*T) error, each func(item *T, raw []byte) error) (Page[L], error) {
 	var p Page[L]
-	dec := json.NewDecoder(r)
+	dec := json.NewDecoder(LimitStrings(r, lim.MaxString))
 	if err := expectDelim(dec, '{'); err != nil {
 		return p, err
 	}
@@ -54,7 +55,7 @@ func Collection[T, L any](r io.Reader, wantRaw bool, valid func(*T) error, each 
 				return p, errors.New(`the collection has "items" twice`)
 			}
 			sawItems = true
-			if err := decodeItems(dec, wantRaw, valid, each); err != nil {
+			if err := decodeItems(dec, lim.MaxItems, wantRaw, valid, each); err != nil {
 				return p, err
 			}
 		case strings.EqualFold(key, "links"):
@@ -91,7 +92,7 @@ func Collection[T, L any](r io.Reader, wantRaw bool, valid func(*T) error, each 
 	return p, nil
 }
 
-func decodeItems[T any](dec *json.Decoder, wantRaw bool, valid func(*T) error, each func(*T, []byte) error) error {
+func decodeItems[T any](dec *json.Decoder, maxItems int, wantRaw bool, valid func(*T) error, each func(*T, []byte) error) error {
 	t, err := dec.Token()
 	if err != nil {
 		return err
@@ -101,6 +102,9 @@ func decodeItems[T any](dec *json.Decoder, wantRaw bool, valid func(*T) error, e
 	}
 	var raw json.RawMessage
 	for i := 0; dec.More(); i++ {
+		if maxItems > 0 && i >= maxItems {
+			return &LimitError{Limit: "MaxItems", Max: maxItems}
+		}
 		var item T
 		if wantRaw {
 			raw = raw[:0]
@@ -149,9 +153,10 @@ func tokenText(t json.Token) string {
 }
 
 // Value reads one JSON document (a non-collection answer) into v; anything
-// after it but white space is an error.
-func Value(r io.Reader, v any) error {
-	dec := json.NewDecoder(r)
+// after it but white space is an error. Strings longer than maxString bytes
+// (0: no limit) end it with a *LimitError.
+func Value(r io.Reader, maxString int, v any) error {
+	dec := json.NewDecoder(LimitStrings(r, maxString))
 	if err := dec.Decode(v); err != nil {
 		if err == io.EOF {
 			return io.ErrUnexpectedEOF

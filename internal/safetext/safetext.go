@@ -1,0 +1,110 @@
+// Package safetext makes text that came from a server safe to show on a
+// terminal: on one line, bounded, with control characters and Unicode
+// bidirectional controls escaped so that they can neither drive the
+// terminal (ANSI escape sequences) nor reorder what the user reads
+// ("Trojan Source" overrides). The CLI's table cells and error lines and
+// the wrapper's error texts all go through it.
+package safetext
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxLine is how many bytes of a server's text an error line keeps.
+const MaxLine = 2 << 10
+
+// Truncated ends a line cut at its bound.
+const Truncated = " (truncated)"
+
+// Dangerous reports a rune that must not reach a terminal as is: C0 and C1
+// control characters, DEL, the bidirectional embedding, override and
+// isolate controls (U+202A–U+202E, U+2066–U+2069), the implicit marks
+// (U+200E, U+200F, U+061C), the line and paragraph separators, and an
+// invalid encoding.
+func Dangerous(r rune) bool {
+	switch {
+	case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
+	case r == 0x200e, r == 0x200f, r == 0x061c, r == 0x2028, r == 0x2029:
+		return true
+	case r == utf8.RuneError:
+		return true
+	}
+	return false
+}
+
+// escape writes r as a Go-style escape.
+func escape(b *strings.Builder, r rune) {
+	switch {
+	case r == '\t':
+		b.WriteString(`\t`)
+	case r == '\n':
+		b.WriteString(`\n`)
+	case r == '\r':
+		b.WriteString(`\r`)
+	case r == utf8.RuneError:
+		b.WriteString(`\ufffd`)
+	case r < 0x80:
+		fmt.Fprintf(b, `\x%02x`, r)
+	default:
+		fmt.Fprintf(b, `\u%04x`, r)
+	}
+}
+
+// Cell returns s for a table cell: every dangerous rune (tabs and newlines
+// included, which would break the columns) written as an escape such as
+// \t, \x1b or \u202e; text without any is returned unchanged.
+func Cell(s string) string {
+	if strings.IndexFunc(s, Dangerous) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i, w := 0, 0; i < len(s); i += w {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		w = n
+		if Dangerous(r) {
+			escape(&b, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Line folds s into one line of at most max bytes (MaxLine when max <= 0):
+// runs of white space (newlines and tabs included) become one space,
+// other dangerous runes are escaped, and a longer text is cut at a rune
+// boundary and ends with Truncated.
+func Line(s string, max int) string {
+	if max <= 0 {
+		max = MaxLine
+	}
+	var b strings.Builder
+	space := false
+	for i, w := 0, 0; i < len(s); i += w {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		w = n
+		if r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0x2028 || r == 0x2029 {
+			space = b.Len() > 0
+			continue
+		}
+		if b.Len() >= max {
+			b.WriteString(Truncated)
+			return b.String()
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		if Dangerous(r) {
+			escape(&b, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

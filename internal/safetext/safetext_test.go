@@ -1,0 +1,57 @@
+package safetext
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestCellAndLine(t *testing.T) {
+	for _, tc := range []struct{ in, cell, line string }{
+		{"plain", "plain", "plain"},
+		{"a\tb\nc", `a\tb\nc`, "a b c"},
+		{"\x1b[31mred\x1b[0m", `\x1b[31mred\x1b[0m`, `\x1b[31mred\x1b[0m`},
+		{"abc\u202edcba", `abc\u202edcba`, `abc\u202edcba`},
+		{"\u2066x\u2069 \u202a\u202b\u202c\u202d \u2067\u2068", `\u2066x\u2069 \u202a\u202b\u202c\u202d \u2067\u2068`, `\u2066x\u2069 \u202a\u202b\u202c\u202d \u2067\u2068`},
+		{"c1\u009bx", `c1\u009bx`, `c1\u009bx`},
+		{"bad\xffutf8", `bad\ufffdutf8`, `bad\ufffdutf8`},
+		{"  lead\r\n\r\ntrail  ", `  lead\r\n\r\ntrail  `, "lead trail"},
+		{"Café 😀", "Café 😀", "Café 😀"},
+	} {
+		if got := Cell(tc.in); got != tc.cell {
+			t.Errorf("Cell(%q) = %q, want %q", tc.in, got, tc.cell)
+		}
+		if got := Line(tc.in, 0); got != tc.line {
+			t.Errorf("Line(%q) = %q, want %q", tc.in, got, tc.line)
+		}
+	}
+}
+
+func TestLineBound(t *testing.T) {
+	long := strings.Repeat("é", 5000)
+	got := Line(long, 0)
+	if !strings.HasSuffix(got, Truncated) || len(got) > MaxLine+len(Truncated)+4 || !utf8.ValidString(got) {
+		t.Errorf("Line of %d bytes = %d bytes, ends %q", len(long), len(got), got[len(got)-20:])
+	}
+	if got := Line(strings.Repeat("x", MaxLine), 0); strings.HasSuffix(got, Truncated) {
+		t.Error("a line of exactly MaxLine bytes was cut")
+	}
+}
+
+// FuzzSafe: whatever the input, the output holds no dangerous rune, is
+// valid UTF-8, and a line is one bounded line.
+func FuzzSafe(f *testing.F) {
+	for _, s := range []string{"a\x1b[2J", "\u202e\u2066", "x\n\ty", "\xff\xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, out := range []string{Cell(s), Line(s, 64)} {
+			if !utf8.ValidString(out) || strings.IndexFunc(out, Dangerous) >= 0 {
+				t.Fatalf("%q -> %q", s, out)
+			}
+		}
+		if l := Line(s, 64); len(l) > 64+len(`\u0000`)+len(Truncated) {
+			t.Fatalf("Line(%q, 64) is %d bytes", s, len(l))
+		}
+	})
+}

@@ -1,0 +1,86 @@
+package wrapper
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/partnercenter-go/devicebatches/internal/pcjson"
+)
+
+// Default limits: generous for any real tenant, small enough that a broken
+// or hostile server cannot exhaust memory or loop forever.
+const (
+	// DefaultMaxBodyBytes bounds one successful answer's body (after
+	// decompression).
+	DefaultMaxBodyBytes = 512 << 20
+	// DefaultMaxStringBytes bounds any one JSON string of an answer (as
+	// sent, escapes included).
+	DefaultMaxStringBytes = 1 << 20
+	// DefaultMaxPageItems bounds the items of one page.
+	DefaultMaxPageItems = 1_000_000
+	// DefaultMaxPages bounds the pages one listing follows.
+	DefaultMaxPages = 10_000
+)
+
+// Limits bounds what a server can make the client read. A zero field takes
+// its default; a negative one is refused by NewClient. Going past a limit
+// ends the call with a *DecodeError (body, string, items) or a
+// *PagingError (pages) that names the limit, never with running out of
+// memory. An error answer's body is read up to 1 MiB and cut there.
+type Limits struct {
+	// MaxBodyBytes of one successful answer, counted after a gzip
+	// Content-Encoding is undone. Default DefaultMaxBodyBytes (512 MiB).
+	MaxBodyBytes int64
+	// MaxStringBytes of any one JSON string kept in memory. Default
+	// DefaultMaxStringBytes (1 MiB).
+	MaxStringBytes int
+	// MaxPageItems in one page of a listing. Default DefaultMaxPageItems.
+	MaxPageItems int
+	// MaxPages one listing follows. Default DefaultMaxPages (10,000; at
+	// Partner Center's 100 devices per page, a million devices).
+	MaxPages int
+}
+
+// withDefaults checks l and fills in the defaults.
+func (l Limits) withDefaults() (Limits, error) {
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{{"Limits.MaxBodyBytes", l.MaxBodyBytes}, {"Limits.MaxStringBytes", int64(l.MaxStringBytes)}, {"Limits.MaxPageItems", int64(l.MaxPageItems)}, {"Limits.MaxPages", int64(l.MaxPages)}} {
+		if f.v < 0 {
+			return l, &InvalidArgumentError{Argument: f.name, Value: strconv.FormatInt(f.v, 10), Problem: "is negative: use 0 for the default or a positive limit"}
+		}
+	}
+	if l.MaxBodyBytes == 0 {
+		l.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if l.MaxStringBytes == 0 {
+		l.MaxStringBytes = DefaultMaxStringBytes
+	}
+	if l.MaxPageItems == 0 {
+		l.MaxPageItems = DefaultMaxPageItems
+	}
+	if l.MaxPages == 0 {
+		l.MaxPages = DefaultMaxPages
+	}
+	return l, nil
+}
+
+// json is what the decoding seam must enforce.
+func (l Limits) json() pcjson.Limits {
+	return pcjson.Limits{MaxString: l.MaxStringBytes, MaxItems: l.MaxPageItems}
+}
+
+// ErrLimit is wrapped by every error that ends a call at one of the
+// client's Limits: errors.Is(err, wrapper.ErrLimit).
+var ErrLimit = pcjson.ErrLimit
+
+func tooManyPages(max int) string {
+	return fmt.Sprintf("the listing has more than %d pages (raise ClientOptions.Limits.MaxPages to read more)", max)
+}
+
+// defaultLimits is Limits{} with every default filled in.
+func defaultLimits() Limits {
+	l, _ := Limits{}.withDefaults()
+	return l
+}
