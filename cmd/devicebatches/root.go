@@ -12,8 +12,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/spf13/cobra"
 
-	"github.com/partnercenter-go/devicebatches/internal/version"
 	"github.com/partnercenter-go/devicebatches/internal/safetext"
+	"github.com/partnercenter-go/devicebatches/internal/version"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
