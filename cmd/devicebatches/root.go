@@ -45,6 +45,7 @@ func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf
 
 // globalFlags are shared by every command that calls the service.
 type globalFlags struct {
+	jq            string
 	baseURL       string
 	locale        string
 	correlationID string
@@ -67,6 +68,8 @@ type app struct {
 	// credTransport, when set, carries the credential's requests to the
 	// identity platform (tests use a loopback TLS token endpoint).
 	credTransport policy.Transporter
+	// jq, when --jq is set, filters the command's JSON output (jq.go).
+	jq *jqFilter
 	// credName names the credential in use, for error messages.
 	credName string
 	// terminal, when set, decides which streams are terminals (tests);
@@ -115,7 +118,8 @@ func (a *app) execute(ctx context.Context, args []string) (code int) {
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.err)
-	err := a.explainAuth(a.missingCredentials(classify(a.strictContract(root.ExecuteContext(ctx)))))
+	err := a.filterJQ(ctx, root.ExecuteContext(ctx))
+	err = a.explainAuth(a.missingCredentials(classify(a.strictContract(err))))
 	if err == nil {
 		return exitOK
 	}
@@ -163,12 +167,15 @@ credentials; 70 internal error (a bug); 130 interrupted (SIGINT, Ctrl-C);
 	pf.DurationVar(&a.flags.timeout, "timeout", 2*time.Minute, "give up on the whole command after this long")
 	pf.DurationVar(&a.flags.tryTimeout, "try-timeout", defaultTryTimeout, "give up on one try of a request after this long and retry it (within --timeout)")
 	pf.IntVar(&a.flags.maxRetries, "max-retries", defaultMaxRetries, "retries of a throttled or failed request (0 for none)")
+	pf.StringVar(&a.flags.jq, "jq", "", "filter JSON output with a jq expression, such as '.[].id' (implies -o json)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return a.setupJQ(cmd) }
 	pf.BoolVar(&a.flags.sandbox, "sandbox", false, "call the built-in sandbox (sandbox data, no credentials) instead of Partner Center")
 	a.addAuthFlags(pf)
 	a.addContractFlags(pf)
 	root.AddCommand(a.listCommand(), a.devicesCommand(), a.sandboxCommand(), a.doctorCommand())
 	// The zero-touch write path: upload.go, outcome.go, profiles.go.
 	root.AddCommand(a.uploadCommand(), a.statusCommand(), a.deleteDeviceCommand(), a.profilesCommand(), a.assignProfileCommand())
+	a.registerCompletions(root)
 	return root
 }
 

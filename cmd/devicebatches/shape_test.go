@@ -1,0 +1,84 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestJQ: --jq filters the JSON a command prints, like gh: strings raw,
+// other values as compact JSON, one per line; a bad expression is a usage
+// error naming where it went wrong, before any request.
+func TestJQ(t *testing.T) {
+	t.Parallel()
+	body := `{"totalCount":2,"items":[{"id":"Test batch","devicesCount":5,"status":null},{"id":"宇宙 batch","devicesCount":0}]}`
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		out      string
+		errPart  string
+		requests int
+	}{
+		{name: "ids", args: []string{"--jq", ".[].id"}, out: "Test batch\n宇宙 batch\n", requests: 1},
+		{name: "objects compact, zeros and nulls kept", args: []string{"--jq", ".[] | {id, devicesCount, status}"},
+			out: "{\"devicesCount\":5,\"id\":\"Test batch\",\"status\":null}\n{\"devicesCount\":0,\"id\":\"宇宙 batch\",\"status\":null}\n", requests: 1},
+		{name: "length", args: []string{"--jq", "length"}, out: "2\n", requests: 1},
+		{name: "with -o json", args: []string{"-o", "json", "--jq", ".[0].devicesCount"}, out: "5\n", requests: 1},
+		{name: "syntax error", args: []string{"--jq", ".[] | {id"}, code: exitUsage, errPart: "at position", requests: 0},
+		{name: "with a table", args: []string{"-o", "table", "--jq", ".[].id"}, code: exitUsage, errPart: "use it with -o json", requests: 0},
+		{name: "expression that does not fit", args: []string{"--jq", ".[].id.x"}, code: exitUsage, errPart: "expected an object", requests: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newExampleServer(t, 200, body)
+			args := append([]string{"list", "--customer", documentedCustomer, "--base-url", srv.URL}, tt.args...)
+			code, out, errOut := runCLI(t, map[string]string{"PARTNER_CENTER_TOKEN": cliTestToken}, args...)
+			if code != tt.code || (tt.code == 0 && out != tt.out) || !strings.Contains(errOut, tt.errPart) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d, stdout %q, stderr with %q", code, out, errOut, tt.code, tt.out, tt.errPart)
+			}
+			if tt.code != 0 && out != "" {
+				t.Errorf("stdout %q, want nothing on failure", out)
+			}
+			if n := len(srv.headers); n != tt.requests {
+				t.Errorf("%d requests, want %d", n, tt.requests)
+			}
+		})
+	}
+}
+
+// TestCompletionOffersFlagValues: shells complete -o with the command's own
+// formats and --auth with the credential kinds, never with file names.
+func TestCompletionOffersFlagValues(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", "list", "-o", ""}, []string{"table", "json"}},
+		{[]string{"__complete", "devices", "--output", ""}, []string{"table", "json"}},
+		{[]string{"__complete", "doctor", "-o", ""}, []string{"text", "json"}},
+		{[]string{"__complete", "--auth", ""}, authMethods},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runCLI(t, nil, tt.args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d, %s", tt.args, code, errOut)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if last := lines[len(lines)-1]; last != ":4" { // ShellCompDirectiveNoFileComp
+			t.Errorf("%v: directive %q, want :4 (no file names)", tt.args, last)
+		}
+		got := lines[:len(lines)-1]
+		for _, w := range tt.want {
+			if !strings.Contains("\n"+strings.Join(got, "\n")+"\n", "\n"+w+"\n") {
+				t.Errorf("%v: completions %q lack %q", tt.args, got, w)
+			}
+		}
+	}
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		if code, out, errOut := runCLI(t, nil, "completion", shell); code != 0 || !strings.Contains(out, "devicebatches") {
+			t.Errorf("completion %s: exit %d, %d bytes, %s", shell, code, len(out), errOut)
+		}
+	}
+}
