@@ -10,7 +10,7 @@ import (
 
 // onlyIDs answers every listing with items that hold an id and nothing
 // else: the least a valid answer can say.
-func onlyIDs(int) *httptest.Server {
+func onlyIDs() *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if strings.HasSuffix(r.URL.Path, "/devices") {
@@ -28,11 +28,13 @@ func onlyIDs(int) *httptest.Server {
 // log.Fatal by design.
 func TestExamplesWithOnlyIDs(t *testing.T) {
 	exampleServer = onlyIDs
-	t.Cleanup(func() { exampleServer = fakePartnerCenter })
+	t.Cleanup(func() { exampleServer = sandboxServer })
 	for name, example := range map[string]func(){
 		"ListDeviceBatches":     ExampleClient_ListDeviceBatches,
 		"ListDeviceBatchesIter": ExampleClient_ListDeviceBatchesIter,
 		"ListDevices":           ExampleClient_ListDevices,
+		"ListDevicesIter":       ExampleClient_ListDevicesIter,
+		"fan-out":               ExampleClient_ListDeviceBatchesForCustomers,
 		"errors (README)":       Example_errors,
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -2,59 +2,38 @@ package wrapper_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
-	"net/http"
 	"net/http/httptest"
-	"strconv"
-	"strings"
+	"slices"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/partnercenter-go/devicebatches/internal/sandbox"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
 const exampleCustomer = "47021739-3426-40bf-9601-61b4b6d7c793"
 
-// exampleServer starts the stand-in every example calls; the tests swap in
-// one whose answers hold nothing but ids, to prove the examples' code is
-// safe when the service leaves optional properties out.
-var exampleServer = fakePartnerCenter
+// exampleServer starts the built-in sandbox (internal/sandbox, the same
+// OpenAPI-driven stand-in as `devicebatches --sandbox`) for every example,
+// so each runs against Partner Center's contract. The tests swap in one
+// whose answers hold nothing but ids, to prove the examples' code is safe
+// when the service leaves optional properties out.
+var exampleServer = sandboxServer
 
-// fakePartnerCenter stands in for the service so the examples run: the
-// documented batch, and devicesCount devices paged 2 at a time the way
-// the service pages them (by 100) with links.next and continuationToken.
-func fakePartnerCenter(devicesCount int) *httptest.Server {
-	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		if !strings.HasSuffix(r.URL.Path, "/devices") {
-			fmt.Fprint(w, `{"totalCount": 1, "items": [{"id": "Test batch", "status": "finished",
-				"creationDate": "2017-07-25T01:51:00", "devicesCount": `+strconv.Itoa(devicesCount)+`,
-				"devicesLink": {"uri": "/customers/`+exampleCustomer+`/deviceBatches/Test batch/devices", "method": "GET", "headers": []},
-				"attributes": {"objectType": "DeviceBatch"}}], "attributes": {"objectType": "Collection"}}`)
-			return
-		}
-		start, _ := strconv.Atoi(r.Header.Get("MS-ContinuationToken"))
-		end := min(start+2, devicesCount)
-		var items []map[string]string
-		for i := start; i < end; i++ {
-			items = append(items, map[string]string{"id": fmt.Sprintf("device-%d", i), "serialNumber": fmt.Sprintf("SN-%d", i),
-				"uploadedDate": "2017-08-09T14:43:26.0092288-07:00"})
-		}
-		page := map[string]any{"totalCount": len(items), "items": items}
-		if end < devicesCount {
-			page["continuationToken"] = strconv.Itoa(end)
-			page["links"] = map[string]any{"next": map[string]any{
-				"uri": "/customers/" + exampleCustomer + "/deviceBatches/Test batch/devices", "method": "GET",
-				"headers": []map[string]string{{"key": "MS-ContinuationToken", "value": strconv.Itoa(end)}},
-			}}
-		}
-		_ = json.NewEncoder(w).Encode(page)
-	}))
+func sandboxServer() *httptest.Server {
+	sb, err := sandbox.New(sandbox.Options{Seed: 1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	return httptest.NewServer(sb)
 }
 
 func exampleClient(baseURL string) *wrapper.Client {
-	// Real code passes an azidentity credential and no BaseURL.
+	// Real code passes an azidentity credential and no BaseURL (see the
+	// NewClient examples); the sandbox accepts any token.
 	c, err := wrapper.NewClient(wrapper.StaticToken("example-token"), &wrapper.ClientOptions{BaseURL: baseURL})
 	if err != nil {
 		log.Fatal(err)
@@ -62,8 +41,71 @@ func exampleClient(baseURL string) *wrapper.Client {
 	return c
 }
 
+// App-only sign-in for unattended jobs: an app registered in the partner
+// tenant, with a client secret. Building the credential and the client does
+// no I/O; the first call gets the token.
+func ExampleNewClient_clientSecret() {
+	cred, err := azidentity.NewClientSecretCredential(
+		"00000000-0000-0000-0000-000000000001", // the partner tenant
+		"00000000-0000-0000-0000-000000000002", // the app (client) id
+		"the secret's value", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := wrapper.NewClient(cred, nil) // nil options: safe defaults
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(client.BaseURL())
+	// Output: https://api.partnercenter.microsoft.com
+}
+
+// App+User sign-in (needed to create device batches), with multi-factor
+// authentication on a machine without a browser: the sign-in instructions
+// are printed when the first call needs a token.
+func ExampleNewClient_deviceCode() {
+	cred, err := azidentity.NewDeviceCodeCredential(&azidentity.DeviceCodeCredentialOptions{
+		TenantID: "00000000-0000-0000-0000-000000000001",
+		ClientID: "00000000-0000-0000-0000-000000000002",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := wrapper.NewClient(cred, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(client.BaseURL())
+	// Output: https://api.partnercenter.microsoft.com
+}
+
+// App+User through `az login --tenant <partner tenant>`, and Partner Center
+// operated by 21Vianet.
+func ExampleNewClient_azureCLI() {
+	cred, err := azidentity.NewAzureCLICredential(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := wrapper.NewClient(cred, &wrapper.ClientOptions{BaseURL: wrapper.ChinaBaseURL})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(client.BaseURL())
+	// Output: https://partner.partnercenterapi.microsoftonline.cn
+}
+
+// A token you already hold (it cannot be refreshed).
+func ExampleStaticToken() {
+	client, err := wrapper.NewClient(wrapper.StaticToken("eyJ0eXAiOi..."), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(client) // never shows the token
+	// Output: wrapper.Client{BaseURL: https://api.partnercenter.microsoft.com}
+}
+
 func ExampleClient_ListDeviceBatches() {
-	srv := exampleServer(5)
+	srv := exampleServer()
 	defer srv.Close()
 	client := exampleClient(srv.URL)
 
@@ -74,11 +116,15 @@ func ExampleClient_ListDeviceBatches() {
 	for _, b := range batches {
 		fmt.Println(b.Id, b.Status, b.CreationDate.Raw, b.DevicesCount)
 	}
-	// Output: Test batch finished 2017-07-25T01:51:00 5
+	// Output:
+	// Test batch finished 2017-07-25T01:51:00 5
+	// Autopilot wave 2 finished 2024-03-11T09:15:42.1234567Z 250
 }
 
+// The iterator yields batches as they are decoded and asks for further
+// pages only as the loop goes on.
 func ExampleClient_ListDeviceBatchesIter() {
-	srv := exampleServer(5)
+	srv := exampleServer()
 	defer srv.Close()
 	client := exampleClient(srv.URL)
 
@@ -88,11 +134,34 @@ func ExampleClient_ListDeviceBatchesIter() {
 		}
 		fmt.Println(b.Id, b.CreationDate.Time)
 	}
-	// Output: Test batch 2017-07-25 01:51:00 +0000 UTC
+	// Output:
+	// Test batch 2017-07-25 01:51:00 +0000 UTC
+	// Autopilot wave 2 2024-03-11 09:15:42.1234567 +0000 UTC
+}
+
+// Every page is followed: the service sends devices 100 at a time.
+func ExampleClient_ListDevicesIter() {
+	srv := exampleServer()
+	defer srv.Close()
+	client := exampleClient(srv.URL)
+
+	n := 0
+	for d, err := range client.ListDevicesIter(context.Background(), exampleCustomer, "Autopilot wave 2") {
+		if err != nil {
+			log.Fatal(err)
+		}
+		if n++; n == 1 {
+			fmt.Println("first:", d.SerialNumber, d.ModelName)
+		}
+	}
+	fmt.Println("devices:", n)
+	// Output:
+	// first: SBX-00001 Surface Laptop 5
+	// devices: 250
 }
 
 func ExampleClient_ListDevices() {
-	srv := exampleServer(5) // three pages
+	srv := exampleServer()
 	defer srv.Close()
 	client := exampleClient(srv.URL)
 
@@ -100,19 +169,19 @@ func ExampleClient_ListDevices() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, d := range devices {
+	for i, d := range devices {
+		if i == 2 {
+			break
+		}
 		fmt.Println(d.Id, d.SerialNumber, d.UploadedDate.Raw)
 	}
 	// Output:
-	// device-0 SN-0 2017-08-09T14:43:26.0092288-07:00
-	// device-1 SN-1 2017-08-09T14:43:26.0092288-07:00
-	// device-2 SN-2 2017-08-09T14:43:26.0092288-07:00
-	// device-3 SN-3 2017-08-09T14:43:26.0092288-07:00
-	// device-4 SN-4 2017-08-09T14:43:26.0092288-07:00
+	// 7c141ea9-2816-4e15-a819-53f6856499ff 2R9-ZNP67 2017-08-09T14:43:26.0092288-07:00
+	// e528a62f-5031-49f4-bea7-5fafe47388fd 1234567890 2017-08-09T14:35:51.3126144-07:00
 }
 
 func ExampleClient_FollowDevicesLink() {
-	srv := exampleServer(3)
+	srv := exampleServer()
 	defer srv.Close()
 	client := exampleClient(srv.URL)
 	ctx := context.Background()
@@ -128,31 +197,79 @@ func ExampleClient_FollowDevicesLink() {
 		}
 		fmt.Printf("%s: %d devices\n", b.Id, len(devices))
 	}
-	// Output: Test batch: 3 devices
+	// Output:
+	// Test batch: 5 devices
+	// Autopilot wave 2: 250 devices
+}
+
+// Many customers at once: every customer is yielded exactly once, failed or
+// not, and one customer's failure never loses the others.
+func ExampleClient_ListDeviceBatchesForCustomers() {
+	srv := exampleServer()
+	defer srv.Close()
+	client := exampleClient(srv.URL)
+
+	customers := []string{
+		"47021739-3426-40bf-9601-61b4b6d7c793",
+		"0f3c5a91-7d2e-4b8a-9c61-2e4f8b0d7a35",
+		"8d1e6b2c-4f7a-4e39-a5d0-c9b3f2e1a468",
+		"00000000-0000-0000-0000-000000000001", // not a customer of this partner
+	}
+	lines := []string{}
+	for r := range client.ListDeviceBatchesForCustomers(context.Background(), customers, &wrapper.FanOutOptions{Concurrency: 4}) {
+		var re *wrapper.ResponseError
+		switch {
+		case errors.As(r.Err, &re):
+			lines = append(lines, fmt.Sprintf("%d %s: HTTP %d, Partner Center error %s", r.Index, r.CustomerID, re.StatusCode, re.Code))
+		case r.Err != nil:
+			lines = append(lines, fmt.Sprintf("%d %s: %v", r.Index, r.CustomerID, r.Err))
+		default:
+			lines = append(lines, fmt.Sprintf("%d %s: %d batches", r.Index, r.CustomerID, len(r.Batches)))
+		}
+	}
+	slices.Sort(lines) // results arrive in completion order
+	for _, l := range lines {
+		fmt.Println(l)
+	}
+	// Output:
+	// 0 47021739-3426-40bf-9601-61b4b6d7c793: 2 batches
+	// 1 0f3c5a91-7d2e-4b8a-9c61-2e4f8b0d7a35: 2 batches
+	// 2 8d1e6b2c-4f7a-4e39-a5d0-c9b3f2e1a468: 0 batches
+	// 3 00000000-0000-0000-0000-000000000001: HTTP 404, Partner Center error 600
 }
 
 // Example_errors is the README's library snippet: list, tell the failure
 // kinds apart with errors.As, print what the service sent.
 func Example_errors() {
-	srv := exampleServer(5)
+	srv := exampleServer()
 	defer srv.Close()
 	client := exampleClient(srv.URL)
 	ctx := context.Background()
 
-	batches, err := client.ListDeviceBatches(ctx, exampleCustomer)
-	var re *wrapper.ResponseError
-	switch {
-	case errors.As(err, &re):
-		// HTTP status, Partner Center code and description, MS-RequestId,
-		// MS-CorrelationId, Retry-After.
-		fmt.Println(re.StatusCode, re.Code, re.Description, re.CorrelationID)
-	case err != nil:
-		// *wrapper.InvalidArgumentError (checked before any request),
-		// *wrapper.DecodeError, *wrapper.AuthenticationError, network errors.
-		fmt.Println(err)
+	for _, customer := range []string{exampleCustomer, "00000000-0000-0000-0000-000000000001", "contoso"} {
+		batches, err := client.ListDeviceBatches(ctx, customer)
+		var re *wrapper.ResponseError
+		var ia *wrapper.InvalidArgumentError
+		switch {
+		case errors.As(err, &re):
+			// HTTP status, Partner Center code and description, MS-RequestId,
+			// MS-CorrelationId, Retry-After.
+			fmt.Println(re.StatusCode, re.Code, re.Description)
+		case errors.As(err, &ia):
+			// Refused before any request.
+			fmt.Println(ia.Argument, "is invalid")
+		case err != nil:
+			// *wrapper.DecodeError, *wrapper.NetworkError,
+			// *wrapper.AuthenticationError, ...
+			fmt.Println(err)
+		}
+		for _, b := range batches {
+			fmt.Println(b.Id, b.Status, b.CreationDate.Raw, b.DevicesCount)
+		}
 	}
-	for _, b := range batches {
-		fmt.Println(b.Id, b.Status, b.CreationDate.Raw, b.DevicesCount)
-	}
-	// Output: Test batch finished 2017-07-25T01:51:00 5
+	// Output:
+	// Test batch finished 2017-07-25T01:51:00 5
+	// Autopilot wave 2 finished 2024-03-11T09:15:42.1234567Z 250
+	// 404 600 The customer was not found.
+	// customer id is invalid
 }
