@@ -176,6 +176,11 @@ credentials; 70 internal error (a bug); 130 interrupted (SIGINT, Ctrl-C);
 	// The zero-touch write path: upload.go, outcome.go, profiles.go.
 	root.AddCommand(a.uploadCommand(), a.statusCommand(), a.deleteDeviceCommand(), a.profilesCommand(), a.assignProfileCommand())
 	a.registerCompletions(root)
+	for _, c := range root.Commands() {
+		if c.Name() == "sandbox" {
+			ownFlagsOnly(c)
+		}
+	}
 	return root
 }
 

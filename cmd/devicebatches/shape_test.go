@@ -82,3 +82,21 @@ func TestCompletionOffersFlagValues(t *testing.T) {
 		}
 	}
 }
+
+// TestSandboxHelpListsItsOwnFlags: the client's flags mean nothing to the
+// sandbox server, so its help does not list them.
+func TestSandboxHelpListsItsOwnFlags(t *testing.T) {
+	t.Parallel()
+	code, out, _ := runCLI(t, nil, "sandbox", "--help")
+	if code != 0 || !strings.Contains(out, "--processing-delay") || !strings.Contains(out, "--addr") {
+		t.Fatalf("exit %d, help:\n%s", code, out)
+	}
+	for _, foreign := range []string{"Global Flags", "--auth", "--base-url", "--jq", "--timeout"} {
+		if strings.Contains(out, foreign) {
+			t.Errorf("sandbox help lists %s", foreign)
+		}
+	}
+	if _, out, _ := runCLI(t, nil, "list", "--help"); !strings.Contains(out, "--auth") {
+		t.Error("list help lost the global flags")
+	}
+}
