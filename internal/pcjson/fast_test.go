@@ -203,9 +203,9 @@ func propertyCollection[T any](t *testing.T, seed uint64) {
 			want = append(want, v)
 		}
 		var whole struct {
-			Items             []json.RawMessage       `json:"items"`
+			Items             []json.RawMessage        `json:"items"`
 			Links             *generated.ResourceLinks `json:"links"`
-			ContinuationToken *string                 `json:"continuationToken"`
+			ContinuationToken *string                  `json:"continuationToken"`
 		}
 		if err := json.Unmarshal([]byte(doc), &whole); err != nil {
 			wantErr = true
