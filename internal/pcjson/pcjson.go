@@ -98,7 +98,7 @@ func Collection[T, L any](r io.Reader, wantRaw bool, valid func(*T) error, each 
 	if err := it.Err(); err != nil {
 		return p, noEOF(err)
 	}
-	if d.Next() != jx.Invalid {
+	if !atEnd(d) {
 		return p, errors.New("unexpected data after the collection")
 	}
 	if err := st.tail.err; err != nil && err != io.EOF {
@@ -169,6 +169,11 @@ func decodeOne(d *jx.Decoder, v any) error {
 		err = decodeStd(d, v)
 	}
 	return err
+}
+
+// atEnd reports whether only white space is left in d.
+func atEnd(d *jx.Decoder) bool {
+	return d.Skip() == io.EOF
 }
 
 // notA describes what came instead of the expected value.
@@ -297,36 +302,73 @@ type Error struct {
 }
 
 // ErrorBody decodes a failed answer's body. ok is false for a body that is
-// not a JSON object (an HTML page from a gateway).
+// not a JSON object (an HTML page from a gateway), or not one of the error
+// shapes (a property of the wrong type).
 func ErrorBody(body []byte) (e Error, ok bool) {
 	t := bytes.TrimLeft(body, " \t\r\n")
 	if len(t) == 0 || t[0] != '{' {
 		return e, false
 	}
-	var b struct {
-		Code        json.RawMessage `json:"code"`
-		Description string          `json:"description"`
-		Message     string          `json:"message"`
-		Source      string          `json:"source"`
-		ErrorName   string          `json:"errorName"`
-		IsRetryable *bool           `json:"isRetryable"`
-	}
-	if json.Unmarshal(t, &b) != nil {
+	var description, message string
+	d := jx.DecodeBytes(t)
+	it, err := d.ObjIter()
+	if err != nil {
 		return e, false
 	}
-	var s string
-	switch {
-	case len(b.Code) == 0 || string(b.Code) == "null":
-	case json.Unmarshal(b.Code, &s) == nil:
-		e.Code = s
-	default:
-		e.Code = string(b.Code)
+	for it.Next() {
+		var err error
+		var buf [32]byte
+		switch string(foldName(buf[:0], it.Key())) {
+		case "CODE":
+			err = readCode(d, &e.Code)
+		case "DESCRIPTION":
+			err = readString(d, &description)
+		case "MESSAGE":
+			err = readString(d, &message)
+		case "SOURCE":
+			err = readString(d, &e.Source)
+		case "ERRORNAME":
+			err = readString(d, &e.ErrorName)
+		case "ISRETRYABLE":
+			if d.Next() == jx.Null {
+				e.IsRetryable, err = nil, d.Null()
+				break
+			}
+			var b bool
+			err = readBool(d, &b)
+			e.IsRetryable = &b
+		default:
+			err = d.Skip()
+		}
+		if err != nil {
+			return Error{}, false
+		}
 	}
-	e.Description = b.Description
+	if it.Err() != nil || !atEnd(d) {
+		return Error{}, false
+	}
+	e.Description = description
 	if e.Description == "" {
-		e.Description = b.Message
+		e.Description = message
 	}
 	e.Description = html.UnescapeString(e.Description)
-	e.Source, e.ErrorName, e.IsRetryable = b.Source, b.ErrorName, b.IsRetryable
 	return e, true
+}
+
+// readCode reads an error code: a number in real answers, a string in the
+// documentation, kept as sent when it is anything else.
+func readCode(d *jx.Decoder, code *string) error {
+	switch d.Next() {
+	case jx.Null:
+		*code = ""
+		return d.Null()
+	case jx.String:
+		return readString(d, code)
+	}
+	raw, err := d.Raw()
+	if err != nil {
+		return err
+	}
+	*code = string(bytes.TrimLeft(raw, " \t\r\n"))
+	return nil
 }
