@@ -2,8 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"iter"
@@ -11,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/partnercenter-go/devicebatches/internal/jsonout"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
@@ -33,23 +32,24 @@ func checkFormat(format string, allowed ...string) error {
 func writeJSONArray(w io.Writer, items iter.Seq2[[]byte, error]) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	n := 0
-	var buf bytes.Buffer
 	var err error
 	for raw, ierr := range items {
 		if ierr != nil {
 			err = ierr
 			break
 		}
-		buf.Reset()
-		if err = json.Indent(&buf, raw, "  ", "  "); err != nil {
+		// Indented straight into the writer's free space (json.Indent's
+		// output byte for byte), one copy per item.
+		b := bw.AvailableBuffer()
+		if n == 0 {
+			b = append(b, "[\n  "...)
+		} else {
+			b = append(b, ",\n  "...)
+		}
+		if b, err = jsonout.AppendIndent(b, raw, "  ", "  "); err != nil {
 			break
 		}
-		if n == 0 {
-			bw.WriteString("[\n  ")
-		} else {
-			bw.WriteString(",\n  ")
-		}
-		bw.Write(buf.Bytes())
+		bw.Write(b)
 		n++
 	}
 	switch {

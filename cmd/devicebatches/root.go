@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -89,6 +90,10 @@ func run(ctx context.Context, args []string, s streams, getenv func(string) stri
 
 // execute runs one command line.
 func (a *app) execute(ctx context.Context, args []string) int {
+	// stdout is buffered for every command (one write per 64 KiB, not per
+	// line or cell) and flushed when the command ends, on error too.
+	out := bufio.NewWriterSize(a.io.out, 64<<10)
+	a.io.out = out
 	s := a.io
 	root := a.rootCommand()
 	root.SetArgs(args)
@@ -96,6 +101,9 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	err := a.explainAuth(root.ExecuteContext(ctx))
+	if ferr := out.Flush(); err == nil && ferr != nil {
+		err = ferr
+	}
 	if err == nil {
 		return exitOK
 	}
