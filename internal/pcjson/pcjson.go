@@ -34,8 +34,9 @@ var ErrStop = errors.New("pcjson: stopped")
 // and handed to each as it arrives, so memory holds one item and a bounded
 // read window (an item larger than the window grows it to that item's
 // size), never the page. With wantRaw, each also gets the item's JSON as
-// sent (valid until each returns); the item is then decoded from those
-// bytes, so nothing is parsed twice from the stream. valid checks what the
+// sent. item and raw are valid until each returns (copy what you keep).
+// Each item is cut from the stream with jx's Raw and decoded from those
+// bytes, so no byte is decoded twice. valid checks what the
 // document requires of an item. Keys match case-insensitively, like
 // encoding/json; unknown properties are skipped; "items" must be present
 // and an array; a UTF-8 byte order mark before the document is skipped.
@@ -139,15 +140,20 @@ func decodeItems[T any](st *state, wantRaw bool, valid func(*T) error, each func
 	if err != nil {
 		return err
 	}
+	// One item value for the page, zeroed before each item: each gets it
+	// only until it returns (the iterators copy it), so the page costs one
+	// allocation here instead of one per item.
+	item := new(T)
+	var zero T
 	for i := 0; it.Next(); i++ {
-		var item T
+		*item = zero
 		raw, err := d.Raw()
 		if err == nil {
 			raw = bytes.TrimLeft(raw, " \t\r\n")
-			err = decodeOne(st.item(raw), &item)
+			err = decodeOne(st.item(raw), item)
 		}
 		if err == nil {
-			err = valid(&item)
+			err = valid(item)
 		}
 		if err != nil {
 			return fmt.Errorf("items[%d]: %w", i, noEOF(err))
@@ -155,7 +161,7 @@ func decodeItems[T any](st *state, wantRaw bool, valid func(*T) error, each func
 		if !wantRaw {
 			raw = nil
 		}
-		if err := each(&item, raw); err != nil {
+		if err := each(item, raw); err != nil {
 			return err
 		}
 	}
