@@ -20,7 +20,9 @@ type SyntaxError struct {
 	msg    string
 }
 
-func (e *SyntaxError) Error() string { return fmt.Sprintf("invalid JSON at byte %d: %s", e.Offset, e.msg) }
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("invalid JSON at byte %d: %s", e.Offset, e.msg)
+}
 
 var errEnd = errors.New("unexpected end of JSON input")
 
