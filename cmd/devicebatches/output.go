@@ -2,12 +2,10 @@ package main
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"iter"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/partnercenter-go/devicebatches/internal/jsonout"
 	"github.com/partnercenter-go/devicebatches/wrapper"
@@ -68,24 +66,21 @@ func writeJSONArray(w io.Writer, items iter.Seq2[[]byte, error]) error {
 	return err
 }
 
-// writeTable prints a header and one row per item through a tabwriter over
-// a buffered writer (one write system call per 64 KiB, not per cell). The
-// columns are aligned over every row, so nothing is printed before the
-// listing has ended, and nothing at all when it failed.
+// writeTable prints a header and one row per item, aligned as
+// text/tabwriter aligns them (table.go), through a buffered writer (one
+// write system call per 64 KiB, not per cell). The columns are aligned
+// over every row, so nothing is printed before the listing has ended, and
+// nothing at all when it failed.
 func writeTable[T any](w io.Writer, header string, items iter.Seq2[T, error], row func(T) string) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, header)
+	rows := newTableRows()
+	rows.add(header)
 	for it, err := range items {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(tw, row(it))
+		rows.add(row(it))
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	return bw.Flush()
+	return writeRows(w, rows)
 }
 
 const batchHeader = "ID\tSTATUS\tCREATED\tDEVICES"
