@@ -193,6 +193,10 @@ func (f *formatter) str() error {
 	f.i++
 	for f.i < len(f.src) {
 		c := f.src[f.i]
+		if plainStringByte[c] {
+			f.i++
+			continue
+		}
 		switch {
 		case c == '"':
 			f.i++
@@ -298,3 +302,12 @@ func (f *formatter) literal(lit string) error {
 	f.dst = append(f.dst, lit...)
 	return nil
 }
+
+// plainStringByte marks the bytes a string literal copies without a look:
+// all but the quote, the backslash and control characters.
+var plainStringByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 0x20 && c != '"' && c != '\\'
+	}
+	return t
+}()

@@ -8,6 +8,7 @@ package pcjson
 // lone surrogates replaced by U+FFFD.
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -199,19 +200,15 @@ func unquote(raw []byte) (string, error) {
 		return "", fmt.Errorf("invalid string literal %.40q", raw)
 	}
 	s := raw[1 : len(raw)-1]
+	// jx has checked the literal (no quote or control character inside):
+	// without a backslash and with valid UTF-8 it is its own text.
+	if bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s) {
+		return string(s), nil
+	}
+	// The slow path starts at the first byte that may change.
 	i := 0
-	for i < len(s) {
-		c := s[i]
-		if c == '\\' || c == '"' || c < ' ' || c >= utf8.RuneSelf {
-			break
-		}
+	for i < len(s) && s[i] != '\\' && s[i] < utf8.RuneSelf {
 		i++
-	}
-	if i == len(s) {
-		return string(s), nil
-	}
-	if c := s[i]; c >= utf8.RuneSelf && c != '\\' && utf8.Valid(s[i:]) && !hasEscapeOrControl(s[i:]) {
-		return string(s), nil
 	}
 	b := make([]byte, 0, len(s)+2*utf8.UTFMax)
 	b = append(b, s[:i]...)
@@ -275,15 +272,6 @@ func unquote(raw []byte) (string, error) {
 }
 
 var errBadString = fmt.Errorf("invalid escape or character in a JSON string")
-
-func hasEscapeOrControl(s []byte) bool {
-	for _, c := range s {
-		if c == '\\' || c == '"' || c < ' ' {
-			return true
-		}
-	}
-	return false
-}
 
 // getu4 decodes \uXXXX at the start of s, or returns -1.
 func getu4(s []byte) rune {
