@@ -14,7 +14,7 @@ ref=${REF:-c453250}
 cd "$(dirname "$0")/.."
 here=$PWD
 tmp=$(mktemp -d)
-out=${OUT:-bench-inproc}
+out=${OUT:-$tmp/results}  # OUT=dir keeps the raw results
 mkdir -p "$out"
 cleanup() {
 	git worktree remove --force "$tmp/old" 2>/dev/null || true

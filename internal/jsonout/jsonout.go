@@ -20,6 +20,7 @@ type SyntaxError struct {
 	msg    string
 }
 
+// Error says where the JSON stops being valid and why.
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("invalid JSON at byte %d: %s", e.Offset, e.msg)
 }

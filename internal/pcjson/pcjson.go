@@ -99,11 +99,12 @@ func Collection[T, L any](r io.Reader, wantRaw bool, valid func(*T) error, each 
 	if err := it.Err(); err != nil {
 		return p, noEOF(err)
 	}
-	if !atEnd(d) {
-		return p, errors.New("unexpected data after the collection")
-	}
+	end := atEnd(d)
 	if err := st.tail.err; err != nil && err != io.EOF {
-		return p, err
+		return p, err // the body's own read failed (cut short, too large)
+	}
+	if !end {
+		return p, errors.New("unexpected data after the collection")
 	}
 	if !sawItems {
 		return p, errors.New(`the collection has no "items" array, which the contract requires`)
