@@ -18,7 +18,7 @@ type pageInfo struct {
 
 // decodeCollection streams a collection's items to each; see pcjson.Collection.
 func decodeCollection[T any](r io.Reader, wantRaw bool, valid func(*T) error, each func(item *T, raw []byte) error) (pageInfo, error) {
-	p, err := pcjson.Collection[T, ResourceLinks](r, wantRaw, valid, each)
+	p, err := pcjson.Collection[T, ResourceLinks](r, pcjson.Limits{}, wantRaw, valid, each)
 	info := pageInfo{token: p.ContinuationToken}
 	if p.Links != nil && p.Links.Next.Uri != "" {
 		next := p.Links.Next
@@ -28,7 +28,7 @@ func decodeCollection[T any](r io.Reader, wantRaw bool, valid func(*T) error, ea
 }
 
 // decodeValue reads one JSON document into v.
-func decodeValue(r io.Reader, v any) error { return pcjson.Value(r, v) }
+func decodeValue(r io.Reader, v any) error { return pcjson.Value(r, 0, v) }
 
 // decodeErrorBody fills e from a failed answer's body; a body that is not a
 // Partner Center error leaves e as it is.

@@ -183,7 +183,7 @@ func BenchmarkCollection(b *testing.B) {
 				return err
 			}},
 			{"jx", func(r io.Reader, each func(*generated.DeviceBatch, []byte) error) error {
-				_, err := Collection[generated.DeviceBatch, generated.ResourceLinks](r, raw, valid, each)
+				_, err := Collection[generated.DeviceBatch, generated.ResourceLinks](r, Limits{}, raw, valid, each)
 				return err
 			}},
 		} {

@@ -214,7 +214,7 @@ func propertyCollection[T any](t *testing.T, seed uint64) {
 		for name, wrap := range readers {
 			var got []T
 			var raws []string
-			page, err := Collection[T, generated.ResourceLinks](wrap(strings.NewReader(doc)), true,
+			page, err := Collection[T, generated.ResourceLinks](wrap(strings.NewReader(doc)), Limits{}, true,
 				func(*T) error { return nil },
 				func(it *T, raw []byte) error {
 					got = append(got, *it)
@@ -279,7 +279,7 @@ func TestCollectionEdges(t *testing.T) {
 	for _, tc := range tests {
 		for name, wrap := range readers {
 			n := 0
-			_, err := Collection[generated.DeviceBatch, generated.ResourceLinks](wrap(strings.NewReader(tc.body)), false,
+			_, err := Collection[generated.DeviceBatch, generated.ResourceLinks](wrap(strings.NewReader(tc.body)), Limits{}, false,
 				func(*generated.DeviceBatch) error { return nil },
 				func(*generated.DeviceBatch, []byte) error { n++; return nil })
 			if (err == nil) != tc.ok || n != tc.n {
@@ -294,7 +294,7 @@ func TestCollectionEdges(t *testing.T) {
 func TestCollectionStopsAndFailsEarly(t *testing.T) {
 	body := `{"items":[{"id":"a"},{"id":""},{"id":"c"}]}`
 	n := 0
-	_, err := Collection[generated.DeviceBatch, generated.ResourceLinks](strings.NewReader(body), false,
+	_, err := Collection[generated.DeviceBatch, generated.ResourceLinks](strings.NewReader(body), Limits{}, false,
 		func(b *generated.DeviceBatch) error {
 			if b.Id == "" {
 				return fmt.Errorf("no id")
@@ -305,7 +305,7 @@ func TestCollectionStopsAndFailsEarly(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "items[1]: no id") || n != 1 {
 		t.Fatalf("err %v after %d items", err, n)
 	}
-	_, err = Collection[generated.DeviceBatch, generated.ResourceLinks](strings.NewReader(body), false,
+	_, err = Collection[generated.DeviceBatch, generated.ResourceLinks](strings.NewReader(body), Limits{}, false,
 		func(*generated.DeviceBatch) error { return nil },
 		func(*generated.DeviceBatch, []byte) error { return ErrStop })
 	if err != ErrStop {

@@ -74,9 +74,9 @@ func checkErrorBody(t *testing.T, body []byte) {
 	}
 }
 
-// FuzzErrorBody: the fast error decoder agrees with encoding/json on any
+// FuzzErrorBodyMatchesEncodingJSON: the fast error decoder agrees with encoding/json on any
 // body and never panics.
-func FuzzErrorBody(f *testing.F) {
+func FuzzErrorBodyMatchesEncodingJSON(f *testing.F) {
 	for _, s := range errorSeeds {
 		f.Add([]byte(s))
 	}
@@ -97,7 +97,7 @@ func FuzzCollection(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var got []generated.DeviceBatch
 		var raws [][]byte
-		page, err := Collection[generated.DeviceBatch, generated.ResourceLinks](iotest.HalfReader(bytes.NewReader(body)), true,
+		page, err := Collection[generated.DeviceBatch, generated.ResourceLinks](iotest.HalfReader(bytes.NewReader(body)), Limits{}, true,
 			func(*generated.DeviceBatch) error { return nil },
 			func(b *generated.DeviceBatch, raw []byte) error {
 				got = append(got, *b)

@@ -40,13 +40,15 @@ var ErrStop = errors.New("pcjson: stopped")
 // document requires of an item. Keys match case-insensitively, like
 // encoding/json; unknown properties are skipped; "items" must be present
 // and an array; a UTF-8 byte order mark before the document is skipped.
+// lim bounds the strings and the items: past one, the error is a
+// *LimitError.
 //
 // The model types of generated/ are decoded by generated decoders on
 // github.com/go-faster/jx (decode.gen.go) that follow encoding/json's
 // rules; any other T falls back to encoding/json for each item.
-func Collection[T, L any](r io.Reader, wantRaw bool, valid func(*T) error, each func(item *T, raw []byte) error) (Page[L], error) {
+func Collection[T, L any](r io.Reader, lim Limits, wantRaw bool, valid func(*T) error, each func(item *T, raw []byte) error) (Page[L], error) {
 	var p Page[L]
-	st := getState(r)
+	st := getState(LimitStrings(r, lim.MaxString))
 	defer putState(st)
 	d := st.stream
 	if d.Next() != jx.Object {
@@ -64,7 +66,7 @@ func Collection[T, L any](r io.Reader, wantRaw bool, valid func(*T) error, each 
 				return p, errors.New(`the collection has "items" twice`)
 			}
 			sawItems = true
-			if err := decodeItems(st, wantRaw, valid, each); err != nil {
+			if err := decodeItems(st, lim.MaxItems, wantRaw, valid, each); err != nil {
 				return p, err
 			}
 		case fieldLinks:
@@ -132,7 +134,7 @@ func collectionField(key []byte) int {
 	return -1
 }
 
-func decodeItems[T any](st *state, wantRaw bool, valid func(*T) error, each func(*T, []byte) error) error {
+func decodeItems[T any](st *state, maxItems int, wantRaw bool, valid func(*T) error, each func(*T, []byte) error) error {
 	d := st.stream
 	if d.Next() != jx.Array {
 		return fmt.Errorf(`"items" is %s, not an array`, d.Next())
@@ -147,6 +149,9 @@ func decodeItems[T any](st *state, wantRaw bool, valid func(*T) error, each func
 	item := new(T)
 	var zero T
 	for i := 0; it.Next(); i++ {
+		if maxItems > 0 && i >= maxItems {
+			return &LimitError{Limit: "MaxItems", Max: maxItems}
+		}
 		*item = zero
 		raw, err := d.Raw()
 		if err == nil {
@@ -278,9 +283,10 @@ func (b *bomReader) Read(p []byte) (int, error) {
 }
 
 // Value reads one JSON document (a non-collection answer) into v; anything
-// after it but white space is an error.
-func Value(r io.Reader, v any) error {
-	dec := json.NewDecoder(r)
+// after it but white space is an error. Strings longer than maxString bytes
+// (0: no limit) end it with a *LimitError.
+func Value(r io.Reader, maxString int, v any) error {
+	dec := json.NewDecoder(LimitStrings(r, maxString))
 	if err := dec.Decode(v); err != nil {
 		if err == io.EOF {
 			return io.ErrUnexpectedEOF
