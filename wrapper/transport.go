@@ -109,7 +109,7 @@ func (bodyPolicy) Do(req *policy.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode >= 300 || resp.ContentLength < 0 || resp.ContentLength > downloadLimit {
 		return resp, err
 	}
-	body, err := io.ReadAll(resp.Body)
+	body, err := readSized(resp.Body, resp.ContentLength)
 	resp.Body.Close()
 	if err != nil {
 		if m := req.Raw().Method; m != http.MethodGet && m != http.MethodDelete {
@@ -119,4 +119,24 @@ func (bodyPolicy) Do(req *policy.Request) (*http.Response, error) {
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
+}
+
+// readSized reads r to its end into one buffer sized for the n bytes the
+// answer announced (io.ReadAll would grow from 512 bytes); r may yield
+// fewer (the transport drops a byte order mark).
+func readSized(r io.Reader, n int64) ([]byte, error) {
+	b := make([]byte, 0, n+1) // +1: EOF is seen without growing
+	for {
+		m, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }

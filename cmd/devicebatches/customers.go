@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/partnercenter-go/devicebatches/internal/guid"
+	"github.com/partnercenter-go/devicebatches/internal/jsonout"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
@@ -135,10 +136,16 @@ func (a *app) listCustomers(ctx context.Context, client *wrapper.Client, f listF
 		}
 		if f.output == "jsonl" {
 			for _, b := range r.BatchesJSON {
-				if _, err := a.io.out.Write(append(withCustomer(r.CustomerID, b), '\n')); err != nil {
+				// Compacted: an item the service sent indented must still be one line.
+				line, err := jsonout.AppendCompact(nil, withCustomer(r.CustomerID, b))
+				if err != nil {
+					return err
+				}
+				if _, err := a.io.out.Write(append(line, '\n')); err != nil {
 					return err
 				}
 			}
+			flush(a.io.out) // each customer's lines as its answer arrives
 			continue
 		}
 		results[r.Index] = r

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"iter"
 	"text/tabwriter"
 	"time"
 
@@ -139,27 +138,6 @@ func writeOutcomeTable(w io.Writer, d wrapper.BatchUploadDetails, cols outcomeCo
 	}
 	if err := tw.Flush(); err != nil {
 		return err
-	}
-	return bw.Flush()
-}
-
-// writeJSONLines prints each item, the service's own JSON for it,
-// compacted on a line of its own, as it arrives.
-func writeJSONLines(w io.Writer, items iter.Seq2[[]byte, error]) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	var buf bytes.Buffer
-	for raw, err := range items {
-		if err != nil {
-			bw.Flush()
-			return err
-		}
-		buf.Reset()
-		if err := json.Compact(&buf, raw); err != nil {
-			bw.Flush()
-			return err
-		}
-		buf.WriteByte('\n')
-		bw.Write(buf.Bytes())
 	}
 	return bw.Flush()
 }

@@ -2,15 +2,12 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
-	"fmt"
 	"io"
 	"iter"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
+	"github.com/partnercenter-go/devicebatches/internal/jsonout"
 	"github.com/partnercenter-go/devicebatches/internal/safetext"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
@@ -34,23 +31,24 @@ func checkFormat(format string, allowed ...string) error {
 func writeJSONArray(w io.Writer, items iter.Seq2[[]byte, error]) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	n := 0
-	var buf bytes.Buffer
 	var err error
 	for raw, ierr := range items {
 		if ierr != nil {
 			err = ierr
 			break
 		}
-		buf.Reset()
-		if err = json.Indent(&buf, raw, "  ", "  "); err != nil {
+		// Indented straight into the writer's free space (json.Indent's
+		// output byte for byte), one copy per item.
+		b := bw.AvailableBuffer()
+		if n == 0 {
+			b = append(b, "[\n  "...)
+		} else {
+			b = append(b, ",\n  "...)
+		}
+		if b, err = jsonout.AppendIndent(b, raw, "  ", "  "); err != nil {
 			break
 		}
-		if n == 0 {
-			bw.WriteString("[\n  ")
-		} else {
-			bw.WriteString(",\n  ")
-		}
-		bw.Write(buf.Bytes())
+		bw.Write(b)
 		n++
 	}
 	switch {
@@ -69,24 +67,21 @@ func writeJSONArray(w io.Writer, items iter.Seq2[[]byte, error]) error {
 	return err
 }
 
-// writeTable prints a header and one row per item through a tabwriter over
-// a buffered writer (one write system call per 64 KiB, not per cell). The
-// columns are aligned over every row, so nothing is printed before the
-// listing has ended, and nothing at all when it failed.
+// writeTable prints a header and one row per item, aligned as
+// text/tabwriter aligns them (table.go), through a buffered writer (one
+// write system call per 64 KiB, not per cell). The columns are aligned
+// over every row, so nothing is printed before the listing has ended, and
+// nothing at all when it failed.
 func writeTable[T any](w io.Writer, header string, items iter.Seq2[T, error], row func(T) string) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, header)
+	rows := newTableRows()
+	rows.add(header)
 	for it, err := range items {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(tw, row(it))
+		rows.add(row(it))
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	return bw.Flush()
+	return writeRows(w, rows)
 }
 
 const batchHeader = "ID\tSTATUS\tCREATED\tDEVICES"

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -107,9 +108,14 @@ func run(ctx context.Context, args []string, s streams, getenv func(string) stri
 
 // execute runs one command line.
 func (a *app) execute(ctx context.Context, args []string) (code int) {
+	// stdout is buffered for every command (one write per 64 KiB, not per
+	// line or cell) and flushed when the command ends, on error too.
+	out := bufio.NewWriterSize(a.io.out, 64<<10)
+	a.io.out = out
 	s := a.io
 	defer func() {
 		if r := recover(); r != nil {
+			out.Flush()
 			code = crashed(s.err, r)
 		}
 	}()
@@ -120,6 +126,9 @@ func (a *app) execute(ctx context.Context, args []string) (code int) {
 	root.SetErr(s.err)
 	err := a.filterJQ(ctx, root.ExecuteContext(ctx))
 	err = a.explainAuth(a.missingCredentials(classify(a.strictContract(err))))
+	if ferr := out.Flush(); err == nil && ferr != nil {
+		err = ferr
+	}
 	if err == nil {
 		return exitOK
 	}

@@ -136,6 +136,7 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 	}
 	hs := srv.HTTPServer()
 	fmt.Fprintf(a.io.out, "sandbox listening on http://%s\n", ln.Addr())
+	flush(a.io.out) // scripts wait for this line
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
 	select {

@@ -7,13 +7,14 @@ package pcjson
 
 import (
 	"bytes"
+	"sync"
+
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/go-faster/jx"
 	"html"
 	"io"
-	"strconv"
-	"strings"
 )
 
 // Page is what a collection page says about the next page.
@@ -30,61 +31,82 @@ var ErrStop = errors.New("pcjson: stopped")
 
 // Collection reads a Partner Center collection ({"items": [...], "links":
 // {...}, "continuationToken": ...}) from r as a stream: each item is decoded
-// and handed to each as it arrives, so memory holds one item and a read
-// buffer, never the page. With wantRaw, each also gets the item's JSON as
-// sent (valid until each returns). valid checks what the document requires
-// of an item. Keys match case-insensitively, like encoding/json; unknown
-// properties are skipped; "items" must be present and an array. lim bounds
-// the strings and the items: past one, the error is a *LimitError.
+// and handed to each as it arrives, so memory holds one item and a bounded
+// read window (an item larger than the window grows it to that item's
+// size), never the page. With wantRaw, each also gets the item's JSON as
+// sent. item and raw are valid until each returns (copy what you keep).
+// Each item is cut from the stream with jx's Raw and decoded from those
+// bytes, so no byte is decoded twice. valid checks what the
+// document requires of an item. Keys match case-insensitively, like
+// encoding/json; unknown properties are skipped; "items" must be present
+// and an array; a UTF-8 byte order mark before the document is skipped.
+// lim bounds the strings and the items: past one, the error is a
+// *LimitError.
+//
+// The model types of generated/ are decoded by generated decoders on
+// github.com/go-faster/jx (decode.gen.go) that follow encoding/json's
+// rules; any other T falls back to encoding/json for each item.
 func Collection[T, L any](r io.Reader, lim Limits, wantRaw bool, valid func(*T) error, each func(item *T, raw []byte) error) (Page[L], error) {
 	var p Page[L]
-	dec := json.NewDecoder(LimitStrings(r, lim.MaxString))
-	if err := expectDelim(dec, '{'); err != nil {
-		return p, err
+	st := getState(LimitStrings(r, lim.MaxString))
+	defer putState(st)
+	d := st.stream
+	if d.Next() != jx.Object {
+		return p, notA(d, "a collection object")
 	}
 	sawItems := false
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return p, err
-		}
-		key, _ := t.(string)
-		switch {
-		case strings.EqualFold(key, "items"):
+	it, err := d.ObjIter()
+	if err != nil {
+		return p, err
+	}
+	for it.Next() {
+		switch collectionField(it.Key()) {
+		case fieldItems:
 			if sawItems {
 				return p, errors.New(`the collection has "items" twice`)
 			}
 			sawItems = true
-			if err := decodeItems(dec, lim.MaxItems, wantRaw, valid, each); err != nil {
+			if err := decodeItems(st, lim.MaxItems, wantRaw, valid, each); err != nil {
 				return p, err
 			}
-		case strings.EqualFold(key, "links"):
-			if err := dec.Decode(&p.Links); err != nil {
+		case fieldLinks:
+			if d.Next() == jx.Null {
+				p.Links = nil
+				if err := d.Null(); err != nil {
+					return p, err
+				}
+				continue
+			}
+			if p.Links == nil {
+				p.Links = new(L)
+			}
+			if err := decodeOne(d, p.Links); err != nil {
 				return p, fmt.Errorf("links: %w", err)
 			}
-		case strings.EqualFold(key, "continuationToken"):
-			var s *string
-			if err := dec.Decode(&s); err != nil {
+		case fieldToken:
+			var s string
+			if d.Next() != jx.Null && d.Next() != jx.String {
+				return p, fmt.Errorf("continuationToken: %w", typeError(d, "a string"))
+			}
+			if err := readString(d, &s); err != nil {
 				return p, fmt.Errorf("continuationToken: %w", err)
 			}
-			if s != nil {
-				p.ContinuationToken = *s
-			}
+			p.ContinuationToken = s
 		default:
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
+			if err := d.Skip(); err != nil {
 				return p, err
 			}
 		}
 	}
-	if err := expectDelim(dec, '}'); err != nil {
-		return p, err
+	if err := it.Err(); err != nil {
+		return p, noEOF(err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		if err == nil {
-			return p, errors.New("unexpected data after the collection")
-		}
-		return p, err
+	end := atEnd(d)
+	if err := st.tail.err; err != nil && err != io.EOF {
+		return p, err // the body's own read failed (cut short, too large)
+	}
+	if !end {
+		return p, errors.New("unexpected data after the collection")
 	}
 	if !sawItems {
 		return p, errors.New(`the collection has no "items" array, which the contract requires`)
@@ -92,64 +114,172 @@ func Collection[T, L any](r io.Reader, lim Limits, wantRaw bool, valid func(*T) 
 	return p, nil
 }
 
-func decodeItems[T any](dec *json.Decoder, maxItems int, wantRaw bool, valid func(*T) error, each func(*T, []byte) error) error {
-	t, err := dec.Token()
+const (
+	fieldItems = iota
+	fieldLinks
+	fieldToken
+)
+
+// collectionField matches a collection's own keys as encoding/json would.
+func collectionField(key []byte) int {
+	var buf [32]byte
+	switch string(foldName(buf[:0], key)) {
+	case "ITEMS":
+		return fieldItems
+	case "LINKS":
+		return fieldLinks
+	case "CONTINUATIONTOKEN":
+		return fieldToken
+	}
+	return -1
+}
+
+func decodeItems[T any](st *state, maxItems int, wantRaw bool, valid func(*T) error, each func(*T, []byte) error) error {
+	d := st.stream
+	if d.Next() != jx.Array {
+		return fmt.Errorf(`"items" is %s, not an array`, d.Next())
+	}
+	it, err := d.ArrIter()
 	if err != nil {
 		return err
 	}
-	if d, ok := t.(json.Delim); !ok || d != '[' {
-		return fmt.Errorf(`"items" is %s, not an array`, tokenText(t))
-	}
-	var raw json.RawMessage
-	for i := 0; dec.More(); i++ {
+	// One item value for the page, zeroed before each item: each gets it
+	// only until it returns (the iterators copy it), so the page costs one
+	// allocation here instead of one per item.
+	item := new(T)
+	var zero T
+	for i := 0; it.Next(); i++ {
 		if maxItems > 0 && i >= maxItems {
 			return &LimitError{Limit: "MaxItems", Max: maxItems}
 		}
-		var item T
-		if wantRaw {
-			raw = raw[:0]
-			if err = dec.Decode(&raw); err == nil {
-				err = json.Unmarshal(raw, &item)
-			}
-		} else {
-			err = dec.Decode(&item)
+		*item = zero
+		raw, err := d.Raw()
+		if err == nil {
+			raw = bytes.TrimLeft(raw, " \t\r\n")
+			err = decodeOne(st.item(raw), item)
 		}
 		if err == nil {
-			err = valid(&item)
+			err = valid(item)
 		}
 		if err != nil {
-			return fmt.Errorf("items[%d]: %w", i, err)
+			return fmt.Errorf("items[%d]: %w", i, noEOF(err))
 		}
-		if err := each(&item, raw); err != nil {
+		if !wantRaw {
+			raw = nil
+		}
+		if err := each(item, raw); err != nil {
 			return err
 		}
 	}
-	_, err = dec.Token() // ']'
+	return noEOF(it.Err())
+}
+
+// decodeOne decodes one value from d into v, which must then be complete.
+func decodeOne(d *jx.Decoder, v any) error {
+	ok, err := decodeFast(d, v)
+	if !ok {
+		err = decodeStd(d, v)
+	}
 	return err
 }
 
-func expectDelim(dec *json.Decoder, want json.Delim) error {
-	t, err := dec.Token()
-	if err == io.EOF {
-		return io.ErrUnexpectedEOF
-	}
-	if err != nil {
-		return err
-	}
-	if d, ok := t.(json.Delim); !ok || d != want {
-		return fmt.Errorf("want %q, got %s", want, tokenText(t))
-	}
-	return nil
+// atEnd reports whether only white space is left in d.
+func atEnd(d *jx.Decoder) bool {
+	return d.Skip() == io.EOF
 }
 
-func tokenText(t json.Token) string {
-	if t == nil {
-		return "null"
+// notA describes what came instead of the expected value.
+func notA(d *jx.Decoder, want string) error {
+	t := d.Next()
+	if t == jx.Invalid {
+		return io.ErrUnexpectedEOF
 	}
-	if s, ok := t.(string); ok {
-		return strconv.Quote(s)
+	return fmt.Errorf("want %s, got a JSON %s", want, t)
+}
+
+// noEOF reports a body that ended inside the document as such.
+func noEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
 	}
-	return fmt.Sprint(t)
+	return err
+}
+
+// state is one collection's decoders, pooled: the streaming one (a 64 KiB
+// window over the body) and the one that decodes an item from its bytes.
+type state struct {
+	stream, items *jx.Decoder
+	tail          bomReader
+}
+
+// window is the read buffer of a collection's stream: a few items at a
+// time, independent of the page's size.
+const window = 64 << 10
+
+var statePool = sync.Pool{New: func() any {
+	return &state{stream: jx.Decode(nil, window), items: jx.DecodeBytes(nil)}
+}}
+
+func getState(r io.Reader) *state {
+	st := statePool.Get().(*state)
+	st.tail = bomReader{r: r, first: true}
+	st.stream.Reset(&st.tail)
+	return st
+}
+
+func putState(st *state) {
+	st.tail = bomReader{}
+	st.stream.Reset(nil)
+	st.items.ResetBytes(nil)
+	statePool.Put(st)
+}
+
+func (st *state) item(raw []byte) *jx.Decoder {
+	st.items.ResetBytes(raw)
+	return st.items
+}
+
+// bomReader drops a UTF-8 byte order mark at the start of r (the transport
+// already strips it; the decoder stays tolerant) and remembers r's error.
+type bomReader struct {
+	r       io.Reader
+	first   bool
+	eof     bool
+	err     error
+	head    [3]byte
+	pending []byte
+}
+
+func (b *bomReader) Read(p []byte) (int, error) {
+	if b.first {
+		b.first = false
+		n, err := io.ReadFull(b.r, b.head[:])
+		switch err {
+		case nil:
+		case io.EOF, io.ErrUnexpectedEOF:
+			b.eof = true
+		default:
+			b.err = err
+			return 0, err
+		}
+		b.pending = b.head[:n]
+		if n == 3 && b.head == [3]byte{0xEF, 0xBB, 0xBF} {
+			b.pending = nil
+		}
+	}
+	if len(b.pending) > 0 {
+		n := copy(p, b.pending)
+		b.pending = b.pending[n:]
+		return n, nil
+	}
+	if b.eof {
+		return 0, io.EOF
+	}
+	n, err := b.r.Read(p)
+	if err != nil {
+		b.err = err
+	}
+	return n, err
 }
 
 // Value reads one JSON document (a non-collection answer) into v; anything
@@ -185,36 +315,73 @@ type Error struct {
 }
 
 // ErrorBody decodes a failed answer's body. ok is false for a body that is
-// not a JSON object (an HTML page from a gateway).
+// not a JSON object (an HTML page from a gateway), or not one of the error
+// shapes (a property of the wrong type).
 func ErrorBody(body []byte) (e Error, ok bool) {
 	t := bytes.TrimLeft(body, " \t\r\n")
 	if len(t) == 0 || t[0] != '{' {
 		return e, false
 	}
-	var b struct {
-		Code        json.RawMessage `json:"code"`
-		Description string          `json:"description"`
-		Message     string          `json:"message"`
-		Source      string          `json:"source"`
-		ErrorName   string          `json:"errorName"`
-		IsRetryable *bool           `json:"isRetryable"`
-	}
-	if json.Unmarshal(t, &b) != nil {
+	var description, message string
+	d := jx.DecodeBytes(t)
+	it, err := d.ObjIter()
+	if err != nil {
 		return e, false
 	}
-	var s string
-	switch {
-	case len(b.Code) == 0 || string(b.Code) == "null":
-	case json.Unmarshal(b.Code, &s) == nil:
-		e.Code = s
-	default:
-		e.Code = string(b.Code)
+	for it.Next() {
+		var err error
+		var buf [32]byte
+		switch string(foldName(buf[:0], it.Key())) {
+		case "CODE":
+			err = readCode(d, &e.Code)
+		case "DESCRIPTION":
+			err = readString(d, &description)
+		case "MESSAGE":
+			err = readString(d, &message)
+		case "SOURCE":
+			err = readString(d, &e.Source)
+		case "ERRORNAME":
+			err = readString(d, &e.ErrorName)
+		case "ISRETRYABLE":
+			if d.Next() == jx.Null {
+				e.IsRetryable, err = nil, d.Null()
+				break
+			}
+			var b bool
+			err = readBool(d, &b)
+			e.IsRetryable = &b
+		default:
+			err = d.Skip()
+		}
+		if err != nil {
+			return Error{}, false
+		}
 	}
-	e.Description = b.Description
+	if it.Err() != nil || !atEnd(d) {
+		return Error{}, false
+	}
+	e.Description = description
 	if e.Description == "" {
-		e.Description = b.Message
+		e.Description = message
 	}
 	e.Description = html.UnescapeString(e.Description)
-	e.Source, e.ErrorName, e.IsRetryable = b.Source, b.ErrorName, b.IsRetryable
 	return e, true
+}
+
+// readCode reads an error code: a number in real answers, a string in the
+// documentation, kept as sent when it is anything else.
+func readCode(d *jx.Decoder, code *string) error {
+	switch d.Next() {
+	case jx.Null:
+		*code = ""
+		return d.Null()
+	case jx.String:
+		return readString(d, code)
+	}
+	raw, err := d.Raw()
+	if err != nil {
+		return err
+	}
+	*code = string(bytes.TrimLeft(raw, " \t\r\n"))
+	return nil
 }

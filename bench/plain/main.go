@@ -1,0 +1,171 @@
+// Command plain is the whole-process benchmark's baseline (see
+// bench/README.md): what a developer writes for the same job without this
+// project, with net/http, encoding/json and a buffered writer. It lists a
+// customer's batches (-what batches) or a batch's devices over every page
+// (-what devices) and prints them as -o json (an indented array), table or
+// jsonl, sending the same headers as the CLI.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/google/uuid"
+)
+
+type link struct {
+	URI     string `json:"uri"`
+	Method  string `json:"method,omitempty"`
+	Headers []struct {
+		Key   string  `json:"key"`
+		Value *string `json:"value"`
+	} `json:"headers"`
+}
+
+type attributes struct {
+	ObjectType string `json:"objectType,omitempty"`
+}
+
+type batch struct {
+	ID           string     `json:"id"`
+	Status       string     `json:"status,omitempty"`
+	CreatedBy    string     `json:"createdBy,omitempty"`
+	CreationDate string     `json:"creationDate,omitempty"`
+	DevicesCount int        `json:"devicesCount"`
+	DevicesLink  *link      `json:"devicesLink,omitempty"`
+	Attributes   attributes `json:"attributes"`
+}
+
+type device struct {
+	ID                  string `json:"id"`
+	SerialNumber        string `json:"serialNumber,omitempty"`
+	ProductKey          string `json:"productKey"`
+	HardwareHash        string `json:"hardwareHash,omitempty"`
+	ModelName           string `json:"modelName,omitempty"`
+	OemManufacturerName string `json:"oemManufacturerName,omitempty"`
+	Policies            []struct {
+		Key   string  `json:"key"`
+		Value *string `json:"value"`
+	} `json:"policies"`
+	UploadedBy        string     `json:"uploadedBy,omitempty"`
+	UploadedDate      string     `json:"uploadedDate,omitempty"`
+	AllowedOperations []string   `json:"allowedOperations"`
+	Attributes        attributes `json:"attributes"`
+}
+
+type collection[T any] struct {
+	Items             []T    `json:"items"`
+	ContinuationToken string `json:"continuationToken"`
+	Links             struct {
+		Next *link `json:"next"`
+	} `json:"links"`
+}
+
+func main() {
+	what := flag.String("what", "batches", "batches or devices")
+	format := flag.String("o", "table", "json, table or jsonl")
+	customer := flag.String("customer", "", "customer id")
+	batchID := flag.String("batch", "", "batch id (devices)")
+	flag.Parse()
+	base := os.Getenv("PARTNER_CENTER_BASE_URL") + "/v1/"
+	token := os.Getenv("PARTNER_CENTER_TOKEN")
+	out := bufio.NewWriterSize(os.Stdout, 64<<10)
+	defer out.Flush()
+
+	var err error
+	switch *what {
+	case "batches":
+		var items []batch
+		items, err = list[batch](base+"customers/"+*customer+"/deviceBatches", token)
+		if err == nil {
+			err = write(out, *format, items, "ID\tSTATUS\tCREATED\tDEVICES", func(b batch) string {
+				return b.ID + "\t" + b.Status + "\t" + b.CreationDate + "\t" + strconv.Itoa(b.DevicesCount)
+			})
+		}
+	case "devices":
+		var items []device
+		items, err = list[device](base+"customers/"+*customer+"/deviceBatches/"+url.PathEscape(*batchID)+"/devices", token)
+		if err == nil {
+			err = write(out, *format, items, "ID\tSERIAL\tMODEL\tMANUFACTURER\tUPLOADED", func(d device) string {
+				return d.ID + "\t" + d.SerialNumber + "\t" + d.ModelName + "\t" + d.OemManufacturerName + "\t" + d.UploadedDate
+			})
+		}
+	}
+	if err != nil {
+		out.Flush()
+		fmt.Fprintln(os.Stderr, "plain:", err)
+		os.Exit(1)
+	}
+}
+
+// list reads every page, following the continuation token.
+func list[T any](u, token string) ([]T, error) {
+	var all []T
+	next := ""
+	for {
+		req, err := http.NewRequest(http.MethodGet, u, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("MS-RequestId", uuid.NewString())
+		req.Header.Set("MS-CorrelationId", uuid.NewString())
+		req.Header.Set("X-Locale", "en-US")
+		if next != "" {
+			req.Header.Set("MS-ContinuationToken", next)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			resp.Body.Close()
+			return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
+		}
+		var page collection[T]
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Items...)
+		if page.ContinuationToken == "" {
+			return all, nil
+		}
+		next = page.ContinuationToken
+	}
+}
+
+func write[T any](w *bufio.Writer, format string, items []T, header string, row func(T) string) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(items)
+	case "jsonl":
+		enc := json.NewEncoder(w)
+		for _, it := range items {
+			if err := enc.Encode(it); err != nil {
+				return err
+			}
+		}
+		return nil
+	default:
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, header)
+		for _, it := range items {
+			fmt.Fprintln(tw, row(it))
+		}
+		return tw.Flush()
+	}
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"unicode/utf8"
+)
+
+// tableRows holds a table's lines (cells separated by tabs) in one byte
+// arena, and the width of each column so far, so that -o table prints
+// text/tabwriter's exact output (minwidth 0, padding 2, spaces) from two
+// passes over a compact store: tabwriter keeps a struct per cell and a
+// copy of every byte, several times the memory, and writes cell by cell.
+type tableRows struct {
+	text   []byte
+	ends   []int // end of each line in text
+	widths []int // runes of the widest cell of each tab-terminated column
+	cols   int   // tab-terminated cells per line; -1 before the first line
+	plain  bool  // every line has cols tabs and nothing tabwriter treats specially
+}
+
+func newTableRows() *tableRows { return &tableRows{cols: -1, plain: true} }
+
+// add stores one line (without its newline).
+func (t *tableRows) add(line string) {
+	t.text = append(t.text, line...)
+	t.ends = append(t.ends, len(t.text))
+	if !t.plain {
+		return
+	}
+	if t.cols < 0 {
+		t.cols = strings.Count(line, "\t")
+		t.widths = make([]int, t.cols)
+	}
+	// One pass: cell widths in runes (tabwriter counts runes), and bytes
+	// tabwriter gives a meaning of their own (escape, line and cell
+	// breaks), which leave the whole table to tabwriter itself.
+	col, runes, ascii := 0, 0, true
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case c == '\t':
+			if col >= t.cols {
+				t.plain = false
+				return
+			}
+			t.widths[col] = max(t.widths[col], runes)
+			col, runes = col+1, 0
+		case c == 0xff || c == '\n' || c == '\v' || c == '\f':
+			t.plain = false
+			return
+		case c < utf8.RuneSelf:
+			runes++
+		default:
+			ascii = false
+			if c&0xC0 != 0x80 { // a rune's first byte
+				runes++
+			}
+		}
+	}
+	// Counting first bytes is utf8.RuneCount only for valid UTF-8.
+	if col != t.cols || !ascii && !utf8.ValidString(line) {
+		t.plain = false
+	}
+}
+
+func (t *tableRows) line(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = t.ends[i-1]
+	}
+	return t.text[start:t.ends[i]]
+}
+
+// writeTo prints the table as tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+// would.
+func (t *tableRows) writeTo(w *bufio.Writer) error {
+	if !t.plain {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for i := range t.ends {
+			tw.Write(t.line(i))
+			tw.Write([]byte{'\n'})
+		}
+		return tw.Flush()
+	}
+	const padding = 2
+	spaces := bytes.Repeat([]byte{' '}, 64)
+	for i := range t.ends {
+		line := t.line(i)
+		b := w.AvailableBuffer()
+		for c := 0; c < t.cols; c++ {
+			j := bytes.IndexByte(line, '\t')
+			cell := line[:j]
+			line = line[j+1:]
+			b = append(b, cell...)
+			for pad := t.widths[c] + padding - runeCount(cell); pad > 0; {
+				n := min(pad, len(spaces))
+				b = append(b, spaces[:n]...)
+				pad -= n
+			}
+		}
+		b = append(b, line...)
+		b = append(b, '\n')
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeRows is writeTable's printing: rows stored, then aligned.
+func writeRows(w io.Writer, rows *tableRows) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := rows.writeTo(bw); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// runeCount is utf8.RuneCount for the valid UTF-8 add lets through.
+func runeCount(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c&0xC0 != 0x80 {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"text/tabwriter"
+)
+
+// TestTableMatchesTabwriter: random tables, regular or not, print exactly
+// as text/tabwriter prints them.
+func TestTableMatchesTabwriter(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 3))
+	cells := []string{"", "-", "a", "Test batch", "café", "日本語", "😀x", "2017-07-25T01:51:00", "\\t", strings.Repeat("w", 80), "\xff", "a\vb", "é\u0301", "\x80", "\xe6\x97", "ab\xc3"}
+	for i := range 3000 {
+		cols := 1 + r.IntN(5)
+		var lines []string
+		for range r.IntN(6) {
+			n := cols
+			if r.IntN(15) == 0 {
+				n = r.IntN(7) // a line with another number of cells
+			}
+			var cs []string
+			for range n {
+				cs = append(cs, cells[r.IntN(len(cells))])
+			}
+			lines = append(lines, strings.Join(cs, "\t"))
+		}
+		var want bytes.Buffer
+		tw := tabwriter.NewWriter(&want, 0, 0, 2, ' ', 0)
+		rows := newTableRows()
+		for _, l := range lines {
+			tw.Write([]byte(l + "\n"))
+			rows.add(l)
+		}
+		tw.Flush()
+		var got bytes.Buffer
+		bw := bufio.NewWriter(&got)
+		if err := rows.writeTo(bw); err != nil {
+			t.Fatal(err)
+		}
+		bw.Flush()
+		if got.String() != want.String() {
+			t.Fatalf("case %d %q:\ngot:\n%q\nwant:\n%q", i, lines, got.String(), want.String())
+		}
+	}
+}
+
+func BenchmarkTable(b *testing.B) {
+	var lines []string
+	for i := range 100_000 {
+		lines = append(lines, "batch "+strings.Repeat("x", i%13)+"\tfinished\t2017-07-25T01:51:00\t42")
+	}
+	b.Run("impl=tabwriter", func(b *testing.B) {
+		for b.Loop() {
+			bw := bufio.NewWriterSize(discard{}, 64<<10)
+			tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+			for _, l := range lines {
+				tw.Write([]byte(l))
+				tw.Write([]byte{'\n'})
+			}
+			tw.Flush()
+			bw.Flush()
+		}
+	})
+	b.Run("impl=tableRows", func(b *testing.B) {
+		for b.Loop() {
+			rows := newTableRows()
+			for _, l := range lines {
+				rows.add(l)
+			}
+			writeRows(discard{}, rows)
+		}
+	})
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }

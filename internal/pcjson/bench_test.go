@@ -1,0 +1,203 @@
+package pcjson
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/partnercenter-go/devicebatches/generated"
+)
+
+// collectionStd is Collection as it was on encoding/json's token stream
+// before the jx decoder (commit c453250), kept for the before/after
+// benchmark. It reads a Partner Center collection ({"items": [...], "links":
+// {...}, "continuationToken": ...}) from r as a stream: each item is decoded
+// and handed to each as it arrives, so memory holds one item and a read
+// buffer, never the page. With wantRaw, each also gets the item's JSON as
+// sent (valid until each returns). valid checks what the document requires
+// of an item. Keys match case-insensitively, like encoding/json; unknown
+// properties are skipped; "items" must be present and an array.
+func collectionStd[T, L any](r io.Reader, wantRaw bool, valid func(*T) error, each func(item *T, raw []byte) error) (Page[L], error) {
+	var p Page[L]
+	dec := json.NewDecoder(r)
+	if err := expectDelimStd(dec, '{'); err != nil {
+		return p, err
+	}
+	sawItems := false
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return p, err
+		}
+		key, _ := t.(string)
+		switch {
+		case strings.EqualFold(key, "items"):
+			if sawItems {
+				return p, errors.New(`the collection has "items" twice`)
+			}
+			sawItems = true
+			if err := decodeItemsStd(dec, wantRaw, valid, each); err != nil {
+				return p, err
+			}
+		case strings.EqualFold(key, "links"):
+			if err := dec.Decode(&p.Links); err != nil {
+				return p, fmt.Errorf("links: %w", err)
+			}
+		case strings.EqualFold(key, "continuationToken"):
+			var s *string
+			if err := dec.Decode(&s); err != nil {
+				return p, fmt.Errorf("continuationToken: %w", err)
+			}
+			if s != nil {
+				p.ContinuationToken = *s
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return p, err
+			}
+		}
+	}
+	if err := expectDelimStd(dec, '}'); err != nil {
+		return p, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if err == nil {
+			return p, errors.New("unexpected data after the collection")
+		}
+		return p, err
+	}
+	if !sawItems {
+		return p, errors.New(`the collection has no "items" array, which the contract requires`)
+	}
+	return p, nil
+}
+
+func decodeItemsStd[T any](dec *json.Decoder, wantRaw bool, valid func(*T) error, each func(*T, []byte) error) error {
+	t, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if d, ok := t.(json.Delim); !ok || d != '[' {
+		return fmt.Errorf(`"items" is %s, not an array`, tokenTextStd(t))
+	}
+	var raw json.RawMessage
+	for i := 0; dec.More(); i++ {
+		var item T
+		if wantRaw {
+			raw = raw[:0]
+			if err = dec.Decode(&raw); err == nil {
+				err = json.Unmarshal(raw, &item)
+			}
+		} else {
+			err = dec.Decode(&item)
+		}
+		if err == nil {
+			err = valid(&item)
+		}
+		if err != nil {
+			return fmt.Errorf("items[%d]: %w", i, err)
+		}
+		if err := each(&item, raw); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token() // ']'
+	return err
+}
+
+func expectDelimStd(dec *json.Decoder, want json.Delim) error {
+	t, err := dec.Token()
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return err
+	}
+	if d, ok := t.(json.Delim); !ok || d != want {
+		return fmt.Errorf("want %q, got %s", want, tokenTextStd(t))
+	}
+	return nil
+}
+
+func tokenTextStd(t json.Token) string {
+	if t == nil {
+		return "null"
+	}
+	if s, ok := t.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(t)
+}
+
+// genBody streams a collection of n batches (~275 bytes each, as
+// wrapper/bench_test.go's) without holding it.
+type genBody struct {
+	n, i, stage int
+	cur, buf    []byte
+}
+
+func (g *genBody) Read(p []byte) (int, error) {
+	for len(g.cur) == 0 {
+		switch {
+		case g.stage == 0:
+			g.cur = fmt.Appendf(g.buf[:0], `{"totalCount":%d,"items":[`, g.n)
+			g.stage = 1
+		case g.stage == 1 && g.i < g.n:
+			g.buf = g.buf[:0]
+			if g.i > 0 {
+				g.buf = append(g.buf, ',')
+			}
+			g.buf = fmt.Appendf(g.buf, `{"id":"batch %07d","status":"finished","createdBy":"partner@contoso.com","creationDate":"2017-07-25T01:51:00","devicesCount":%d,"devicesLink":{"uri":"/customers/47021739-3426-40bf-9601-61b4b6d7c793/deviceBatches/batch %07d/devices","method":"GET","headers":[]},"attributes":{"objectType":"DeviceBatch"}}`, g.i, g.i%100, g.i)
+			g.cur = g.buf
+			g.i++
+		case g.stage == 1:
+			g.cur = []byte(`],"attributes":{"objectType":"Collection"}}`)
+			g.stage = 2
+		default:
+			return 0, io.EOF
+		}
+	}
+	n := copy(p, g.cur)
+	g.cur = g.cur[n:]
+	return n, nil
+}
+
+// BenchmarkCollection: the decoding seam before (encoding/json tokens,
+// impl=encoding-json) and after (impl=jx) on 100,000 batches, typed only
+// (-o table, iterators) and with raw items (-o json).
+func BenchmarkCollection(b *testing.B) {
+	const n = 100_000
+	valid := func(*generated.DeviceBatch) error { return nil }
+	for _, raw := range []bool{false, true} {
+		for _, impl := range []struct {
+			name string
+			run  func(r io.Reader, each func(*generated.DeviceBatch, []byte) error) error
+		}{
+			{"encoding-json", func(r io.Reader, each func(*generated.DeviceBatch, []byte) error) error {
+				_, err := collectionStd[generated.DeviceBatch, generated.ResourceLinks](r, raw, valid, each)
+				return err
+			}},
+			{"jx", func(r io.Reader, each func(*generated.DeviceBatch, []byte) error) error {
+				_, err := Collection[generated.DeviceBatch, generated.ResourceLinks](r, Limits{}, raw, valid, each)
+				return err
+			}},
+		} {
+			b.Run(fmt.Sprintf("n=%d/raw=%v/impl=%s", n, raw, impl.name), func(b *testing.B) {
+				b.SetBytes(int64(len(drain(&genBody{n: n}))))
+				for b.Loop() {
+					count := 0
+					if err := impl.run(&genBody{n: n}, func(*generated.DeviceBatch, []byte) error { count++; return nil }); err != nil || count != n {
+						b.Fatal(err, count)
+					}
+				}
+			})
+		}
+	}
+}
+
+func drain(r io.Reader) []byte { b, _ := io.ReadAll(r); return b }

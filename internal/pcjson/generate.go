@@ -1,0 +1,3 @@
+package pcjson
+
+//go:generate go run ./gen decode.gen.go
