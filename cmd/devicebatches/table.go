@@ -7,17 +7,22 @@ import (
 	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
+
+	"github.com/mattn/go-runewidth"
 )
 
 // tableRows holds a table's lines (cells separated by tabs) in one byte
 // arena, and the width of each column so far, so that -o table prints
-// text/tabwriter's exact output (minwidth 0, padding 2, spaces) from two
-// passes over a compact store: tabwriter keeps a struct per cell and a
-// copy of every byte, several times the memory, and writes cell by cell.
+// text/tabwriter's layout (minwidth 0, padding 2, spaces) from two passes
+// over a compact store: tabwriter keeps a struct per cell and a copy of
+// every byte, several times the memory, and writes cell by cell. Unlike
+// tabwriter, which counts runes, widths are terminal columns
+// (go-runewidth): East Asian wide characters and emoji take two, so a
+// company name in Japanese does not shift the columns after it.
 type tableRows struct {
 	text   []byte
 	ends   []int // end of each line in text
-	widths []int // runes of the widest cell of each tab-terminated column
+	widths []int // columns of the widest cell of each tab-terminated column
 	cols   int   // tab-terminated cells per line; -1 before the first line
 	plain  bool  // every line has cols tabs and nothing tabwriter treats specially
 }
@@ -35,10 +40,10 @@ func (t *tableRows) add(line string) {
 		t.cols = strings.Count(line, "\t")
 		t.widths = make([]int, t.cols)
 	}
-	// One pass: cell widths in runes (tabwriter counts runes), and bytes
-	// tabwriter gives a meaning of their own (escape, line and cell
-	// breaks), which leave the whole table to tabwriter itself.
-	col, runes, ascii := 0, 0, true
+	// One pass: cell widths, and bytes tabwriter gives a meaning of their
+	// own (escape, line and cell breaks), which leave the whole table to
+	// tabwriter itself.
+	col, start, ascii := 0, 0, true
 	for i := 0; i < len(line); i++ {
 		switch c := line[i]; {
 		case c == '\t':
@@ -46,22 +51,20 @@ func (t *tableRows) add(line string) {
 				t.plain = false
 				return
 			}
-			t.widths[col] = max(t.widths[col], runes)
-			col, runes = col+1, 0
+			w := i - start
+			if !ascii {
+				w = runewidth.StringWidth(line[start:i])
+			}
+			t.widths[col] = max(t.widths[col], w)
+			col, start, ascii = col+1, i+1, true
 		case c == 0xff || c == '\n' || c == '\v' || c == '\f':
 			t.plain = false
 			return
-		case c < utf8.RuneSelf:
-			runes++
-		default:
+		case c >= utf8.RuneSelf:
 			ascii = false
-			if c&0xC0 != 0x80 { // a rune's first byte
-				runes++
-			}
 		}
 	}
-	// Counting first bytes is utf8.RuneCount only for valid UTF-8.
-	if col != t.cols || !ascii && !utf8.ValidString(line) {
+	if col != t.cols || !utf8.ValidString(line) {
 		t.plain = false
 	}
 }
@@ -95,7 +98,7 @@ func (t *tableRows) writeTo(w *bufio.Writer) error {
 			cell := line[:j]
 			line = line[j+1:]
 			b = append(b, cell...)
-			for pad := t.widths[c] + padding - runeCount(cell); pad > 0; {
+			for pad := t.widths[c] + padding - cellWidth(cell); pad > 0; {
 				n := min(pad, len(spaces))
 				b = append(b, spaces[:n]...)
 				pad -= n
@@ -119,13 +122,14 @@ func writeRows(w io.Writer, rows *tableRows) error {
 	return bw.Flush()
 }
 
-// runeCount is utf8.RuneCount for the valid UTF-8 add lets through.
-func runeCount(b []byte) int {
-	n := 0
-	for _, c := range b {
-		if c&0xC0 != 0x80 {
-			n++
+// cellWidth is the terminal columns cell takes: its length when it is
+// ASCII, else go-runewidth's count (wide characters two, combining marks
+// none).
+func cellWidth(cell []byte) int {
+	for _, c := range cell {
+		if c >= utf8.RuneSelf {
+			return runewidth.StringWidth(string(cell))
 		}
 	}
-	return n
+	return len(cell)
 }

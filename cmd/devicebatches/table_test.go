@@ -10,10 +10,12 @@ import (
 )
 
 // TestTableMatchesTabwriter: random tables, regular or not, print exactly
-// as text/tabwriter prints them.
+// as text/tabwriter prints them when every character is one terminal
+// column wide (where tabwriter's rune count is the width). Wide characters:
+// TestTableAlignsWideCharacters.
 func TestTableMatchesTabwriter(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 3))
-	cells := []string{"", "-", "a", "Test batch", "café", "日本語", "😀x", "2017-07-25T01:51:00", "\\t", strings.Repeat("w", 80), "\xff", "a\vb", "é\u0301", "\x80", "\xe6\x97", "ab\xc3"}
+	cells := []string{"", "-", "a", "Test batch", "café", "Ωmega", "2017-07-25T01:51:00", "\\t", strings.Repeat("w", 80), "\xff", "a\vb", "\x80", "\xe6\x97", "ab\xc3"}
 	for i := range 3000 {
 		cols := 1 + r.IntN(5)
 		var lines []string
@@ -44,6 +46,36 @@ func TestTableMatchesTabwriter(t *testing.T) {
 		bw.Flush()
 		if got.String() != want.String() {
 			t.Fatalf("case %d %q:\ngot:\n%q\nwant:\n%q", i, lines, got.String(), want.String())
+		}
+	}
+}
+
+// TestTableAlignsWideCharacters: East Asian wide characters and emoji take
+// two terminal columns, combining marks none; the columns after them stay
+// aligned on a terminal (tabwriter, counting runes, would shift them).
+func TestTableAlignsWideCharacters(t *testing.T) {
+	tests := []struct {
+		lines []string
+		want  string
+	}{
+		{[]string{"ID\tCOMPANY\tDEVICES", "1\t日本マイクロ\t5", "2\tContoso\t7"},
+			"ID  COMPANY       DEVICES\n1   日本マイクロ  5\n2   Contoso       7\n"},
+		{[]string{"A\tB", "😀😀\tx", "é\u0301\ty"},
+			"A     B\n😀😀  x\né\u0301     y\n"},
+	}
+	for _, tt := range tests {
+		rows := newTableRows()
+		for _, l := range tt.lines {
+			rows.add(l)
+		}
+		var got bytes.Buffer
+		bw := bufio.NewWriter(&got)
+		if err := rows.writeTo(bw); err != nil {
+			t.Fatal(err)
+		}
+		bw.Flush()
+		if got.String() != tt.want {
+			t.Errorf("%q:\ngot:\n%s\nwant:\n%s", tt.lines, got.String(), tt.want)
 		}
 	}
 }
