@@ -30,7 +30,7 @@ pages (100 devices each) to the end.`,
 	}
 	cmd.Flags().StringVar(&f.customer, "customer", "", "customer tenant id (GUID)")
 	cmd.Flags().StringVar(&f.batch, "batch", "", "device batch id, as listed by 'devicebatches list' (quote names with spaces)")
-	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json or jsonl (one compact JSON object per line)")
+	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl (one compact JSON object per line) or csv")
 	return cmd
 }
 
@@ -46,7 +46,7 @@ func (a *app) runDevices(ctx context.Context, f devicesFlags) error {
 	if f.batch == "" {
 		return usagef("--batch is required: the batch id as listed by 'devicebatches list'")
 	}
-	if err := checkFormat(f.output, "table", "json", "jsonl"); err != nil {
+	if err := checkFormat(f.output, "table", "json", "jsonl", "csv"); err != nil {
 		return err
 	}
 	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
@@ -55,6 +55,8 @@ func (a *app) runDevices(ctx context.Context, f devicesFlags) error {
 			return writeJSONArray(a.io.out, client.ListDevicesJSON(ctx, f.customer, f.batch))
 		case "jsonl":
 			return writeJSONLines(a.io.out, client.ListDevicesJSON(ctx, f.customer, f.batch))
+		case "csv":
+			return writeCSV(a.io.out, deviceCSVHeader, client.ListDevicesIter(ctx, f.customer, f.batch), deviceRecord)
 		}
 		return writeTable(a.io.out, "ID\tSERIAL\tMODEL\tMANUFACTURER\tUPLOADED", client.ListDevicesIter(ctx, f.customer, f.batch), deviceRow)
 	})

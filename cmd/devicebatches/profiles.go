@@ -42,11 +42,13 @@ func (a *app) runProfiles(ctx context.Context, f profilesFlags) error {
 	if err := wrapper.CheckCustomerID(f.customer); err != nil {
 		return err
 	}
-	if err := checkFormat(f.output, "table", "json", "jsonl"); err != nil {
+	if err := checkFormat(f.output, "table", "json", "jsonl", "csv"); err != nil {
 		return err
 	}
 	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
 		switch f.output {
+		case "csv":
+			return writeCSV(a.io.out, profileCSVHeader, client.ListConfigurationPoliciesIter(ctx, f.customer), profileRecord)
 		case "json":
 			return writeJSONArray(a.io.out, client.ListConfigurationPoliciesJSON(ctx, f.customer))
 		case "jsonl":

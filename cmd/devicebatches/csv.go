@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"io"
+	"iter"
+	"strconv"
+
+	"github.com/partnercenter-go/devicebatches/wrapper"
+)
+
+// writeCSV prints a header and one RFC 4180 record per item (fields with
+// commas, quotes or line breaks quoted; CRLF-free, as encoding/csv writes
+// by default) through one 64 KiB buffer. Values are the service's, not the
+// table's display forms: an absent value is an empty field, not "-".
+// Nothing is printed when the listing fails before its first item.
+func writeCSV[T any](w io.Writer, header []string, items iter.Seq2[T, error], record func(T) []string) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	cw := csv.NewWriter(bw)
+	n := 0
+	for it, err := range items {
+		if err != nil {
+			if n > 0 {
+				cw.Flush()
+				bw.Flush()
+			}
+			return err
+		}
+		if n == 0 {
+			cw.Write(header)
+		}
+		cw.Write(record(it))
+		n++
+	}
+	if n == 0 {
+		cw.Write(header)
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+var batchCSVHeader = []string{"id", "status", "creationDate", "devicesCount", "createdBy"}
+
+func batchRecord(b wrapper.DeviceBatch) []string {
+	return []string{b.Id, b.Status, b.CreationDate.Raw, strconv.Itoa(int(b.DevicesCount)), b.CreatedBy}
+}
+
+var deviceCSVHeader = []string{"id", "serialNumber", "productKey", "modelName", "oemManufacturerName", "uploadedDate"}
+
+func deviceRecord(d wrapper.Device) []string {
+	return []string{d.Id, d.SerialNumber, d.ProductKey, d.ModelName, d.OemManufacturerName, d.UploadedDate.Raw}
+}
+
+var profileCSVHeader = []string{"id", "name", "devicesAssigned", "lastModifiedDate"}
+
+func profileRecord(p wrapper.ConfigurationPolicy) []string {
+	return []string{p.Id, p.Name, strconv.Itoa(int(p.DevicesAssigned)), p.LastModifiedDate.Raw}
+}
