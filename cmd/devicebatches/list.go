@@ -37,7 +37,7 @@ func (a *app) listCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&f.customer, "customer", "", "customer tenant id (GUID)")
-	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json or jsonl (one compact JSON object per line)")
+	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl (one compact JSON object per line) or csv")
 	cmd.Flags().StringVar(&f.customersFile, "customers-file", "", "file of customer tenant ids, one per line ('-' for stdin; blank lines and # comments skipped)")
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", wrapper.DefaultConcurrency, "customers fetched at once with --customers-file")
 	cmd.Flags().Float64Var(&f.rate, "rate", 0, "with --customers-file, at most this many customer requests per second (a positive number; default: no limit)")
@@ -51,11 +51,13 @@ func (a *app) runList(ctx context.Context, f listFlags) error {
 	if err := wrapper.CheckCustomerID(f.customer); err != nil {
 		return err
 	}
-	if err := checkFormat(f.output, "table", "json", "jsonl"); err != nil {
+	if err := checkFormat(f.output, "table", "json", "jsonl", "csv"); err != nil {
 		return err
 	}
 	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
 		switch f.output {
+		case "csv":
+			return writeCSV(a.io.out, batchCSVHeader, client.ListDeviceBatchesIter(ctx, f.customer), batchRecord)
 		case "json":
 			return writeJSONArray(a.io.out, client.ListDeviceBatchesJSON(ctx, f.customer))
 		case "jsonl":
