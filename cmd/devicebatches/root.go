@@ -138,7 +138,7 @@ Exit codes: 0 success; 1 service, network or authentication failure;
 	pf.IntVar(&a.flags.maxRetries, "max-retries", defaultMaxRetries, "retries of a throttled or failed request (0 for none)")
 	pf.BoolVar(&a.flags.sandbox, "sandbox", false, "call the built-in sandbox (sandbox data, no credentials) instead of Partner Center")
 	a.addAuthFlags(pf)
-	root.AddCommand(a.listCommand(), a.devicesCommand(), a.sandboxCommand())
+	root.AddCommand(a.listCommand(), a.customersCommand(), a.devicesCommand(), a.sandboxCommand())
 	return root
 }
 

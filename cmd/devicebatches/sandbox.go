@@ -39,6 +39,11 @@ type sandboxFlags struct {
 	latency       time.Duration
 	pageSize      int
 	allowRemote   bool
+
+	// Many customers (issue 14): generated customers and a rate limit.
+	customers int
+	rateLimit float64
+	rateModel string
 }
 
 func (a *app) sandboxCommand() *cobra.Command {
@@ -73,6 +78,10 @@ Fault injection (deterministic under --seed) exercises a client's retries:
 	fl.DurationVar(&f.latency, "latency", 0, "delay every request by this long")
 	fl.IntVar(&f.pageSize, "page-size", sandbox.DefaultPageSize, "devices per page")
 	fl.BoolVar(&f.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	// Many customers (issue 14).
+	fl.IntVar(&f.customers, "customers", 0, "also serve this many generated customers (some with batches, some without; at most 10000)")
+	fl.Float64Var(&f.rateLimit, "rate-limit", 0, "answer 429 with Retry-After above this many requests per second, a limit the client is not told (0: none)")
+	fl.StringVar(&f.rateModel, "rate-model", sandbox.ModelBucket, "how --rate-limit counts: bucket (token bucket, burst of a tenth of a second) or window (fixed one-second windows)")
 	return cmd
 }
 
@@ -101,6 +110,14 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 			ErrorRate:     f.errorRate,
 			Latency:       f.latency,
 		},
+	}
+	// Many customers (issue 14).
+	opts.Customers = f.customers
+	if f.rateLimit != 0 {
+		opts.RateLimit = &sandbox.RateLimit{Limit: f.rateLimit, Model: f.rateModel}
+		if err := opts.RateLimit.Validate(); err != nil {
+			return &usageError{msg: "--rate-limit/--rate-model: " + err.Error()}
+		}
 	}
 	if f.data != "" {
 		if opts.Data, err = sandbox.LoadData(f.data); err != nil {
