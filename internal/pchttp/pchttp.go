@@ -107,6 +107,8 @@ func ResolveLink(base *url.URL, uri string) (*url.URL, error) {
 	u.Path = base.Path + "/v1/" + strings.Join(segs, "/")
 	u.RawPath = base.Path + "/v1/" + strings.Join(escaped, "/")
 	if query != "" {
+		// Recorded customer links HTML-escape & as &amp;.
+		query = strings.ReplaceAll(query, "&amp;", "&")
 		q, err := url.ParseQuery(query)
 		if err != nil {
 			return nil, fmt.Errorf("the link %q has a malformed query", shorten(raw))
