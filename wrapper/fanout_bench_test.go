@@ -85,7 +85,7 @@ func runManyCustomers(b *testing.B, n int, rl sandbox.RateLimit, ceiling float64
 	}
 	start := time.Now()
 	var done, lost int
-	for r := range c.ListDeviceBatchesForCustomerSeq(ctx, ids, &wrapper.FanOutOptions{Concurrency: 16, RateLimiter: lim}) {
+	for r := range c.ListDeviceBatchesForCustomerSeq(ctx, ids, &wrapper.FanOutOptions{Concurrency: 32, RateLimiter: lim}) {
 		done++
 		if r.Err != nil {
 			lost++
@@ -153,5 +153,40 @@ func BenchmarkInFlightCustomerMemory(b *testing.B) {
 		srv.Close()
 		b.ReportMetric(float64(during.HeapAlloc-before.HeapAlloc)/inFlight, "heap_B/customer")
 		b.ReportMetric(float64(n), "customers")
+	}
+}
+
+// BenchmarkManyCustomersCapacity is the same flow with no limit at either
+// end: what this machine (client and sandbox in one process) can send, the
+// yardstick for the fractions of BenchmarkManyCustomers.
+func BenchmarkManyCustomersCapacity(b *testing.B) {
+	for b.Loop() {
+		s, err := sandbox.New(sandbox.Options{Customers: 3000, Data: &sandbox.Data{}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv := httptest.NewServer(s)
+		co := &wrapper.ClientOptions{BaseURL: srv.URL}
+		co.Transport = srv.Client()
+		c, err := wrapper.NewClient(wrapper.StaticToken("sandbox"), co)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cs, err := c.ListCustomers(context.Background(), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids := make([]string, len(cs))
+		for i, cu := range cs {
+			ids[i] = cu.Id.String()
+		}
+		lim, _ := wrapper.NewRateLimiter(&wrapper.RateLimiterOptions{Ceiling: 1e6})
+		start := time.Now()
+		n := 0
+		for range c.ListDeviceBatchesForCustomers(context.Background(), ids, &wrapper.FanOutOptions{Concurrency: 32, RateLimiter: lim}) {
+			n++
+		}
+		srv.Close()
+		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "customers/s")
 	}
 }
