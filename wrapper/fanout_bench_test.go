@@ -8,7 +8,10 @@ package wrapper_test
 // exactly at the limit. It is a benchmark, not a test: it runs for tens of
 // seconds of real time and asserts nothing about time; run one iteration:
 //
-//	go test -run '^$' -bench ManyCustomers -benchtime 1x ./wrapper/
+//	DEVICEBATCHES_BENCH_MANY=1 go test -run '^$' -bench ManyCustomers -benchtime 1x ./wrapper/
+//
+// Without DEVICEBATCHES_BENCH_MANY it is skipped, so that `make bench`
+// (six rounds of every benchmark) stays within its timeout.
 //
 // Metrics: frac_of_limit (requests the service served per second of the
 // run, over the limit), throttled_% (429s among all requests), lost
@@ -19,6 +22,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
 	"testing"
 	"time"
@@ -28,6 +32,7 @@ import (
 )
 
 func BenchmarkManyCustomers(b *testing.B) {
+	skipUnlessMany(b)
 	for _, sc := range []struct {
 		customers int
 		limit     float64
@@ -46,6 +51,14 @@ func BenchmarkManyCustomers(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// skipUnlessMany skips the many-customers benchmarks, which take minutes of
+// real time, unless DEVICEBATCHES_BENCH_MANY is set.
+func skipUnlessMany(b *testing.B) {
+	if os.Getenv("DEVICEBATCHES_BENCH_MANY") == "" {
+		b.Skip("takes minutes: set DEVICEBATCHES_BENCH_MANY=1 to run")
 	}
 }
 
@@ -114,6 +127,7 @@ func runManyCustomers(b *testing.B, n int, rl sandbox.RateLimit, ceiling float64
 // the heap sampled while all of them wait. Client and sandbox share the
 // process, so the figure (heap_B/customer) is an upper bound for the client.
 func BenchmarkInFlightCustomerMemory(b *testing.B) {
+	skipUnlessMany(b)
 	const inFlight = 400
 	for b.Loop() {
 		s, err := sandbox.New(sandbox.Options{Customers: inFlight, Data: &sandbox.Data{}, Faults: sandbox.Faults{Latency: 2 * time.Second}})
@@ -160,6 +174,7 @@ func BenchmarkInFlightCustomerMemory(b *testing.B) {
 // end: what this machine (client and sandbox in one process) can send, the
 // yardstick for the fractions of BenchmarkManyCustomers.
 func BenchmarkManyCustomersCapacity(b *testing.B) {
+	skipUnlessMany(b)
 	for b.Loop() {
 		s, err := sandbox.New(sandbox.Options{Customers: 3000, Data: &sandbox.Data{}})
 		if err != nil {
