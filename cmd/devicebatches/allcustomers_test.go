@@ -271,3 +271,19 @@ func (s *syncBuffer) String() string {
 }
 
 func pollPause() { time.Sleep(time.Millisecond) }
+
+// TestSandboxRateLimitFlags: a bad --rate-limit or --rate-model is a usage
+// error before the sandbox listens.
+func TestSandboxRateLimitFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--rate-limit", "-5"},
+		{"--rate-limit", "NaN"},
+		{"--rate-limit", "10", "--rate-model", "leaky"},
+		{"--rate-limit", "0.5", "--rate-model", "window"},
+	} {
+		code, out, errOut := runCLIStdin(t, "", append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...)...)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, "--rate-limit/--rate-model") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want a usage error", args, code, out, errOut)
+		}
+	}
+}
