@@ -2,11 +2,12 @@ package wrapper
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"math"
+	"slices"
 	"sync"
-
-	"golang.org/x/time/rate"
+	"sync/atomic"
 )
 
 // DefaultConcurrency is the number of customers FanOutOptions fetches at
@@ -14,16 +15,24 @@ import (
 const DefaultConcurrency = 8
 
 // FanOutOptions tunes ListDeviceBatchesForCustomers. A nil *FanOutOptions
-// (or the zero value) means DefaultConcurrency workers and no client-side
-// rate limit.
+// (or the zero value) means DefaultConcurrency workers and a rate learned
+// from the service's answers.
 type FanOutOptions struct {
 	// Concurrency is the number of customers fetched at once. Default
 	// DefaultConcurrency.
 	Concurrency int
-	// RatePerSecond, when positive, caps how many customers' calls start
-	// per second (a token bucket holding one), so a partner can stay under
-	// its Partner Center rate limit instead of relying on 429s.
+	// RatePerSecond, when positive and finite, is a hard ceiling on the
+	// requests sent per second (tries and pages included); the fan-out
+	// starts there and still slows down on 429s. Zero (or anything not
+	// positive and finite) means no ceiling: the rate is learned.
 	RatePerSecond float64
+	// RateLimiter, when set, is the limiter every try of the fan-out
+	// passes (RatePerSecond is then ignored). Share one with the calls
+	// that produce the customer ids (WithRateLimiter) so that they all
+	// spend one learned rate, and read its Stats for a progress line.
+	// Nil: the fan-out makes its own, pausing at most
+	// ClientOptions.Retry.MaxRetryDelay (60 s by default).
+	RateLimiter *RateLimiter
 	// JSON asks for each batch's JSON as the service sent it, in
 	// CustomerResult.BatchesJSON, instead of decoded batches.
 	JSON bool
@@ -33,7 +42,7 @@ type FanOutOptions struct {
 // ListDeviceBatchesForCustomers: its batches, or the error that ended its
 // GET /v1/customers/{customer-id}/deviceBatches call.
 type CustomerResult struct {
-	// Index of CustomerID in the slice passed in.
+	// Index of CustomerID in the ids passed in (slice or stream).
 	Index      int
 	CustomerID string
 	// Batches holds the decoded batches (BatchesJSON with FanOutOptions.JSON).
@@ -51,10 +60,26 @@ type CustomerResult struct {
 //
 // Every customer is yielded exactly once, whether it succeeded or failed:
 // one customer's failure never stops the others, and when ctx ends the
-// customers not yet fetched are yielded with ctx's error. A 429 to any
-// worker pauses every call of the Client until the service's Retry-After
-// has passed. Stopping the loop early cancels the calls still running.
+// customers not yet fetched are yielded with ctx's error. Every try passes
+// one shared RateLimiter (see FanOutOptions.RateLimiter), which learns the
+// service's limit from its 429s. When the service asks for a pause longer
+// than the limiter allows (or than ctx's deadline), the customers not yet
+// fetched are yielded at once with the same *ThrottlePauseError, and no
+// request is sent. Stopping the loop early cancels the calls still running.
 func (c *Client) ListDeviceBatchesForCustomers(ctx context.Context, customerIDs []string, opts *FanOutOptions) iter.Seq[CustomerResult] {
+	if len(customerIDs) == 0 {
+		return func(func(CustomerResult) bool) {}
+	}
+	return c.ListDeviceBatchesForCustomerSeq(ctx, slices.Values(customerIDs), opts)
+}
+
+// ListDeviceBatchesForCustomerSeq is ListDeviceBatchesForCustomers (GET
+// /v1/customers/{customer-id}/deviceBatches per customer) over a stream of
+// customer ids, such as the ids of ListCustomersIter as its pages arrive:
+// the first customers' batches are yielded while later ids are still being
+// produced. CustomerResult.Index is an id's position in the stream. The
+// stream is read from one goroutine; it should stop when ctx ends.
+func (c *Client) ListDeviceBatchesForCustomerSeq(ctx context.Context, customerIDs iter.Seq[string], opts *FanOutOptions) iter.Seq[CustomerResult] {
 	var o FanOutOptions
 	if opts != nil {
 		o = *opts
@@ -62,35 +87,55 @@ func (c *Client) ListDeviceBatchesForCustomers(ctx context.Context, customerIDs 
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
 	}
-	workers := min(o.Concurrency, len(customerIDs))
 	return func(yield func(CustomerResult) bool) {
-		if len(customerIDs) == 0 {
-			return
+		lim := o.RateLimiter
+		if lim == nil {
+			ceiling := o.RatePerSecond
+			if !(ceiling > 0) || math.IsInf(ceiling, 1) {
+				ceiling = 0
+			}
+			lim, _ = NewRateLimiter(&RateLimiterOptions{Ceiling: ceiling, MaxPause: min(c.maxRetryDelay, math.MaxInt64)})
 		}
-		ctx, cancel := context.WithCancel(ctx)
+		ctx, cancel := context.WithCancel(WithRateLimiter(ctx, lim))
 		defer cancel()
-		lim := rate.NewLimiter(rate.Inf, 1)
-		if o.RatePerSecond > 0 && !math.IsInf(o.RatePerSecond, 1) {
-			lim = rate.NewLimiter(rate.Limit(o.RatePerSecond), 1)
+		type job struct {
+			i  int
+			id string
 		}
-		jobs := make(chan int)
+		jobs := make(chan job)
 		results := make(chan CustomerResult)
+		// stopped holds the *ThrottlePauseError that ended the fan-out:
+		// the customers after it fail with it at once, one error for all.
+		var stopped atomic.Pointer[ThrottlePauseError]
 		var wg sync.WaitGroup
-		for range workers {
+		for range o.Concurrency {
 			wg.Go(func() {
-				for i := range jobs {
+				for j := range jobs {
+					r := CustomerResult{Index: j.i, CustomerID: j.id}
+					if pe := stopped.Load(); pe != nil {
+						r.Err = pe
+					} else {
+						r = c.fetchCustomer(ctx, j.i, j.id, o.JSON)
+						var pe *ThrottlePauseError
+						if errors.As(r.Err, &pe) {
+							stopped.CompareAndSwap(nil, pe)
+							r.Err = stopped.Load()
+						}
+					}
 					// Always delivered: the consumer drains results to the
 					// end, so no customer can go missing.
-					results <- c.fetchCustomer(ctx, lim, i, customerIDs[i], o.JSON)
+					results <- r
 				}
 			})
 		}
-		// Every index is fed, even after cancellation: a cancelled fetch
+		// Every id is fed, even after cancellation: a cancelled fetch
 		// returns at once with ctx's error, and the customer is accounted for.
 		go func() {
 			defer close(jobs)
-			for i := range customerIDs {
-				jobs <- i
+			i := 0
+			for id := range customerIDs {
+				jobs <- job{i, id}
+				i++
 			}
 		}()
 		go func() {
@@ -108,12 +153,9 @@ func (c *Client) ListDeviceBatchesForCustomers(ctx context.Context, customerIDs 
 	}
 }
 
-func (c *Client) fetchCustomer(ctx context.Context, lim *rate.Limiter, i int, id string, wantJSON bool) CustomerResult {
+func (c *Client) fetchCustomer(ctx context.Context, i int, id string, wantJSON bool) CustomerResult {
 	r := CustomerResult{Index: i, CustomerID: id}
 	if r.Err = CheckCustomerID(id); r.Err != nil {
-		return r
-	}
-	if r.Err = lim.Wait(ctx); r.Err != nil {
 		return r
 	}
 	if !wantJSON {

@@ -34,11 +34,17 @@ func customers(n int) []string {
 	return ids
 }
 
-// TestFanOutAccountsForEveryCustomer runs 200 customers against a loopback
-// server that throttles every customer's first try and fails every tenth
-// customer permanently: each customer must come back exactly once, the
-// failures as 404 *ResponseError and the rest with their batch.
+// TestFanOutAccountsForEveryCustomer runs 200 customers against a server
+// that throttles every customer's first try and fails every tenth customer
+// permanently: each customer must come back exactly once, the failures as
+// 404 *ResponseError and the rest with their batch. Half the tries are
+// throttled, so the adaptive limiter slows to its floor: the test runs on
+// synctest's fake clock.
 func TestFanOutAccountsForEveryCustomer(t *testing.T) {
+	synctest.Test(t, testFanOutAccountsForEveryCustomer)
+}
+
+func testFanOutAccountsForEveryCustomer(t *testing.T) {
 	ids := customers(200)
 	failing := map[string]bool{}
 	for i, id := range ids {
@@ -48,7 +54,7 @@ func TestFanOutAccountsForEveryCustomer(t *testing.T) {
 	}
 	var mu sync.Mutex
 	tried := map[string]int{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c := memClient(t, func(w http.ResponseWriter, r *http.Request) {
 		id := customerOf(r)
 		mu.Lock()
 		tried[id]++
@@ -67,12 +73,7 @@ func TestFanOutAccountsForEveryCustomer(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprint(w, oneBatchBody)
 		}
-	}))
-	defer srv.Close()
-	c, err := NewClient(StaticToken("tok"), &ClientOptions{BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	seen := map[string]int{}
 	var failed int
 	for r := range c.ListDeviceBatchesForCustomers(context.Background(), ids, &FanOutOptions{Concurrency: 16}) {
@@ -123,8 +124,9 @@ func memClient(t *testing.T, h http.HandlerFunc) *Client {
 	return c
 }
 
-// TestFanOutThrottleGatePausesAllWorkers: after one 429 with Retry-After: 2,
-// no worker may send anything until two (fake) seconds have passed.
+// TestFanOutThrottleGatePausesAllWorkers: after one 429 with a long
+// Retry-After (5 s, above the 2 s that holds back only its own request),
+// no worker may send anything until five (fake) seconds have passed.
 func TestFanOutThrottleGatePausesAllWorkers(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
@@ -142,7 +144,7 @@ func TestFanOutThrottleGatePausesAllWorkers(t *testing.T) {
 				mu.Lock()
 				throttledAt = time.Now()
 				mu.Unlock()
-				w.Header().Set("Retry-After", "2")
+				w.Header().Set("Retry-After", "5")
 				w.WriteHeader(http.StatusTooManyRequests)
 				return
 			}
@@ -159,10 +161,10 @@ func TestFanOutThrottleGatePausesAllWorkers(t *testing.T) {
 			t.Fatalf("got %d results, throttled at %v", n, throttledAt)
 		}
 		// A request already in flight when the 429 arrived may land within its
-		// own 10 ms; a new one must wait out the two seconds.
+		// own 10 ms; a new one must wait out the five seconds.
 		for _, at := range arrivals {
-			if at.After(throttledAt.Add(10*time.Millisecond)) && at.Before(throttledAt.Add(2*time.Second)) {
-				t.Errorf("a request arrived %s after the 429, inside its 2 s Retry-After", at.Sub(throttledAt))
+			if at.After(throttledAt.Add(10*time.Millisecond)) && at.Before(throttledAt.Add(5*time.Second)) {
+				t.Errorf("a request arrived %s after the 429, inside its 5 s Retry-After", at.Sub(throttledAt))
 			}
 		}
 	})

@@ -26,6 +26,9 @@ type throttlePolicy struct{ gate *throttleGate }
 
 // Do implements policy.Policy.
 func (p throttlePolicy) Do(req *policy.Request) (*http.Response, error) {
+	if r := rateLimiterFrom(req.Raw().Context()); r != nil {
+		return p.doLimited(req, r) // policy_adaptive.go
+	}
 	if err := p.gate.wait(req.Raw().Context()); err != nil {
 		return nil, nonRetriable{err}
 	}
@@ -33,6 +36,16 @@ func (p throttlePolicy) Do(req *policy.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode != http.StatusTooManyRequests {
 		return resp, err
 	}
+	if d := throttledFor(resp); d > 0 {
+		p.gate.pause(time.Now().Add(d))
+	}
+	return resp, nil
+}
+
+// throttledFor is the wait a 429 answer asks for. The gateway's throttling
+// body ("Try again in 57 seconds.") becomes a Retry-After header when the
+// header is missing, so that azcore's retry policy waits as long too.
+func throttledFor(resp *http.Response) time.Duration {
 	if resp.Header.Get("Retry-After") == "" && resp.Body != nil {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		resp.Body.Close()
@@ -41,10 +54,7 @@ func (p throttlePolicy) Do(req *policy.Request) (*http.Response, error) {
 			resp.Header.Set("Retry-After", s)
 		}
 	}
-	if d := retryAfter(resp.Header, time.Now()); d > 0 {
-		p.gate.pause(time.Now().Add(d))
-	}
-	return resp, nil
+	return retryAfter(resp.Header, time.Now())
 }
 
 // throttleGate is the pause every call of one Client observes.

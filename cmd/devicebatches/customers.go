@@ -18,7 +18,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/partnercenter-go/devicebatches/internal/guid"
-	"github.com/partnercenter-go/devicebatches/internal/jsonout"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
@@ -26,7 +25,9 @@ import (
 // fit easily; anything longer is not a customers file.
 const maxCustomerLine = 4096
 
-// parseCustomers reads one customer tenant id per line. Blank lines and
+// parseCustomers reads one customer tenant id per line, alone or as the
+// first field of a comma-separated line (`GUID,Contoso Ltd`); a first line
+// whose first field is a column name (`id,companyName`) is a header. Blank lines and
 // comments (from '#' to the end of the line) are skipped; a UTF-8 byte order
 // mark and CRLF line ends are tolerated. A line that is not a GUID, or repeats
 // an earlier customer, is a usage error naming name:line, since a typo would
@@ -37,6 +38,7 @@ func parseCustomers(r io.Reader, name string) ([]string, error) {
 	var ids []string
 	first := map[string]int{}
 	n := 0
+	headerSeen := false
 	for sc.Scan() {
 		n++
 		line := sc.Text()
@@ -49,6 +51,16 @@ func parseCustomers(r io.Reader, name string) ([]string, error) {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
+		}
+		// `GUID,anything` (the -o csv of the customers command): the id is
+		// the first field, the rest is for people.
+		if i := strings.IndexByte(line, ','); i >= 0 {
+			field := strings.Trim(strings.TrimSpace(line[:i]), `"`)
+			if len(ids) == 0 && len(first) == 0 && !headerSeen && isHeaderField(field) {
+				headerSeen = true // a header line such as "id,companyName"
+				continue
+			}
+			line = field
 		}
 		if !guid.Valid(line) {
 			return nil, usagef("%s:%d: %s is not a customer tenant id (a GUID like 47021739-3426-40bf-9601-61b4b6d7c793)", name, n, quoteShort(line))
@@ -70,6 +82,21 @@ func parseCustomers(r io.Reader, name string) ([]string, error) {
 		return nil, usagef("%s: no customer ids (one GUID per line; blank lines and # comments are skipped)", name)
 	}
 	return ids, nil
+}
+
+// isHeaderField reports whether a first field names a column (letters,
+// spaces, '_' and '-'), as a CSV header's "id" or "Customer Id" does: a
+// mistyped GUID has digits and is reported, not skipped.
+func isHeaderField(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == ' ' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // quoteShort quotes a user's line for an error message, cut so a binary file
@@ -104,76 +131,21 @@ func (a *app) runListCustomers(ctx context.Context, f listFlags) error {
 	if f.concurrency < 1 {
 		return usagef("--concurrency must be 1 or more, not %d", f.concurrency)
 	}
-	if f.rate < 0 || f.rate != f.rate {
-		return usagef("--rate must be 0 (unlimited) or a positive number of requests per second")
-	}
-	switch f.output {
-	case "table", "", "json", "jsonl":
-	default:
-		return usagef("unknown output format %q: use -o table, json or jsonl", f.output)
+	if err := checkFanOutFlags(f); err != nil {
+		return err
 	}
 	ids, err := a.readCustomers(f.customersFile)
 	if err != nil {
 		return err
 	}
 	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
-		return a.listCustomers(ctx, client, f, ids)
+		lim, err := wrapper.NewRateLimiter(&wrapper.RateLimiterOptions{Ceiling: f.rate})
+		if err != nil {
+			return err
+		}
+		src := customerSource{ids: slices.Values(ids), total: func() (int, bool) { return len(ids), true }}
+		return a.fanOut(ctx, client, f, lim, src)
 	})
-}
-
-// listCustomers fans out over ids and prints as results arrive (jsonl) or
-// at the end (json, table), then summarises failures on stderr.
-func (a *app) listCustomers(ctx context.Context, client *wrapper.Client, f listFlags, ids []string) error {
-
-	bar := a.progress(len(ids))
-	results := make([]wrapper.CustomerResult, len(ids))
-	var failures []wrapper.CustomerResult
-	for r := range client.ListDeviceBatchesForCustomers(ctx, ids, &wrapper.FanOutOptions{Concurrency: f.concurrency, RatePerSecond: f.rate, JSON: f.output != "table" && f.output != ""}) {
-		bar.step()
-		if r.Err != nil {
-			failures = append(failures, r)
-			continue
-		}
-		if f.output == "jsonl" {
-			for _, b := range r.BatchesJSON {
-				// Compacted: an item the service sent indented must still be one line.
-				line, err := jsonout.AppendCompact(nil, withCustomer(r.CustomerID, b))
-				if err != nil {
-					return err
-				}
-				if _, err := a.io.out.Write(append(line, '\n')); err != nil {
-					return err
-				}
-			}
-			flush(a.io.out) // each customer's lines as its answer arrives
-			continue
-		}
-		results[r.Index] = r
-	}
-	bar.done()
-
-	var werr error
-	switch f.output {
-	case "json":
-		werr = writeCustomersJSON(a.io.out, results)
-	case "table", "":
-		werr = writeCustomersTable(a.io.out, results)
-	}
-	if werr != nil {
-		return werr
-	}
-	if len(failures) == 0 {
-		return nil
-	}
-	slices.SortFunc(failures, func(x, y wrapper.CustomerResult) int { return x.Index - y.Index })
-	for _, r := range failures {
-		fmt.Fprintln(a.io.err, "devicebatches: "+failureLine(r))
-	}
-	err := fmt.Errorf("%d of %d customers failed; the others were listed", len(failures), len(ids))
-	if ctx.Err() != nil {
-		err = fmt.Errorf("%w (gave up after --timeout %s)", err, a.flags.timeout)
-	}
-	return err
 }
 
 // failureLine summarises one customer's failure: customer, HTTP status,
@@ -212,19 +184,25 @@ func withCustomer(customerID string, raw []byte) []byte {
 }
 
 // writeCustomersJSON writes one JSON array of every batch, in the order of
-// the customers file, each object led by its customerId.
-func writeCustomersJSON(w io.Writer, results []wrapper.CustomerResult) error {
+// the customers, each object led by its customerId; with includeEmpty a
+// customer without batches is the record {"customerId": ..., "batches": 0}.
+func writeCustomersJSON(w io.Writer, results []wrapper.CustomerResult, includeEmpty bool) error {
 	var buf bytes.Buffer
 	buf.WriteByte('[')
 	n := 0
+	add := func(obj []byte) {
+		if n > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(obj)
+		n++
+	}
 	for _, r := range results {
+		if len(r.BatchesJSON) == 0 && includeEmpty {
+			add(emptyRecord(r.CustomerID))
+		}
 		for _, b := range r.BatchesJSON {
-			obj := withCustomer(r.CustomerID, b)
-			if n > 0 {
-				buf.WriteByte(',')
-			}
-			buf.Write(obj)
-			n++
+			add(withCustomer(r.CustomerID, b))
 		}
 	}
 	buf.WriteByte(']')
@@ -250,42 +228,59 @@ func writeCustomersTable(w io.Writer, results []wrapper.CustomerResult) error {
 	return tw.Flush()
 }
 
-// progressBar draws done/total, rate and ETA on stderr. It exists only when
-// stderr is a terminal: redirected output and tests see nothing.
+// progressBar draws, on stderr, customers done/total (the total is
+// unknown while customers are still being listed), batches found, the
+// current rate and throttled count of the rate limiter, and an ETA. It
+// exists only when stderr is a terminal: redirected output and tests see
+// nothing.
 type progressBar struct {
 	w     io.Writer
-	total int
+	total func() (int, bool)
+	stats func() wrapper.RateStats
 	count int
+	found int
 	start time.Time
 	last  time.Time
 }
 
-func (a *app) progress(total int) *progressBar {
+func (a *app) progress(total func() (int, bool), stats func() wrapper.RateStats) *progressBar {
 	f, ok := a.io.err.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
-	return &progressBar{w: f, total: total, start: time.Now()}
+	return &progressBar{w: f, total: total, stats: stats, start: time.Now()}
 }
 
-func (p *progressBar) step() {
+func (p *progressBar) step(batches int) {
 	if p == nil {
 		return
 	}
 	p.count++
+	p.found += batches
 	now := time.Now()
+	total, known := p.total()
 	// Redraw at most ten times a second, and always at the end.
-	if p.count < p.total && now.Sub(p.last) < 100*time.Millisecond {
+	if (!known || p.count < total) && now.Sub(p.last) < 100*time.Millisecond {
 		return
 	}
 	p.last = now
+	fmt.Fprint(p.w, "\r"+p.line(now, total, known)+"\x1b[K")
+}
+
+// line is the bar's text at now.
+func (p *progressBar) line(now time.Time, total int, known bool) string {
+	st := p.stats()
+	tail := fmt.Sprintf("%d batches  %.1f req/s  %d throttled", p.found, st.Rate, st.Throttled)
+	if !known {
+		return fmt.Sprintf("%d customers done (total unknown: still listing customers)  %s", p.count, tail)
+	}
 	elapsed := now.Sub(p.start).Seconds()
-	rate := float64(p.count) / max(elapsed, 1e-3)
-	eta := time.Duration(float64(p.total-p.count) / rate * float64(time.Second)).Round(time.Second)
+	perSec := float64(p.count) / max(elapsed, 1e-3)
+	eta := time.Duration(float64(max(total-p.count, 0)) / max(perSec, 1e-3) * float64(time.Second)).Round(time.Second)
 	width := 30
-	filled := width * p.count / p.total
-	fmt.Fprintf(p.w, "\r[%s%s] %d/%d customers  %.1f/s  ETA %s\x1b[K",
-		strings.Repeat("#", filled), strings.Repeat(".", width-filled), p.count, p.total, rate, eta)
+	filled := width * min(p.count, total) / max(total, 1)
+	return fmt.Sprintf("[%s%s] %d/%d customers  %s  ETA %s",
+		strings.Repeat("#", filled), strings.Repeat(".", width-filled), p.count, total, tail, eta)
 }
 
 func (p *progressBar) done() {

@@ -154,7 +154,7 @@ const corr = "3f1c2a4e-9b7d-4e2a-8c1f-5d6e7f8a9b0c"
 func TestListCustomersJSONL(t *testing.T) {
 	s := newFanOutServer(t, 200)
 	code, out, errOut := runCLIStdin(t, "# all customers\n"+strings.Join(s.ids, "\n")+"\n",
-		"list", "--customers-file", "-", "--base-url", s.URL, "--correlation-id", corr, "--concurrency", "12", "-o", "jsonl")
+		"list", "--customers-file", "-", "--base-url", s.URL, "--correlation-id", corr, "--concurrency", "12", "-o", "jsonl", "--rate", "1000")
 	if code != exitFailure {
 		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitFailure, errOut)
 	}
@@ -238,8 +238,10 @@ func TestListCustomersJSONAndTable(t *testing.T) {
 func TestListCustomersSucceeds(t *testing.T) {
 	s := newFanOutServer(t, 7) // index 3 fails: drop it
 	ids := append(append([]string{}, s.ids[:3]...), s.ids[4:]...)
-	code, out, errOut := runCLIStdin(t, strings.Join(ids, "\n"), "list", "--customers-file", "-", "--base-url", s.URL, "-o", "jsonl", "--concurrency", "1")
-	if code != exitOK || errOut != "" || strings.Count(out, "\n") != len(ids) {
+	code, out, errOut := runCLIStdin(t, strings.Join(ids, "\n"), "list", "--customers-file", "-", "--base-url", s.URL, "-o", "jsonl", "--concurrency", "1", "--rate", "1000")
+	// stderr is the one summary line, accounting for every customer.
+	want := "devicebatches: 6 customers: 6 with batches, 0 without, 0 failed; 6 batches; "
+	if code != exitOK || !strings.HasPrefix(errOut, want) || strings.Count(errOut, "\n") != 1 || !strings.HasSuffix(errOut, "; 6 requests throttled\n") || strings.Count(out, "\n") != len(ids) {
 		t.Fatalf("exit %d, stderr %q, stdout:\n%s", code, errOut, out)
 	}
 }
@@ -260,7 +262,7 @@ func TestListCustomersUsage(t *testing.T) {
 		{"concurrency", []string{"--customers-file", "-", "--concurrency", "0"}, "--concurrency"},
 		{"rate", []string{"--customers-file", "-", "--rate", "-1"}, "--rate"},
 		{"format", []string{"--customers-file", "-", "-o", "xml"}, "unknown output format"},
-		{"neither", nil, "--customer or --customers-file is required"},
+		{"neither", nil, "--customer, --customers-file or --all-customers is required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

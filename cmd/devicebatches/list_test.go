@@ -128,7 +128,7 @@ func TestListExitCodes(t *testing.T) {
 		stderr []string
 	}{
 		{"bad customer", tokenEnv, []string{"list", "--customer", "contoso", "--base-url", ok.URL}, 2, []string{`customer id "contoso" is not a GUID`}},
-		{"missing customer", tokenEnv, []string{"list", "--base-url", ok.URL}, 2, []string{"--customer or --customers-file is required"}},
+		{"missing customer", tokenEnv, []string{"list", "--base-url", ok.URL}, 2, []string{"--customer, --customers-file or --all-customers is required"}},
 		{"unknown output", tokenEnv, []string{"list", "--customer", documentedCustomer, "-o", "yaml", "--base-url", ok.URL}, 2, []string{`unknown output format "yaml"`}},
 		// Explicit --auth env: an empty environment would otherwise choose the
 		// default chain, which probes the managed identity endpoint.

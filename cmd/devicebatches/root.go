@@ -181,7 +181,7 @@ credentials; 70 internal error (a bug); 130 interrupted (SIGINT, Ctrl-C);
 	pf.BoolVar(&a.flags.sandbox, "sandbox", false, "call the built-in sandbox (sandbox data, no credentials) instead of Partner Center")
 	a.addAuthFlags(pf)
 	a.addContractFlags(pf)
-	root.AddCommand(a.listCommand(), a.devicesCommand(), a.sandboxCommand(), a.doctorCommand())
+	root.AddCommand(a.listCommand(), a.customersCommand(), a.devicesCommand(), a.sandboxCommand(), a.doctorCommand())
 	// The zero-touch write path: upload.go, outcome.go, profiles.go.
 	root.AddCommand(a.uploadCommand(), a.statusCommand(), a.deleteDeviceCommand(), a.profilesCommand(), a.assignProfileCommand())
 	a.registerCompletions(root)

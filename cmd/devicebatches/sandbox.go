@@ -42,6 +42,11 @@ type sandboxFlags struct {
 	// processingDelay is how long an upload takes (issue 13).
 	processingDelay time.Duration
 	drift           string
+
+	// Many customers (issue 14): generated customers and a rate limit.
+	customers int
+	rateLimit float64
+	rateModel string
 }
 
 func (a *app) sandboxCommand() *cobra.Command {
@@ -84,6 +89,10 @@ Fault injection (deterministic under --seed) exercises a client's retries:
 	fl.BoolVar(&f.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
 	fl.DurationVar(&f.processingDelay, "processing-delay", sandbox.DefaultProcessingDelay, "how long an upload takes to process (0: at once)")
 	fl.StringVar(&f.drift, "drift", "", "make answers drift from the document, to test contract validation: all or a comma-separated list of "+driftKinds())
+	// Many customers (issue 14).
+	fl.IntVar(&f.customers, "customers", 0, "also serve this many generated customers (some with batches, some without; at most 10000)")
+	fl.Float64Var(&f.rateLimit, "rate-limit", 0, "answer 429 with Retry-After above this many requests per second, a limit the client is not told (0: none)")
+	fl.StringVar(&f.rateModel, "rate-model", sandbox.ModelBucket, "how --rate-limit counts: bucket (token bucket, burst of a tenth of a second) or window (fixed one-second windows)")
 	return cmd
 }
 
@@ -119,6 +128,14 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 	}
 	if opts.Drift, err = sandbox.ParseDrift(f.drift); err != nil {
 		return usagef("--drift: %v", err)
+	}
+	// Many customers (issue 14).
+	opts.Customers = f.customers
+	if f.rateLimit != 0 {
+		opts.RateLimit = &sandbox.RateLimit{Limit: f.rateLimit, Model: f.rateModel}
+		if err := opts.RateLimit.Validate(); err != nil {
+			return &usageError{msg: "--rate-limit/--rate-model: " + err.Error()}
+		}
 	}
 	if f.data != "" {
 		if opts.Data, err = sandbox.LoadData(f.data); err != nil {

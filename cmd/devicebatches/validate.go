@@ -39,9 +39,9 @@ func checkRate(rate float64, given bool) error {
 	}
 	switch {
 	case math.IsNaN(rate) || math.IsInf(rate, 0):
-		return usagef("--rate must be a finite number of requests per second, like 5 or 0.5, not %v; leave --rate out for no limit", rate)
+		return usagef("--rate must be a finite number of requests per second, like 5 or 0.5, not %v; leave --rate out to learn the service's limit", rate)
 	case rate <= 0:
-		return usagef("--rate must be a positive number of requests per second, like 5 or 0.5, not %v; leave --rate out for no limit", rate)
+		return usagef("--rate must be a positive number of requests per second, like 5 or 0.5, not %v; leave --rate out to learn the service's limit", rate)
 	case rate < minRate:
 		return usagef("--rate %v is too small: use at least %v requests per second", rate, minRate)
 	}

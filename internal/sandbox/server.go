@@ -93,6 +93,11 @@ type Options struct {
 	// listed (see Drift and drift.go), for contract validation tests. Nil
 	// answers as documented.
 	Drift []Drift
+	// RateLimit, when set, is a per-tenant limit imposed in front of every
+	// operation (Server.RateLimiter counts what it served and refused), so
+	// that a client's adaptive rate can be measured against a known limit.
+	// Its clock is Now.
+	RateLimit *RateLimit
 }
 
 // Faults are failures injected into valid requests, deterministic under
@@ -153,6 +158,7 @@ type Server struct {
 	handlers map[string]handler
 	delay    time.Duration
 	drift    []Drift
+	limiter  *RateLimiter // Options.RateLimit; nil when none
 
 	dmu     sync.Mutex // guards data, jobs and pending; taken before mu
 	jobs    map[string]*job
@@ -246,6 +252,11 @@ func New(opts Options) (*Server, error) {
 			}
 		}
 	}
+	if opts.RateLimit != nil {
+		if s.limiter, err = opts.RateLimit.Wrap(http.HandlerFunc(s.serveHTTP), s.now); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -262,6 +273,18 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.limiter != nil {
+		s.limiter.ServeHTTP(w, r) // passes what the limit allows to serveHTTP
+		return
+	}
+	s.serveHTTP(w, r)
+}
+
+// RateLimiter is the limit of Options.RateLimit, with its counts of served
+// and refused requests; nil when none was set.
+func (s *Server) RateLimiter() *RateLimiter { return s.limiter }
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.now()
 	h := w.Header()
 	reqID := s.echoOrNew(r.Header.Get("MS-RequestId"))

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/partnercenter-go/devicebatches/internal/jsonout"
+	"github.com/partnercenter-go/devicebatches/wrapper"
+)
+
+// customerSource is where a fan-out's customer ids come from: a customers
+// file (total known at once) or the customer listing (total known when the
+// listing ends; err tells whether it ended early).
+type customerSource struct {
+	ids   iter.Seq[string]
+	total func() (int, bool)
+	err   func() error
+}
+
+// checkFanOutFlags checks the flags of a fan-out before any I/O.
+func checkFanOutFlags(f listFlags) error {
+	if f.concurrency < 1 {
+		return usagef("--concurrency must be 1 or more, not %d", f.concurrency)
+	}
+	if f.rate < 0 || math.IsNaN(f.rate) || math.IsInf(f.rate, 0) {
+		return usagef("--rate must be a positive number of requests per second (or 0, the default, to learn the service's limit), not %v", f.rate)
+	}
+	switch f.output {
+	case "table", "", "json", "jsonl", "csv":
+	default:
+		return usagef("unknown output format %q: use -o table, json, jsonl or csv", f.output)
+	}
+	if f.includeEmpty && (f.output == "table" || f.output == "" || f.output == "csv") {
+		return usagef("--include-empty adds records to -o json or -o jsonl; the table lists batches only")
+	}
+	return nil
+}
+
+// fanOutTally accounts for every customer of a fan-out.
+type fanOutTally struct {
+	done, withBatches, without, failed, batches int
+	failures                                    []wrapper.CustomerResult
+	// paused are the customers not fetched because the service asked for
+	// a pause longer than could be waited; they share one error.
+	paused    int
+	pauseErr  *wrapper.ThrottlePauseError
+	throttled int64
+	elapsed   time.Duration
+}
+
+func (t *fanOutTally) add(r wrapper.CustomerResult) {
+	t.done++
+	var pe *wrapper.ThrottlePauseError
+	switch {
+	case errors.As(r.Err, &pe):
+		t.failed++
+		t.paused++
+		t.pauseErr = pe
+	case r.Err != nil:
+		t.failed++
+		t.failures = append(t.failures, r)
+	default:
+		n := max(len(r.Batches), len(r.BatchesJSON))
+		t.batches += n
+		if n > 0 {
+			t.withBatches++
+		} else {
+			t.without++
+		}
+	}
+}
+
+// summary is the one line that accounts for every customer.
+func (t *fanOutTally) summary() string {
+	return fmt.Sprintf("%d customers: %d with batches, %d without, %d failed; %d batches; %s; %d requests throttled",
+		t.done, t.withBatches, t.without, t.failed, t.batches, t.elapsed.Round(100*time.Millisecond), t.throttled)
+}
+
+// emptyRecord is the -o json/jsonl record of a customer without batches
+// (--include-empty), so that a report says "no batches" instead of
+// staying silent.
+func emptyRecord(customerID string) []byte {
+	return fmt.Appendf(nil, `{"customerId":%q,"batches":0}`, customerID)
+}
+
+// fanOut lists the batches of every customer of src and prints them: jsonl
+// as each customer completes, json and table at the end in the order of
+// src. Failures get one line each, except the customers a long throttle
+// stopped, which share one line; stderr then gets one summary line.
+func (a *app) fanOut(ctx context.Context, client *wrapper.Client, f listFlags, lim *wrapper.RateLimiter, src customerSource) error {
+	start := time.Now()
+	bar := a.progress(src.total, lim.Stats)
+	var results []wrapper.CustomerResult
+	var tally fanOutTally
+	bw := bufio.NewWriterSize(a.io.out, 64<<10)
+	var werr error
+	opts := &wrapper.FanOutOptions{Concurrency: f.concurrency, RateLimiter: lim, JSON: f.output == "json" || f.output == "jsonl"}
+	for r := range client.ListDeviceBatchesForCustomerSeq(ctx, src.ids, opts) {
+		tally.add(r)
+		bar.step(max(len(r.Batches), len(r.BatchesJSON)))
+		if r.Err != nil || werr != nil {
+			continue
+		}
+		if f.output != "jsonl" {
+			results = append(results, r)
+			continue
+		}
+		if len(r.BatchesJSON) == 0 && f.includeEmpty {
+			bw.Write(append(emptyRecord(r.CustomerID), '\n'))
+		}
+		for _, b := range r.BatchesJSON {
+			// Compacted: an item the service sent indented must still be one line.
+			line, err := jsonout.AppendCompact(bw.AvailableBuffer(), withCustomer(r.CustomerID, b))
+			if err != nil {
+				werr = err
+				break
+			}
+			bw.Write(append(line, '\n'))
+		}
+		// Each customer's lines reach the reader as soon as it is done.
+		werr = bw.Flush()
+	}
+	bar.done()
+	tally.elapsed = time.Since(start)
+	tally.throttled = lim.Stats().Throttled
+	if werr != nil {
+		return werr
+	}
+	slices.SortFunc(results, func(x, y wrapper.CustomerResult) int { return x.Index - y.Index })
+	switch f.output {
+	case "json":
+		werr = writeCustomersJSON(a.io.out, results, f.includeEmpty)
+	case "table", "":
+		werr = writeCustomersTable(a.io.out, results)
+	case "csv":
+		werr = writeCustomersCSV(a.io.out, results)
+	}
+	if werr != nil {
+		return werr
+	}
+	slices.SortFunc(tally.failures, func(x, y wrapper.CustomerResult) int { return x.Index - y.Index })
+	for _, r := range tally.failures {
+		fmt.Fprintln(a.io.err, "devicebatches: "+failureLine(r))
+	}
+	if tally.paused > 0 {
+		fmt.Fprintf(a.io.err, "devicebatches: %d customers not fetched: %s; fetched before the throttle: %d customers, %d batches (printed above)\n",
+			tally.paused, oneLine(tally.pauseErr.Error()), tally.done-tally.failed, tally.batches)
+	}
+	var listErr error
+	if src.err != nil {
+		listErr = src.err()
+	}
+	if listErr != nil {
+		fmt.Fprintln(a.io.err, "devicebatches: listing customers stopped early: "+oneLine(listErr.Error()))
+	}
+	fmt.Fprintln(a.io.err, "devicebatches: "+tally.summary())
+	var err error
+	switch {
+	case tally.failed > 0:
+		err = fmt.Errorf("%d of %d customers failed; the others were listed", tally.failed, tally.done)
+	case listErr != nil:
+		err = fmt.Errorf("the customer listing failed after %d customers; their batches were listed: %w", tally.done, listErr)
+	}
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("%w (gave up after --timeout %s)", err, a.flags.timeout)
+	}
+	return err
+}
+
+// runAllCustomers is `list --all-customers`: the partner's customers (GET
+// /v1/customers, page by page), and the fan-out over them as they arrive,
+// every request under one learned rate.
+func (a *app) runAllCustomers(ctx context.Context, f listFlags) error {
+	if f.customer != "" || f.customersFile != "" {
+		return usagef("--all-customers lists every customer: drop --customer and --customers-file")
+	}
+	if err := checkFanOutFlags(f); err != nil {
+		return err
+	}
+	filter := &wrapper.ListCustomersOptions{NamePrefix: f.namePrefix, DomainPrefix: f.domainPrefix}
+	if f.namePrefix != "" && f.domainPrefix != "" {
+		return usagef("--name-prefix and --domain-prefix cannot be used together: Partner Center takes one filter")
+	}
+	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
+		lim, err := wrapper.NewRateLimiter(&wrapper.RateLimiterOptions{Ceiling: f.rate})
+		if err != nil {
+			return err
+		}
+		var mu sync.Mutex
+		var listed int
+		var finished bool
+		var listErr error
+		src := customerSource{
+			ids: func(yield func(string) bool) {
+				defer func() { mu.Lock(); finished = true; mu.Unlock() }()
+				for c, err := range client.ListCustomersIter(wrapper.WithRateLimiter(ctx, lim), filter) {
+					if err != nil {
+						mu.Lock()
+						listErr = err
+						mu.Unlock()
+						return
+					}
+					mu.Lock()
+					listed++
+					mu.Unlock()
+					if !yield(c.Id.String()) {
+						return
+					}
+				}
+			},
+			total: func() (int, bool) { mu.Lock(); defer mu.Unlock(); return listed, finished },
+			err:   func() error { mu.Lock(); defer mu.Unlock(); return listErr },
+		}
+		return a.fanOut(ctx, client, f, lim, src)
+	})
+}
