@@ -113,6 +113,9 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 	if f.processingDelay < 0 {
 		return usagef("--processing-delay must be 0 or more, not %s", f.processingDelay)
 	}
+	if err := checkSandboxFlags(f); err != nil {
+		return err
+	}
 	opts := sandbox.Options{
 		PageSize:        f.pageSize,
 		Seed:            f.seed,
@@ -149,7 +152,7 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", f.addr)
 	if err != nil {
-		return fmt.Errorf("sandbox: %w", err)
+		return listenError(f.addr, err)
 	}
 	hs := srv.HTTPServer()
 	fmt.Fprintf(a.io.out, "sandbox listening on http://%s\n", ln.Addr())

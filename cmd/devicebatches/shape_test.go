@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 )
@@ -131,5 +132,48 @@ func TestCSV(t *testing.T) {
 	code, out, _ = runCLI(t, map[string]string{"PARTNER_CENTER_TOKEN": cliTestToken}, "devices", "--customer", documentedCustomer, "--batch", "b", "--base-url", failing.URL, "-o", "csv")
 	if code != exitFailure || out != "" {
 		t.Errorf("failed listing: exit %d, stdout %q", code, out)
+	}
+}
+
+// TestSandboxFlagErrorsNameFlags: every sandbox option error names the
+// flag to fix, never a Go field, and an occupied port says which port and
+// how to choose another.
+func TestSandboxFlagErrorsNameFlags(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--error-rate", "2"}, "--error-rate must be a fraction from 0 to 1"},
+		{[]string{"--throttle-every", "-1"}, "--throttle-every must be"},
+		{[]string{"--throttle-rate", "NaN"}, "--throttle-rate must be"},
+		{[]string{"--retry-after", "-1s"}, "--retry-after must be"},
+		{[]string{"--latency", "-1s"}, "--latency must be"},
+		{[]string{"--customers", "20000"}, "--customers must be from 0 to 10000"},
+		{[]string{"--rate-limit", "-5"}, "--rate-limit must be"},
+		{[]string{"--rate-limit", "10", "--rate-model", "leaky"}, "--rate-model must be bucket or window"},
+		{[]string{"--rate-limit", "0.5", "--rate-model", "window"}, "use 1 or more"},
+		{[]string{"--page-size", "0"}, "--page-size must be 1 or more"},
+	} {
+		code, _, errOut := runCLI(t, nil, append([]string{"sandbox", "--addr", "127.0.0.1:0"}, tt.args...)...)
+		if code != exitUsage || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 with %q", tt.args, code, errOut, tt.want)
+		}
+		for _, field := range []string{"ErrorRate", "ThrottleEvery", "ThrottleRate", "RetryAfter", "Customers must", "Options"} {
+			if strings.Contains(errOut, field) {
+				t.Errorf("%v: stderr names a Go field: %q", tt.args, errOut)
+			}
+		}
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	code, _, errOut := runCLI(t, nil, "sandbox", "--addr", ln.Addr().String())
+	if code != exitUsage || !strings.Contains(errOut, "port "+port+" is already in use") || !strings.Contains(errOut, "--addr 127.0.0.1:0") {
+		t.Errorf("occupied port: exit %d, stderr %q", code, errOut)
 	}
 }

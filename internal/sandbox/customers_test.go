@@ -171,7 +171,7 @@ func TestGeneratedCustomers(t *testing.T) {
 	if none == 0 || some == 0 || profiles == 0 {
 		t.Errorf("generated: %d with no batch, %d with batches, %d with a profile", none, some, profiles)
 	}
-	if _, err := New(Options{Customers: maxCustomers + 1}); err == nil {
+	if _, err := New(Options{Customers: MaxCustomers + 1}); err == nil {
 		t.Error("too many customers accepted")
 	}
 	if _, err := New(Options{ProcessingDelay: -time.Second}); err == nil {

@@ -423,8 +423,8 @@ func (d *Data) clone() *Data {
 	return out
 }
 
-// maxCustomers bounds Options.Customers so a typo cannot exhaust memory.
-const maxCustomers = 10000
+// MaxCustomers bounds Options.Customers so a typo cannot exhaust memory.
+const MaxCustomers = 10000
 
 // companies name generated customers, after Microsoft's fictitious ones.
 var companies = []string{

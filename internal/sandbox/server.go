@@ -191,8 +191,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("sandbox: page sizes must not be negative")
 	case opts.ProcessingDelay < 0:
 		return nil, fmt.Errorf("sandbox: ProcessingDelay must not be negative, not %v", opts.ProcessingDelay)
-	case opts.Customers < 0 || opts.Customers > maxCustomers:
-		return nil, fmt.Errorf("sandbox: Customers must be from 0 to %d, not %d", maxCustomers, opts.Customers)
+	case opts.Customers < 0 || opts.Customers > MaxCustomers:
+		return nil, fmt.Errorf("sandbox: Customers must be from 0 to %d, not %d", MaxCustomers, opts.Customers)
 	}
 	if err := checkDrift(opts.Drift); err != nil {
 		return nil, err
