@@ -3,8 +3,10 @@ package wrapper
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"math"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -115,7 +117,7 @@ func (c *Client) ListDeviceBatchesForCustomerSeq(ctx context.Context, customerID
 					if pe := stopped.Load(); pe != nil {
 						r.Err = pe
 					} else {
-						r = c.fetchCustomer(ctx, j.i, j.id, o.JSON)
+						r = c.fetchCustomerSafely(ctx, j.i, j.id, o.JSON)
 						var pe *ThrottlePauseError
 						if errors.As(r.Err, &pe) {
 							stopped.CompareAndSwap(nil, pe)
@@ -151,6 +153,33 @@ func (c *Client) ListDeviceBatchesForCustomerSeq(ctx context.Context, customerID
 			}
 		}
 	}
+}
+
+// PanicError is a customer's CustomerResult.Err when fetching that
+// customer panicked: a bug in this package or in code it called (a
+// caller's pipeline policy, say). It is reported for that customer, with
+// the stack, instead of crashing the process and losing every other
+// customer's result.
+type PanicError struct {
+	// Value is what panicked; Stack is the goroutine's stack at the panic.
+	Value any
+	Stack []byte
+}
+
+// Error returns one line; Stack is not in it.
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("internal error (a bug; please report it): %v", e.Value)
+}
+
+// fetchCustomerSafely is fetchCustomer on a worker goroutine, where a panic
+// would end the process: it becomes the customer's *PanicError.
+func (c *Client) fetchCustomerSafely(ctx context.Context, i int, id string, wantJSON bool) (r CustomerResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = CustomerResult{Index: i, CustomerID: id, Err: &PanicError{Value: p, Stack: debug.Stack()}}
+		}
+	}()
+	return c.fetchCustomer(ctx, i, id, wantJSON)
 }
 
 func (c *Client) fetchCustomer(ctx context.Context, i int, id string, wantJSON bool) CustomerResult {

@@ -53,6 +53,8 @@ type fanOutTally struct {
 	pauseErr  *wrapper.ThrottlePauseError
 	throttled int64
 	elapsed   time.Duration
+	// panicked is the first customer whose fetch hit a bug (exit 70).
+	panicked *wrapper.PanicError
 }
 
 func (t *fanOutTally) add(r wrapper.CustomerResult) {
@@ -66,6 +68,9 @@ func (t *fanOutTally) add(r wrapper.CustomerResult) {
 	case r.Err != nil:
 		t.failed++
 		t.failures = append(t.failures, r)
+		if p := (*wrapper.PanicError)(nil); errors.As(r.Err, &p) && t.panicked == nil {
+			t.panicked = p
+		}
 	default:
 		n := max(len(r.Batches), len(r.BatchesJSON))
 		t.batches += n
@@ -163,6 +168,9 @@ func (a *app) fanOut(ctx context.Context, client *wrapper.Client, f listFlags, l
 	fmt.Fprintln(a.io.err, "devicebatches: "+tally.summary())
 	var err error
 	switch {
+	case tally.panicked != nil:
+		// A bug hit a worker: exit 70, after every other customer's output.
+		err = fmt.Errorf("%d of %d customers failed; the others were listed: %w", tally.failed, tally.done, tally.panicked)
 	case tally.failed > 0:
 		err = fmt.Errorf("%d of %d customers failed; the others were listed", tally.failed, tally.done)
 	case listErr != nil:

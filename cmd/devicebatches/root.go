@@ -247,6 +247,10 @@ func exitCode(err error) int {
 	if errors.As(err, &ue) || isInvalidArgument(err) {
 		return exitUsage
 	}
+	var pe *wrapper.PanicError
+	if errors.As(err, &pe) {
+		return exitSoftware // a bug, never a usage error
+	}
 	return exitFailure
 }
 

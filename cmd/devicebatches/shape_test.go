@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -175,5 +178,36 @@ func TestSandboxFlagErrorsNameFlags(t *testing.T) {
 	code, _, errOut := runCLI(t, nil, "sandbox", "--addr", ln.Addr().String())
 	if code != exitUsage || !strings.Contains(errOut, "port "+port+" is already in use") || !strings.Contains(errOut, "--addr 127.0.0.1:0") {
 		t.Errorf("occupied port: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// panickyTransport has a bug for one customer: it panics on that
+// customer's request, on a fan-out worker goroutine.
+type panickyTransport struct {
+	bad  string
+	next http.RoundTripper
+}
+
+func (p panickyTransport) Do(req *http.Request) (*http.Response, error) {
+	if strings.Contains(req.URL.Path, p.bad) {
+		panic("a bug on a worker")
+	}
+	return p.next.RoundTrip(req)
+}
+
+// TestFanOutPanicExits70: a panic on a fan-out worker is a bug: the other
+// customers are printed, the bad one is reported, and the exit code is 70,
+// never 2 (which Go's runtime would use, and which means usage here).
+func TestFanOutPanicExits70(t *testing.T) {
+	t.Parallel()
+	srv := newExampleServer(t, 200, documentedExample)
+	const bad = "0f3c5a91-7d2e-4b8a-9c61-2e4f8b0d7a35"
+	var out, errb bytes.Buffer
+	s := streams{in: strings.NewReader(documentedCustomer + "\n" + bad + "\n"), out: &out, err: &errb}
+	env := map[string]string{"PARTNER_CENTER_TOKEN": cliTestToken}
+	code := newApp(s, func(k string) string { return env[k] }, withTransport(panickyTransport{bad: bad, next: http.DefaultTransport})).
+		execute(context.Background(), []string{"list", "--customers-file", "-", "--base-url", srv.URL, "-o", "jsonl"})
+	if code != exitSoftware || !strings.Contains(out.String(), `"Test batch"`) || !strings.Contains(errb.String(), "internal error (a bug") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 70, the good customer's batch, the bug reported", code, out.String(), errb.String())
 	}
 }
