@@ -8,6 +8,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/partnercenter-go/devicebatches/generated"
 	"github.com/partnercenter-go/devicebatches/wrapper/autopilot"
 )
@@ -89,18 +90,8 @@ func CheckBatchID(id string) error { return checkBatchID(id) }
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-create-a-new-batch-for-the-specified-customer
 func (c *Client) CreateDeviceBatch(ctx context.Context, customerID, batchID string, devices []DeviceUpload) (trackingID string, err error) {
-	id, err := customerUUID(customerID)
+	id, devs, err := checkUpload(ctx, customerID, batchID, devices)
 	if err != nil {
-		return "", err
-	}
-	if err := checkBatchID(batchID); err != nil {
-		return "", err
-	}
-	devs, err := checkDevices(devices)
-	if err != nil {
-		return "", err
-	}
-	if err := checkContext(ctx); err != nil {
 		return "", err
 	}
 	ctx, end := c.startSpan(ctx, "CreateDeviceBatch")
@@ -112,6 +103,23 @@ func (c *Client) CreateDeviceBatch(ctx context.Context, customerID, batchID stri
 		return "", &UserSignInRequiredError{Operation: "creating a device batch", Err: err}
 	}
 	return tid, err
+}
+
+// checkUpload checks an upload's input, before any I/O, the same way for
+// CreateDeviceBatch and AddDevices.
+func checkUpload(ctx context.Context, customerID, batchID string, devices []DeviceUpload) (uuid.UUID, []generated.DeviceCreationRequest, error) {
+	id, err := customerUUID(customerID)
+	if err != nil {
+		return id, nil, err
+	}
+	if err := checkBatchID(batchID); err != nil {
+		return id, nil, err
+	}
+	devs, err := checkDevices(devices)
+	if err != nil {
+		return id, nil, err
+	}
+	return id, devs, checkContext(ctx)
 }
 
 // AddDevices adds devices to the existing batch batchID:
@@ -127,18 +135,8 @@ func (c *Client) CreateDeviceBatch(ctx context.Context, customerID, batchID stri
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-an-existing-batch-for-the-specified-customer
 func (c *Client) AddDevices(ctx context.Context, customerID, batchID string, devices []DeviceUpload) (trackingID string, err error) {
-	id, err := customerUUID(customerID)
+	id, devs, err := checkUpload(ctx, customerID, batchID, devices)
 	if err != nil {
-		return "", err
-	}
-	if err := checkBatchID(batchID); err != nil {
-		return "", err
-	}
-	devs, err := checkDevices(devices)
-	if err != nil {
-		return "", err
-	}
-	if err := checkContext(ctx); err != nil {
 		return "", err
 	}
 	ctx, end := c.startSpan(ctx, "AddDevices")

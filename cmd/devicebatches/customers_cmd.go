@@ -42,7 +42,7 @@ func customerRow(c wrapper.Customer) string {
 }
 
 func (a *app) runCustomers(ctx context.Context, f customersFlags) error {
-	if err := checkFormat(f.output, "table", "json", "jsonl", "csv"); err != nil {
+	if err := checkFormat(f.output, listFormats...); err != nil {
 		return err
 	}
 	if f.namePrefix != "" && f.domainPrefix != "" {
@@ -50,17 +50,12 @@ func (a *app) runCustomers(ctx context.Context, f customersFlags) error {
 	}
 	opts := &wrapper.ListCustomersOptions{NamePrefix: f.namePrefix, DomainPrefix: f.domainPrefix}
 	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
-		switch f.output {
-		case "json":
-			return writeJSONArray(a.io.out, client.ListCustomersJSON(ctx, opts))
-		case "jsonl":
-			return writeJSONLines(a.io.out, client.ListCustomersJSON(ctx, opts))
-		case "csv":
+		return listing[wrapper.Customer]{
+			json: client.ListCustomersJSON(ctx, opts), items: client.ListCustomersIter(ctx, opts),
+			header: customerHeader, row: customerRow,
 			// id,companyName: the lines list --customers-file takes.
-			return writeCSV(a.io.out, []string{"id", "companyName"}, client.ListCustomersIter(ctx, opts), func(c wrapper.Customer) []string {
-				return []string{c.Id.String(), c.CompanyProfile.CompanyName}
-			})
-		}
-		return writeTable(a.io.out, customerHeader, client.ListCustomersIter(ctx, opts), customerRow)
+			csvHeader: []string{"id", "companyName"},
+			record:    func(c wrapper.Customer) []string { return []string{c.Id.String(), c.CompanyProfile.CompanyName} },
+		}.write(a.io.out, f.output)
 	})
 }

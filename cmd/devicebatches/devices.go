@@ -46,19 +46,14 @@ func (a *app) runDevices(ctx context.Context, f devicesFlags) error {
 	if f.batch == "" {
 		return usagef("--batch is required: the batch id as listed by 'devicebatches list'")
 	}
-	if err := checkFormat(f.output, "table", "json", "jsonl", "csv"); err != nil {
+	if err := checkFormat(f.output, listFormats...); err != nil {
 		return err
 	}
 	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
-		switch f.output {
-		case "json":
-			return writeJSONArray(a.io.out, client.ListDevicesJSON(ctx, f.customer, f.batch))
-		case "jsonl":
-			return writeJSONLines(a.io.out, client.ListDevicesJSON(ctx, f.customer, f.batch))
-		case "csv":
-			return writeCSV(a.io.out, deviceCSVHeader, client.ListDevicesIter(ctx, f.customer, f.batch), deviceRecord)
-		}
-		return writeTable(a.io.out, "ID\tSERIAL\tMODEL\tMANUFACTURER\tUPLOADED", client.ListDevicesIter(ctx, f.customer, f.batch), deviceRow)
+		return listing[wrapper.Device]{
+			json: client.ListDevicesJSON(ctx, f.customer, f.batch), items: client.ListDevicesIter(ctx, f.customer, f.batch),
+			header: "ID\tSERIAL\tMODEL\tMANUFACTURER\tUPLOADED", row: deviceRow, csvHeader: deviceCSVHeader, record: deviceRecord,
+		}.write(a.io.out, f.output)
 	})
 }
 

@@ -75,18 +75,13 @@ func (a *app) runList(ctx context.Context, f listFlags) error {
 	if err := wrapper.CheckCustomerID(f.customer); err != nil {
 		return err
 	}
-	if err := checkFormat(f.output, "table", "json", "jsonl", "csv"); err != nil {
+	if err := checkFormat(f.output, listFormats...); err != nil {
 		return err
 	}
 	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
-		switch f.output {
-		case "csv":
-			return writeCSV(a.io.out, batchCSVHeader, client.ListDeviceBatchesIter(ctx, f.customer), batchRecord)
-		case "json":
-			return writeJSONArray(a.io.out, client.ListDeviceBatchesJSON(ctx, f.customer))
-		case "jsonl":
-			return writeJSONLines(a.io.out, client.ListDeviceBatchesJSON(ctx, f.customer))
-		}
-		return writeTable(a.io.out, batchHeader, client.ListDeviceBatchesIter(ctx, f.customer), batchRow)
+		return listing[wrapper.DeviceBatch]{
+			json: client.ListDeviceBatchesJSON(ctx, f.customer), items: client.ListDeviceBatchesIter(ctx, f.customer),
+			header: batchHeader, row: batchRow, csvHeader: batchCSVHeader, record: batchRecord,
+		}.write(a.io.out, f.output)
 	})
 }

@@ -101,3 +101,30 @@ func cell(s string) string {
 	}
 	return safetext.Cell(s)
 }
+
+// listFormats are the -o values of every listing command.
+var listFormats = []string{"table", "json", "jsonl", "csv"}
+
+// listing is what a listing command prints, in any of listFormats: the
+// service's items as sent for json and jsonl, decoded items for the table
+// and csv. Building the iterators does no I/O; only the one printed runs.
+type listing[T any] struct {
+	json      iter.Seq2[[]byte, error]
+	items     iter.Seq2[T, error]
+	header    string // the table's header, tab-separated
+	row       func(T) string
+	csvHeader []string
+	record    func(T) []string
+}
+
+func (l listing[T]) write(w io.Writer, format string) error {
+	switch format {
+	case "json":
+		return writeJSONArray(w, l.json)
+	case "jsonl":
+		return writeJSONLines(w, l.json)
+	case "csv":
+		return writeCSV(w, l.csvHeader, l.items, l.record)
+	}
+	return writeTable(w, l.header, l.items, l.row)
+}

@@ -31,8 +31,12 @@ func (a *app) profilesCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&f.customer, "customer", "", "customer tenant id (GUID)")
-	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json or jsonl")
+	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl or csv")
 	return cmd
+}
+
+func profileRow(p wrapper.ConfigurationPolicy) string {
+	return cell(p.Id) + "\t" + cell(p.Name) + "\t" + strconv.Itoa(int(p.DevicesAssigned)) + "\t" + cell(p.LastModifiedDate.Raw)
 }
 
 func (a *app) runProfiles(ctx context.Context, f profilesFlags) error {
@@ -42,21 +46,14 @@ func (a *app) runProfiles(ctx context.Context, f profilesFlags) error {
 	if err := wrapper.CheckCustomerID(f.customer); err != nil {
 		return err
 	}
-	if err := checkFormat(f.output, "table", "json", "jsonl", "csv"); err != nil {
+	if err := checkFormat(f.output, listFormats...); err != nil {
 		return err
 	}
 	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
-		switch f.output {
-		case "csv":
-			return writeCSV(a.io.out, profileCSVHeader, client.ListConfigurationPoliciesIter(ctx, f.customer), profileRecord)
-		case "json":
-			return writeJSONArray(a.io.out, client.ListConfigurationPoliciesJSON(ctx, f.customer))
-		case "jsonl":
-			return writeJSONLines(a.io.out, client.ListConfigurationPoliciesJSON(ctx, f.customer))
-		}
-		return writeTable(a.io.out, "ID\tNAME\tDEVICES\tMODIFIED", client.ListConfigurationPoliciesIter(ctx, f.customer), func(p wrapper.ConfigurationPolicy) string {
-			return cell(p.Id) + "\t" + cell(p.Name) + "\t" + strconv.Itoa(int(p.DevicesAssigned)) + "\t" + cell(p.LastModifiedDate.Raw)
-		})
+		return listing[wrapper.ConfigurationPolicy]{
+			json: client.ListConfigurationPoliciesJSON(ctx, f.customer), items: client.ListConfigurationPoliciesIter(ctx, f.customer),
+			header: "ID\tNAME\tDEVICES\tMODIFIED", row: profileRow, csvHeader: profileCSVHeader, record: profileRecord,
+		}.write(a.io.out, f.output)
 	})
 }
 
