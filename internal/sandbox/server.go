@@ -555,13 +555,9 @@ func (s *Server) listDeviceBatches(_ http.ResponseWriter, _ *http.Request, p par
 // listDevices answers GET
 // /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices.
 func (s *Server) listDevices(_ http.ResponseWriter, _ *http.Request, p params) answer {
-	c := s.data.customer(p.path["customer-id"])
-	if c == nil {
-		return customerNotFound()
-	}
-	b := c.batch(p.path["batch-id"])
+	c, b, missing := s.batchOf(p)
 	if b == nil {
-		return batchNotFound(p.path["batch-id"])
+		return missing
 	}
 	items := make([]any, len(b.devices))
 	for i, d := range b.devices {
@@ -646,4 +642,16 @@ func (s *Server) mac(scope string, off []byte) []byte {
 	m.Write([]byte{0})
 	m.Write(off)
 	return m.Sum(nil)[:16]
+}
+
+// batchOf finds the customer and batch a request's path names; when either
+// is unknown, b is nil and missing is the service's 404.
+func (s *Server) batchOf(p params) (c *customer, b *batch, missing answer) {
+	if c = s.data.customer(p.path["customer-id"]); c == nil {
+		return nil, nil, customerNotFound()
+	}
+	if b = c.batch(p.path["batch-id"]); b == nil {
+		return c, nil, batchNotFound(p.path["batch-id"])
+	}
+	return c, b, answer{}
 }

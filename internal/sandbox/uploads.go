@@ -236,13 +236,9 @@ func (s *Server) createDeviceBatch(w http.ResponseWriter, r *http.Request, p par
 // /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices. App-only
 // tokens may add devices.
 func (s *Server) addDevices(w http.ResponseWriter, r *http.Request, p params) answer {
-	c := s.data.customer(p.path["customer-id"])
-	if c == nil {
-		return customerNotFound()
-	}
-	b := c.batch(p.path["batch-id"])
+	c, b, missing := s.batchOf(p)
 	if b == nil {
-		return batchNotFound(p.path["batch-id"])
+		return missing
 	}
 	var devices []uploadDevice
 	if err := json.Unmarshal(p.body, &devices); err != nil {
@@ -484,13 +480,9 @@ func (s *Server) getBatchUploadStatus(_ http.ResponseWriter, _ *http.Request, p 
 // deleteDevice answers DELETE
 // /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices/{device-id}.
 func (s *Server) deleteDevice(_ http.ResponseWriter, _ *http.Request, p params) answer {
-	c := s.data.customer(p.path["customer-id"])
-	if c == nil {
-		return customerNotFound()
-	}
-	b := c.batch(p.path["batch-id"])
+	_, b, missing := s.batchOf(p)
 	if b == nil {
-		return batchNotFound(p.path["batch-id"])
+		return missing
 	}
 	for i, d := range b.devices {
 		if strings.EqualFold(d["id"].(string), p.path["device-id"]) {
