@@ -29,6 +29,7 @@ func checkFormat(format string, allowed ...string) error {
 // that fails part way leaves the array unclosed, so that no parser takes
 // the partial output for a complete answer.
 func writeJSONArray(w io.Writer, items iter.Seq2[[]byte, error]) error {
+	defer streamingGC()()
 	bw := bufio.NewWriterSize(w, 64<<10)
 	n := 0
 	var err error

@@ -14,6 +14,7 @@ import (
 // tools. Lines are printed as items arrive, through one 64 KiB buffer; a
 // listing that fails part way keeps the complete lines printed before it.
 func writeJSONLines(w io.Writer, items iter.Seq2[[]byte, error]) error {
+	defer streamingGC()()
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var err error
 	for raw, ierr := range items {

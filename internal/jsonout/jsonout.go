@@ -7,6 +7,7 @@
 package jsonout
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 )
@@ -49,6 +50,8 @@ type formatter struct {
 	prefix, indent string
 	pretty         bool
 	depth          int
+	nl             [64]byte // "\n", prefix and indents: nlLen bytes built
+	nlLen          int
 }
 
 func (f *formatter) run() ([]byte, error) {
@@ -89,6 +92,19 @@ func (f *formatter) space() {
 
 func (f *formatter) newline() {
 	if !f.pretty {
+		return
+	}
+	// One append of "\n", the prefix and depth indents, built once in nl
+	// as deeper levels come; past nl's size, piece by piece.
+	if n := 1 + len(f.prefix) + f.depth*len(f.indent); n <= len(f.nl) {
+		if f.nlLen == 0 {
+			f.nl[0] = '\n'
+			f.nlLen = 1 + copy(f.nl[1:], f.prefix)
+		}
+		for f.nlLen < n {
+			f.nlLen += copy(f.nl[f.nlLen:], f.indent)
+		}
+		f.dst = append(f.dst, f.nl[:n]...)
 		return
 	}
 	f.dst = append(f.dst, '\n')
@@ -188,50 +204,72 @@ func (f *formatter) container(open, close byte) error {
 
 // str copies a string literal, checking its escapes and refusing control
 // characters; other bytes (invalid UTF-8 included) are copied as they are,
-// as encoding/json's scanner allows them.
+// as encoding/json's scanner allows them. Runs of plain bytes are skipped
+// eight at a time, and the literal is copied once, at its closing quote.
 func (f *formatter) str() error {
-	start := f.i
-	f.i++
-	for f.i < len(f.src) {
-		c := f.src[f.i]
-		if plainStringByte[c] {
-			f.i++
-			continue
+	src, start := f.src, f.i
+	i := start + 1
+	for {
+		for i+8 <= len(src) && !special(binary.LittleEndian.Uint64(src[i:])) {
+			i += 8
 		}
-		switch {
+		for i < len(src) && plainStringByte[src[i]] {
+			i++
+		}
+		if i >= len(src) {
+			f.i = i
+			return errEnd
+		}
+		switch c := src[i]; {
 		case c == '"':
-			f.i++
-			f.dst = append(f.dst, f.src[start:f.i]...)
+			i++
+			f.i = i
+			f.dst = append(f.dst, src[start:i]...)
 			return nil
 		case c == '\\':
-			if f.i+1 >= len(f.src) {
+			if i+1 >= len(src) {
+				f.i = i
 				return errEnd
 			}
-			switch f.src[f.i+1] {
+			switch src[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				f.i += 2
+				i += 2
 			case 'u':
 				for k := 2; k < 6; k++ {
-					if f.i+k >= len(f.src) {
+					if i+k >= len(src) {
+						f.i = i
 						return errEnd
 					}
-					if !isHex(f.src[f.i+k]) {
-						f.i += k
-						return f.errorf("invalid character %q in \\u hexadecimal character escape", f.src[f.i])
+					if !isHex(src[i+k]) {
+						f.i = i + k
+						return f.errorf("invalid character %q in \\u hexadecimal character escape", src[f.i])
 					}
 				}
-				f.i += 6
+				i += 6
 			default:
-				f.i++
-				return f.errorf("invalid character %q in string escape code", f.src[f.i])
+				f.i = i + 1
+				return f.errorf("invalid character %q in string escape code", src[f.i])
 			}
-		case c < 0x20:
+		default: // c < 0x20
+			f.i = i
 			return f.errorf("invalid character %q in string literal", c)
-		default:
-			f.i++
 		}
 	}
-	return errEnd
+}
+
+// Word-at-a-time constants: a byte repeated in every byte of a uint64.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// special reports whether any of w's eight bytes is not a plain string
+// byte: a quote, a backslash or a control character. (The has-zero-byte
+// and has-less-than tests can flag a byte wrongly only above one they
+// flag rightly, so "any" is exact.)
+func special(w uint64) bool {
+	q, e := w^('"'*ones), w^('\\'*ones)
+	return ((q-ones)&^q|(e-ones)&^e|(w-0x20*ones)&^w)&highs != 0
 }
 
 func isHex(c byte) bool {

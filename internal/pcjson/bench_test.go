@@ -1,6 +1,7 @@
 package pcjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -186,6 +187,12 @@ func BenchmarkCollection(b *testing.B) {
 				_, err := Collection[generated.DeviceBatch, generated.ResourceLinks](r, Limits{}, raw, valid, each)
 				return err
 			}},
+			// The wrapper's default limits (1 MiB strings, a million items):
+			// what the CLI pays.
+			{"jx-limits", func(r io.Reader, each func(*generated.DeviceBatch, []byte) error) error {
+				_, err := Collection[generated.DeviceBatch, generated.ResourceLinks](r, Limits{MaxString: 1 << 20, MaxItems: 1_000_000}, raw, valid, each)
+				return err
+			}},
 		} {
 			b.Run(fmt.Sprintf("n=%d/raw=%v/impl=%s", n, raw, impl.name), func(b *testing.B) {
 				b.SetBytes(int64(len(drain(&genBody{n: n}))))
@@ -201,3 +208,21 @@ func BenchmarkCollection(b *testing.B) {
 }
 
 func drain(r io.Reader) []byte { b, _ := io.ReadAll(r); return b }
+
+// BenchmarkLimitStrings: the string-limit scan alone over the 100,000-batch
+// page, as the decoder reads it (64 KiB reads).
+func BenchmarkLimitStrings(b *testing.B) {
+	body := drain(&genBody{n: 100_000})
+	buf := make([]byte, window)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		r := LimitStrings(bytes.NewReader(body), 1<<20)
+		for {
+			if _, err := r.Read(buf); err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

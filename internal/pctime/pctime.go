@@ -48,11 +48,48 @@ func Parse(s string) (DateTime, error) {
 		}
 		return DateTime{}, fmt.Errorf("pctime: %q is not a date-time like 2017-07-25T01:51:00 or 2017-07-25T01:51:00Z", s)
 	}
+	if t, ok := parseSeconds(s); ok {
+		return DateTime{Time: t, Raw: s}, nil
+	}
 	t, err := time.ParseInLocation(zoneless, s, time.UTC)
 	if err != nil {
 		return DateTime{}, fmt.Errorf("pctime: %q is not a date-time like 2017-07-25T01:51:00 or 2017-07-25T01:51:00Z", s)
 	}
 	return DateTime{Time: t, Raw: s}, nil
+}
+
+// parseSeconds is time.ParseInLocation(zoneless, s, time.UTC) for the
+// form creationDate always has, "2017-07-25T01:51:00" (no fraction, no
+// zone), without the layout walk: ok only when every field is in range as
+// time.Parse checks it; anything else is left to time.Parse.
+func parseSeconds(s string) (time.Time, bool) {
+	if len(s) != len("2006-01-02T15:04:05") || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	num := func(i, n int) (int, bool) {
+		v := 0
+		for _, c := range []byte(s[i : i+n]) {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	year, ok1 := num(0, 4)
+	month, ok2 := num(5, 2)
+	day, ok3 := num(8, 2)
+	hour, ok4 := num(11, 2)
+	minute, ok5 := num(14, 2)
+	sec, ok6 := num(17, 2)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	// The month's last day: time.Date normalises past it, time.Parse refuses.
+	if day > 28 && time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC).Day() != day {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC), true
 }
 
 func hasZone(s string) bool {

@@ -2,6 +2,8 @@ package pctime
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -155,5 +157,37 @@ func BenchmarkParse(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestParseSecondsMatchesTimeParse: the fast path for "2006-01-02T15:04:05"
+// accepts exactly what time.ParseInLocation accepts, with the same instant,
+// on valid dates, every month's last days, and fields out of range.
+func TestParseSecondsMatchesTimeParse(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var cases []string
+	for _, y := range []int{0, 1, 1900, 2000, 2017, 2023, 2024, 2100, 9999} {
+		for m := 0; m <= 13; m++ {
+			for _, d := range []int{0, 1, 28, 29, 30, 31, 32} {
+				cases = append(cases, fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, r.IntN(26), r.IntN(62), r.IntN(62)))
+			}
+		}
+	}
+	cases = append(cases, "2017-07-25T01:51:00", "2017-07-25T24:00:00", "2017-07-25T23:60:00", "2017-07-25T23:59:60",
+		"2017-07-25T1:51:000", "2017-07-25 01:51:00", "2017-07-25T01-51-00", "+017-07-25T01:51:00", "2017-07-25T01:51:0a", "٢017-07-25T01:51:00")
+	for range 2000 {
+		b := []byte("2017-07-25T01:51:00")
+		b[r.IntN(len(b))] = "0123456789-:T +"[r.IntN(15)]
+		cases = append(cases, string(b))
+	}
+	for _, s := range cases {
+		want, werr := time.ParseInLocation(zoneless, s, time.UTC)
+		got, ok := parseSeconds(s)
+		if ok && (werr != nil || !got.Equal(want) || got.Location() != want.Location()) {
+			t.Fatalf("%q: fast path %v, time.Parse %v, %v", s, got, want, werr)
+		}
+		if !ok && werr == nil && len(s) == 19 {
+			t.Fatalf("%q: fast path refused what time.Parse accepts (%v)", s, want)
+		}
 	}
 }
