@@ -137,46 +137,9 @@ func BenchmarkList(b *testing.B) {
 	})
 }
 
-// genBody streams a collection of n batches without ever holding it whole,
-// so the benchmark measures the decoder's memory, not the test's.
-type genBody struct {
-	n, i  int
-	stage int
-	cur   []byte
-	buf   []byte
-}
-
-func newGenBody(n int) *genBody { return &genBody{n: n} }
-
-func (g *genBody) Read(p []byte) (int, error) {
-	for len(g.cur) == 0 {
-		switch {
-		case g.stage == 0:
-			g.cur = fmt.Appendf(g.buf[:0], `{"totalCount":%d,"items":[`, g.n)
-			g.stage = 1
-		case g.stage == 1 && g.i < g.n:
-			g.buf = g.buf[:0]
-			if g.i > 0 {
-				g.buf = append(g.buf, ',')
-			}
-			g.buf = fmt.Appendf(g.buf, `{"id":"batch %07d","status":"finished","createdBy":"partner@contoso.com","creationDate":"2017-07-25T01:51:00","devicesCount":%d,"devicesLink":{"uri":"/customers/47021739-3426-40bf-9601-61b4b6d7c793/deviceBatches/batch %07d/devices","method":"GET","headers":[]},"attributes":{"objectType":"DeviceBatch"}}`, g.i, g.i%100, g.i)
-			g.cur = g.buf
-			g.i++
-		case g.stage == 1:
-			g.cur = []byte(`],"attributes":{"objectType":"Collection"}}`)
-			g.stage = 2
-		default:
-			return 0, io.EOF
-		}
-	}
-	n := copy(p, g.cur)
-	g.cur = g.cur[n:]
-	return n, nil
-}
-
 func wrapperDecode(n int) (any, int, error) {
 	items := make([]DeviceBatch, 0, n)
-	_, err := decodeCollection(newGenBody(n), defaultLimits(), false, validDeviceBatch, func(b *DeviceBatch, _ []byte) error {
+	_, err := decodeCollection(fixtures.Batches(n), defaultLimits(), false, validDeviceBatch, func(b *DeviceBatch, _ []byte) error {
 		items = append(items, *b)
 		return nil
 	})
@@ -185,7 +148,7 @@ func wrapperDecode(n int) (any, int, error) {
 
 func baselineDecode(n int) (any, int, error) {
 	var c generated.DeviceBatchCollection
-	err := json.NewDecoder(newGenBody(n)).Decode(&c)
+	err := json.NewDecoder(fixtures.Batches(n)).Decode(&c)
 	return c, len(c.Items), err
 }
 

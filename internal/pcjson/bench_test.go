@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/partnercenter-go/devicebatches/generated"
+	"github.com/partnercenter-go/devicebatches/internal/fixtures"
 )
 
 // collectionStd is Collection as it was on encoding/json's token stream
@@ -135,39 +136,6 @@ func tokenTextStd(t json.Token) string {
 	return fmt.Sprint(t)
 }
 
-// genBody streams a collection of n batches (~275 bytes each, as
-// wrapper/bench_test.go's) without holding it.
-type genBody struct {
-	n, i, stage int
-	cur, buf    []byte
-}
-
-func (g *genBody) Read(p []byte) (int, error) {
-	for len(g.cur) == 0 {
-		switch {
-		case g.stage == 0:
-			g.cur = fmt.Appendf(g.buf[:0], `{"totalCount":%d,"items":[`, g.n)
-			g.stage = 1
-		case g.stage == 1 && g.i < g.n:
-			g.buf = g.buf[:0]
-			if g.i > 0 {
-				g.buf = append(g.buf, ',')
-			}
-			g.buf = fmt.Appendf(g.buf, `{"id":"batch %07d","status":"finished","createdBy":"partner@contoso.com","creationDate":"2017-07-25T01:51:00","devicesCount":%d,"devicesLink":{"uri":"/customers/47021739-3426-40bf-9601-61b4b6d7c793/deviceBatches/batch %07d/devices","method":"GET","headers":[]},"attributes":{"objectType":"DeviceBatch"}}`, g.i, g.i%100, g.i)
-			g.cur = g.buf
-			g.i++
-		case g.stage == 1:
-			g.cur = []byte(`],"attributes":{"objectType":"Collection"}}`)
-			g.stage = 2
-		default:
-			return 0, io.EOF
-		}
-	}
-	n := copy(p, g.cur)
-	g.cur = g.cur[n:]
-	return n, nil
-}
-
 // BenchmarkCollection: the decoding seam before (encoding/json tokens,
 // impl=encoding-json) and after (impl=jx) on 100,000 batches, typed only
 // (-o table, iterators) and with raw items (-o json).
@@ -195,10 +163,10 @@ func BenchmarkCollection(b *testing.B) {
 			}},
 		} {
 			b.Run(fmt.Sprintf("n=%d/raw=%v/impl=%s", n, raw, impl.name), func(b *testing.B) {
-				b.SetBytes(int64(len(drain(&genBody{n: n}))))
+				b.SetBytes(int64(len(drain(fixtures.Batches(n)))))
 				for b.Loop() {
 					count := 0
-					if err := impl.run(&genBody{n: n}, func(*generated.DeviceBatch, []byte) error { count++; return nil }); err != nil || count != n {
+					if err := impl.run(fixtures.Batches(n), func(*generated.DeviceBatch, []byte) error { count++; return nil }); err != nil || count != n {
 						b.Fatal(err, count)
 					}
 				}
@@ -212,7 +180,7 @@ func drain(r io.Reader) []byte { b, _ := io.ReadAll(r); return b }
 // BenchmarkLimitStrings: the string-limit scan alone over the 100,000-batch
 // page, as the decoder reads it (64 KiB reads).
 func BenchmarkLimitStrings(b *testing.B) {
-	body := drain(&genBody{n: 100_000})
+	body := drain(fixtures.Batches(100_000))
 	buf := make([]byte, window)
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
