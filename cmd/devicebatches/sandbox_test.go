@@ -92,7 +92,7 @@ func TestSandboxCommandBadInput(t *testing.T) {
 		{"remote", []string{"sandbox", "--addr", "0.0.0.0:0"}, "--allow-remote"},
 		{"no host", []string{"sandbox", "--addr", ":8080"}, "not a loopback"},
 		{"not host:port", []string{"sandbox", "--addr", "localhost"}, "not host:port"},
-		{"bad error rate", []string{"sandbox", "--addr", "127.0.0.1:0", "--error-rate", "2"}, "ErrorRate"},
+		{"bad error rate", []string{"sandbox", "--addr", "127.0.0.1:0", "--error-rate", "2"}, "--error-rate"},
 		{"bad page size", []string{"sandbox", "--addr", "127.0.0.1:0", "--page-size", "0"}, "--page-size"},
 	}
 	for _, tt := range tests {
