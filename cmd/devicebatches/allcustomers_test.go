@@ -275,15 +275,18 @@ func pollPause() { time.Sleep(time.Millisecond) }
 // TestSandboxRateLimitFlags: a bad --rate-limit or --rate-model is a usage
 // error before the sandbox listens.
 func TestSandboxRateLimitFlags(t *testing.T) {
-	for _, args := range [][]string{
-		{"--rate-limit", "-5"},
-		{"--rate-limit", "NaN"},
-		{"--rate-limit", "10", "--rate-model", "leaky"},
-		{"--rate-limit", "0.5", "--rate-model", "window"},
+	for _, tt := range []struct {
+		args []string
+		flag string // the flag the message must name
+	}{
+		{[]string{"--rate-limit", "-5"}, "--rate-limit"},
+		{[]string{"--rate-limit", "NaN"}, "--rate-limit"},
+		{[]string{"--rate-limit", "10", "--rate-model", "leaky"}, "--rate-model"},
+		{[]string{"--rate-limit", "0.5", "--rate-model", "window"}, "--rate-model window"},
 	} {
-		code, out, errOut := runCLIStdin(t, "", append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...)...)
-		if code != exitUsage || out != "" || !strings.Contains(errOut, "--rate-limit/--rate-model") {
-			t.Errorf("%v: exit %d, stdout %q, stderr %q; want a usage error", args, code, out, errOut)
+		code, out, errOut := runCLIStdin(t, "", append([]string{"sandbox", "--addr", "127.0.0.1:0"}, tt.args...)...)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, tt.flag) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want a usage error naming %s", tt.args, code, out, errOut, tt.flag)
 		}
 	}
 }
