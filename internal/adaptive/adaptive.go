@@ -44,7 +44,8 @@
 // holds back only the request it answered — the caller sleeps and retries —
 // while the rate cut slows everyone. A long one is the service asking every
 // caller to stop: Wait blocks all callers until it has passed, then lets
-// them go one by one at the learned rate.
+// them go one by one at the learned rate (at a tenth of it, as after any
+// cut, until the first of them succeeds).
 package adaptive
 
 import (
