@@ -47,7 +47,7 @@ func TestSlowStartGrowsWhileSucceeding(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		l := New(Options{Initial: 10})
 		n := drive(t, l, 8, 2*time.Second)
-		// Doubling every half second from 10/s: about 160/s after 2 s.
+		// Doubling every slowStartDoubling from 10/s: well over 80/s after 2 s.
 		if r := l.Rate(); r < 80 {
 			t.Errorf("after 2 s of successes Rate %.1f, want slow start to have doubled it at least three times", r)
 		}

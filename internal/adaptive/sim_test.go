@@ -149,11 +149,13 @@ func simulate(t *testing.T, srv simServer, opts Options, limit float64, workers,
 // of the limit with at most 5% of attempts throttled, under both models.
 // floor is what the test enforces, so that a change that loses throughput
 // fails: the target where the limiter meets it, and just under the measured
-// result where it does not. The fixed window at 200/s misses it (85.4%):
-// of its 2.5 s lost against an ideal 15 s, about 1.2 s is slow start from
-// DefaultInitial and about 0.9 s is the end of slow start, when the window
-// hides an overshoot until its quota is gone and then refuses every worker,
-// each of which must sleep its Retry-After of 1 s.
+// result where it does not. The fixed window at 200/s just misses it
+// (89-90%; it was 85.4% before recovery probing, the faster slow start and
+// the one-second goodput): of its 1.7 s lost against an ideal 15 s, about
+// 0.6 s is slow start from DefaultInitial and most of the rest is the end
+// of slow start, when the window hides an overshoot until its quota is
+// gone and then refuses the requests in flight, 50 ms of them at the
+// overshooting rate, whose workers each sleep a Retry-After of 1 s.
 var simCases = []struct {
 	model    string
 	limit    float64
@@ -162,7 +164,7 @@ var simCases = []struct {
 }{
 	{"bucket", 200, 3000, 0.90},
 	{"bucket", 50, 1000, 0.90},
-	{"window", 200, 3000, 0.84},
+	{"window", 200, 3000, 0.88},
 	{"window", 50, 1000, 0.90},
 }
 
@@ -201,7 +203,8 @@ func TestSimulation(t *testing.T) {
 // limiter's start in 100 ms steps: where slow start ends within a window
 // decides how many workers the window refuses at once. It logs the worst
 // case and guards against regressions; the worst phases miss the product
-// targets (about 80% of 200/s, and 6% of attempts throttled at 50/s).
+// target at 200/s (about 88%; 80% before recovery probing), and stay
+// under 5% of attempts throttled (6.2% at 50/s before).
 func TestSimulationWindowPhase(t *testing.T) {
 	for _, c := range simCases {
 		if c.model != "window" {
@@ -218,8 +221,8 @@ func TestSimulationWindowPhase(t *testing.T) {
 			})
 		}
 		t.Logf("window/L=%g: worst of 10 phases %.1f%% of limit, worst %.1f%% throttled", c.limit, 100*worst, 100*worstThrottled)
-		if worst < 0.78 || worstThrottled > 0.07 {
-			t.Errorf("window/L=%g: worst phase %.1f%% of limit, %.1f%% throttled; was about 80%% and at most 6.2%%", c.limit, 100*worst, 100*worstThrottled)
+		if worst < 0.86 || worstThrottled > 0.05 {
+			t.Errorf("window/L=%g: worst phase %.1f%% of limit, %.1f%% throttled; was about 88%% and at most 4%%", c.limit, 100*worst, 100*worstThrottled)
 		}
 	}
 }
