@@ -37,10 +37,7 @@ pages (100 devices each) to the end.`,
 // runDevices mirrors runList: input checked first (exit 2, no request),
 // then credential, client and one wrapper call.
 func (a *app) runDevices(ctx context.Context, f devicesFlags) error {
-	if f.customer == "" {
-		return usagef("--customer is required: the customer's tenant id, a GUID")
-	}
-	if err := wrapper.CheckCustomerID(f.customer); err != nil {
+	if err := checkCustomerFlag(f.customer); err != nil {
 		return err
 	}
 	if f.batch == "" {

@@ -40,10 +40,7 @@ func profileRow(p wrapper.ConfigurationPolicy) string {
 }
 
 func (a *app) runProfiles(ctx context.Context, f profilesFlags) error {
-	if f.customer == "" {
-		return usagef("--customer is required: the customer's tenant id, a GUID")
-	}
-	if err := wrapper.CheckCustomerID(f.customer); err != nil {
+	if err := checkCustomerFlag(f.customer); err != nil {
 		return err
 	}
 	if err := checkFormat(f.output, listFormats...); err != nil {
@@ -91,10 +88,7 @@ and prints one row per device (exit 1 when any device failed).`,
 }
 
 func (a *app) runAssignProfile(ctx context.Context, f assignFlags) error {
-	if f.customer == "" {
-		return usagef("--customer is required: the customer's tenant id, a GUID")
-	}
-	if err := wrapper.CheckCustomerID(f.customer); err != nil {
+	if err := checkCustomerFlag(f.customer); err != nil {
 		return err
 	}
 	if strings.TrimSpace(f.profile) == "" {
@@ -194,10 +188,7 @@ or jsonl (the service answers 204 with no body).`,
 }
 
 func (a *app) runDeleteDevice(ctx context.Context, f deleteFlags) error {
-	if f.customer == "" {
-		return usagef("--customer is required: the customer's tenant id, a GUID")
-	}
-	if err := wrapper.CheckCustomerID(f.customer); err != nil {
+	if err := checkCustomerFlag(f.customer); err != nil {
 		return err
 	}
 	if f.batch == "" {

@@ -102,10 +102,7 @@ bad file or command line.`,
 }
 
 func (a *app) runUpload(ctx context.Context, f uploadFlags) error {
-	if f.customer == "" {
-		return usagef("--customer is required: the customer's tenant id, a GUID")
-	}
-	if err := wrapper.CheckCustomerID(f.customer); err != nil {
+	if err := checkCustomerFlag(f.customer); err != nil {
 		return err
 	}
 	if f.batch == "" {
@@ -258,10 +255,7 @@ command line.`,
 }
 
 func (a *app) runStatus(ctx context.Context, f statusFlags) error {
-	if f.customer == "" {
-		return usagef("--customer is required: the customer's tenant id, a GUID")
-	}
-	if err := wrapper.CheckCustomerID(f.customer); err != nil {
+	if err := checkCustomerFlag(f.customer); err != nil {
 		return err
 	}
 	if strings.TrimSpace(f.tracking) == "" {

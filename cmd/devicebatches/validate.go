@@ -101,3 +101,12 @@ func interrupted(code int) string {
 	}
 	return fmt.Sprintf("interrupted by %s: stopped before finishing", name)
 }
+
+// checkCustomerFlag checks --customer of a single-customer command: given,
+// and a GUID. Both are usage errors (exit 2) before any request.
+func checkCustomerFlag(id string) error {
+	if id == "" {
+		return usagef("--customer is required: the customer's tenant id, a GUID")
+	}
+	return wrapper.CheckCustomerID(id)
+}
