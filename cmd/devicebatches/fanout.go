@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"math"
 	"slices"
 	"sync"
 	"time"
@@ -24,13 +23,11 @@ type customerSource struct {
 	err   func() error
 }
 
-// checkFanOutFlags checks the flags of a fan-out before any I/O.
+// checkFanOutFlags checks the flags of a fan-out before any I/O (--rate is
+// checked by checkRate, for every list).
 func checkFanOutFlags(f listFlags) error {
 	if f.concurrency < 1 {
 		return usagef("--concurrency must be 1 or more, not %d", f.concurrency)
-	}
-	if f.rate < 0 || math.IsNaN(f.rate) || math.IsInf(f.rate, 0) {
-		return usagef("--rate must be a positive number of requests per second (or 0, the default, to learn the service's limit), not %v", f.rate)
 	}
 	switch f.output {
 	case "table", "", "json", "jsonl", "csv":
