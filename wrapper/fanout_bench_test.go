@@ -130,27 +130,7 @@ func BenchmarkInFlightCustomerMemory(b *testing.B) {
 	skipUnlessMany(b)
 	const inFlight = 400
 	for b.Loop() {
-		s, err := sandbox.New(sandbox.Options{Customers: inFlight, Data: &sandbox.Data{}, Faults: sandbox.Faults{Latency: 2 * time.Second}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		srv := httptest.NewServer(s)
-		tr := srv.Client().Transport.(*http.Transport)
-		tr.MaxIdleConnsPerHost = inFlight
-		co := &wrapper.ClientOptions{BaseURL: srv.URL}
-		co.Transport = srv.Client()
-		c, err := wrapper.NewClient(wrapper.StaticToken("sandbox"), co)
-		if err != nil {
-			b.Fatal(err)
-		}
-		cs, err := c.ListCustomers(context.Background(), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ids := make([]string, len(cs))
-		for i, cu := range cs {
-			ids[i] = cu.Id.String()
-		}
+		srv, c, ids := sandboxCustomers(b, sandbox.Options{Customers: inFlight, Faults: sandbox.Faults{Latency: 2 * time.Second}}, inFlight)
 		lim, _ := wrapper.NewRateLimiter(&wrapper.RateLimiterOptions{Ceiling: 1e6})
 		var before, during runtime.MemStats
 		runtime.GC()
@@ -176,25 +156,7 @@ func BenchmarkInFlightCustomerMemory(b *testing.B) {
 func BenchmarkManyCustomersCapacity(b *testing.B) {
 	skipUnlessMany(b)
 	for b.Loop() {
-		s, err := sandbox.New(sandbox.Options{Customers: 3000, Data: &sandbox.Data{}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		srv := httptest.NewServer(s)
-		co := &wrapper.ClientOptions{BaseURL: srv.URL}
-		co.Transport = srv.Client()
-		c, err := wrapper.NewClient(wrapper.StaticToken("sandbox"), co)
-		if err != nil {
-			b.Fatal(err)
-		}
-		cs, err := c.ListCustomers(context.Background(), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ids := make([]string, len(cs))
-		for i, cu := range cs {
-			ids[i] = cu.Id.String()
-		}
+		srv, c, ids := sandboxCustomers(b, sandbox.Options{Customers: 3000}, 0)
 		lim, _ := wrapper.NewRateLimiter(&wrapper.RateLimiterOptions{Ceiling: 1e6})
 		start := time.Now()
 		n := 0
@@ -204,4 +166,35 @@ func BenchmarkManyCustomersCapacity(b *testing.B) {
 		srv.Close()
 		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "customers/s")
 	}
+}
+
+// sandboxCustomers serves a sandbox of o's generated customers (and no
+// built-in data) and returns a client of it and the customers' ids, as
+// listed through the client. idle > 0 keeps that many connections open.
+func sandboxCustomers(b *testing.B, o sandbox.Options, idle int) (*httptest.Server, *wrapper.Client, []string) {
+	b.Helper()
+	o.Data = &sandbox.Data{}
+	s, err := sandbox.New(o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	if idle > 0 {
+		srv.Client().Transport.(*http.Transport).MaxIdleConnsPerHost = idle
+	}
+	co := &wrapper.ClientOptions{BaseURL: srv.URL}
+	co.Transport = srv.Client()
+	c, err := wrapper.NewClient(wrapper.StaticToken("sandbox"), co)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cs, err := c.ListCustomers(context.Background(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]string, len(cs))
+	for i, cu := range cs {
+		ids[i] = cu.Id.String()
+	}
+	return srv, c, ids
 }
