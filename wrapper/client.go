@@ -99,6 +99,8 @@ type Client struct {
 	limits  Limits
 	// maxRetries of a page whose streamed body was cut short (walk).
 	maxRetries int
+	// logging: ClientOptions.Logger is set (logPolicy is in the pipeline).
+	logging bool
 }
 
 // NewClient returns a Client that authenticates with cred: any
@@ -157,18 +159,28 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 	if azOpts.Retry.ShouldRetry == nil {
 		azOpts.Retry.ShouldRetry = shouldRetry
 	}
+	if azOpts.Retry.StatusCodes == nil {
+		// ShouldRetry decides, so the list is never read; left nil, azcore
+		// would allocate its default list on every call.
+		azOpts.Retry.StatusCodes = []int{}
+	}
 	azOpts.Transport = newTransport(azOpts.Transport, base, c.limits.MaxBodyBytes)
 	bearer := runtime.NewBearerTokenPolicy(authCredential{cred: cred, scopes: scopes, seen: c.secrets}, scopes, &policy.BearerTokenOptions{
 		// Plain http is possible only to loopback: parseBaseURL refused the rest.
 		InsecureAllowCredentialWithHTTP: base.Scheme == "http",
 	})
+	// gatePolicy runs before the token is added, on every try. Each policy
+	// costs every call an allocation in azcore: logPolicy is there only
+	// when there is a Logger, and transport does what it can.
+	perRetry := []policy.Policy{gatePolicy{base, c.gate}, bearer}
+	if c.logging = o.Logger != nil; c.logging {
+		perRetry = append([]policy.Policy{logPolicy{o.Logger, c.secrets}}, perRetry...)
+	}
 	c.az, err = azcore.NewClient("devicebatches", moduleVersion(), runtime.PipelineOptions{
 		AllowedHeaders: loggedHeaders,
-		PerCall:        []policy.Policy{headersPolicy{c: c, logging: o.Logger != nil}},
-		// The origin check runs before the token is added, on every try.
-		// requestBodyPolicy, last: each try sends its own copy of the body.
-		PerRetry: []policy.Policy{logPolicy{o.Logger, c.secrets}, originPolicy{base}, throttlePolicy{c.gate}, bearer, bodyPolicy{}, requestBodyPolicy{}},
-		Tracing:  runtime.TracingOptions{Namespace: "Microsoft.PartnerCenter"},
+		PerCall:        []policy.Policy{headersPolicy{c}},
+		PerRetry:       perRetry,
+		Tracing:        runtime.TracingOptions{Namespace: "Microsoft.PartnerCenter"},
 	}, &azOpts)
 	if err != nil {
 		return nil, fmt.Errorf("devicebatches: %w", err)
@@ -240,8 +252,13 @@ func (c *Client) result(resp *http.Response, err error) (*http.Response, error) 
 
 // startSpan opens the azcore tracing span of one operation ("Client.Op").
 func (c *Client) startSpan(ctx context.Context, op string) (context.Context, func(error)) {
+	if !c.az.Tracer().Enabled() {
+		return ctx, noSpan // no span name built when there is no tracing
+	}
 	return runtime.StartSpan(ctx, "Client."+op, c.az.Tracer(), nil)
 }
+
+func noSpan(error) {}
 
 // parseBaseURL checks a Partner Center base URL: absolute, https (or http
 // to a loopback host only), no credentials, query or fragment. Empty means

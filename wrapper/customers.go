@@ -48,7 +48,8 @@ type ListCustomersOptions struct {
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/get-a-list-of-customers
 func (c *Client) ListCustomers(ctx context.Context, opts *ListCustomersOptions) ([]Customer, error) {
-	return collect(c.ListCustomersIter(ctx, opts))
+	first, err := c.customersRequest(opts)
+	return all(ctx, c, "ListCustomers", first, err, "", validCustomer)
 }
 
 // ListCustomersIter returns an iterator over the partner's customers, GET
@@ -57,10 +58,7 @@ func (c *Client) ListCustomers(ctx context.Context, opts *ListCustomersOptions) 
 // error and stops.
 func (c *Client) ListCustomersIter(ctx context.Context, opts *ListCustomersOptions) iter.Seq2[Customer, error] {
 	first, err := c.customersRequest(opts)
-	if err != nil {
-		return failed[Customer](err)
-	}
-	return items(ctx, c, "ListCustomers", first, "", validCustomer)
+	return items(ctx, c, "ListCustomers", first, err, "", validCustomer)
 }
 
 // ListCustomersJSON is ListCustomersIter yielding each customer's JSON

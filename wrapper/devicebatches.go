@@ -18,7 +18,8 @@ import (
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/get-the-list-of-device-batches-for-the-specified-customer
 func (c *Client) ListDeviceBatches(ctx context.Context, customerID string) ([]DeviceBatch, error) {
-	return collect(c.ListDeviceBatchesIter(ctx, customerID))
+	first, err := c.deviceBatchesRequest(customerID)
+	return all(ctx, c, "ListDeviceBatches", first, err, "", validDeviceBatch)
 }
 
 // ListDeviceBatchesIter returns an iterator over every device batch of a
@@ -27,10 +28,7 @@ func (c *Client) ListDeviceBatches(ctx context.Context, customerID string) ([]De
 // On failure it yields one error and stops.
 func (c *Client) ListDeviceBatchesIter(ctx context.Context, customerID string) iter.Seq2[DeviceBatch, error] {
 	first, err := c.deviceBatchesRequest(customerID)
-	if err != nil {
-		return failed[DeviceBatch](err)
-	}
-	return items(ctx, c, "ListDeviceBatches", first, "", validDeviceBatch)
+	return items(ctx, c, "ListDeviceBatches", first, err, "", validDeviceBatch)
 }
 
 // ListDeviceBatchesJSON is ListDeviceBatchesIter yielding each batch's JSON

@@ -23,7 +23,8 @@ import (
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/get-a-list-of-devices-for-the-specified-batch-and-customer
 func (c *Client) ListDevices(ctx context.Context, customerID, batchID string) ([]Device, error) {
-	return collect(c.ListDevicesIter(ctx, customerID, batchID))
+	first, err := c.devicesRequest(customerID, batchID)
+	return all(ctx, c, "ListDevices", first, err, batchID, validDevice)
 }
 
 // ListDevicesIter returns an iterator over every device of a device batch,
@@ -32,10 +33,7 @@ func (c *Client) ListDevices(ctx context.Context, customerID, batchID string) ([
 // consumes them. On failure it yields one error and stops.
 func (c *Client) ListDevicesIter(ctx context.Context, customerID, batchID string) iter.Seq2[Device, error] {
 	first, err := c.devicesRequest(customerID, batchID)
-	if err != nil {
-		return failed[Device](err)
-	}
-	return items(ctx, c, "ListDevices", first, batchID, validDevice)
+	return items(ctx, c, "ListDevices", first, err, batchID, validDevice)
 }
 
 // ListDevicesJSON is ListDevicesIter yielding each device's JSON exactly
@@ -55,17 +53,15 @@ func (c *Client) ListDevicesJSON(ctx context.Context, customerID, batchID string
 // devicesLink, or with one that cannot be followed, fails with an
 // *InvalidArgumentError before any request.
 func (c *Client) FollowDevicesLink(ctx context.Context, batch DeviceBatch) ([]Device, error) {
-	return collect(c.FollowDevicesLinkIter(ctx, batch))
+	first, err := c.linkRequest(batch.DevicesLink, batch.Id)
+	return all(ctx, c, "ListDevices", first, err, batch.Id, validDevice)
 }
 
 // FollowDevicesLinkIter is FollowDevicesLink as an iterator, requesting
 // pages as the loop consumes them. On failure it yields one error and stops.
 func (c *Client) FollowDevicesLinkIter(ctx context.Context, batch DeviceBatch) iter.Seq2[Device, error] {
 	first, err := c.linkRequest(batch.DevicesLink, batch.Id)
-	if err != nil {
-		return failed[Device](err)
-	}
-	return items(ctx, c, "ListDevices", first, batch.Id, validDevice)
+	return items(ctx, c, "ListDevices", first, err, batch.Id, validDevice)
 }
 
 func (c *Client) devicesRequest(customerID, batchID string) (pageRequest, error) {

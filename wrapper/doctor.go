@@ -21,7 +21,7 @@ func (c *Client) ProbeCustomers(ctx context.Context) (n int, err error) {
 	ctx, end := c.startSpan(ctx, "ProbeCustomers")
 	defer func() { end(err) }()
 	size := int32(1)
-	resp, err := c.result(c.gen.ListCustomers(context.WithValue(ctx, pageKey{}, 1), &generated.ListCustomersParams{Size: &size}))
+	resp, err := c.result(c.gen.ListCustomers(c.withPage(ctx, 1), &generated.ListCustomersParams{Size: &size}))
 	if err != nil {
 		return 0, err
 	}

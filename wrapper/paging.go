@@ -30,7 +30,7 @@ var errStopped = pcjson.ErrStop
 // pages than Limits.MaxPages, ends the walk with a *PagingError instead of
 // looping.
 //
-// A page whose body is streamed (unsized, or larger than bodyPolicy
+// A page whose body is streamed (unsized, or larger than transport
 // downloads) and is cut short by the connection is read again, up to the
 // retry policy's MaxRetries, but only while none of its items has reached
 // yield: the caller never sees an item twice. Once one has, the cut is a
@@ -49,7 +49,7 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, k
 		}
 		var page pageInfo
 		for try := 0; ; try++ {
-			resp, err := c.result(send(context.WithValue(ctx, pageKey{}, n)))
+			resp, err := c.result(send(c.withPage(ctx, n)))
 			if err != nil {
 				return err
 			}
@@ -117,8 +117,12 @@ func (b *readErrors) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// items adapts walk to an iterator of decoded items.
-func items[T any](ctx context.Context, c *Client, op string, first pageRequest, known string, valid func(*T) error) iter.Seq2[T, error] {
+// items adapts walk to an iterator of decoded items; err, from checking
+// the call's input, is yielded alone instead.
+func items[T any](ctx context.Context, c *Client, op string, first pageRequest, err error, known string, valid func(*T) error) iter.Seq2[T, error] {
+	if err != nil {
+		return failed[T](err)
+	}
 	return func(yield func(T, error) bool) {
 		err := walk(ctx, c, op, first, known, false, valid, func(it *T, _ []byte) bool { return yield(*it, nil) })
 		if err != nil && err != errStopped {
@@ -138,16 +142,21 @@ func rawItems[T any](ctx context.Context, c *Client, op string, first pageReques
 	}
 }
 
-// collect reads every item into one slice (never nil on success).
-func collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
-	all := []T{}
-	for it, err := range seq {
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, it)
+// all reads every item into one slice (never nil on success); err, from
+// checking the call's input, is returned instead.
+func all[T any](ctx context.Context, c *Client, op string, first pageRequest, err error, known string, valid func(*T) error) ([]T, error) {
+	if err != nil {
+		return nil, err
 	}
-	return all, nil
+	items := []T{}
+	err = walk(ctx, c, op, first, known, false, valid, func(it *T, _ []byte) bool {
+		items = append(items, *it)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 // failed is an iterator that yields err alone: invalid input ends a

@@ -368,6 +368,41 @@ func TestRedirectToAnotherHostIsRefused(t *testing.T) {
 	}
 }
 
+// rewriteHost is a caller's policy that sends every try to another host.
+type rewriteHost struct{ host string }
+
+func (p rewriteHost) Do(req *policy.Request) (*http.Response, error) {
+	req.Raw().URL.Host = p.host
+	return req.Next()
+}
+
+func TestPolicyCannotSendTheTokenElsewhere(t *testing.T) {
+	t.Parallel()
+	other := &recorder{}
+	otherSrv := newLoopbackServer(t, other, func(w http.ResponseWriter, _ *http.Request, _ int) { writeBody(w, 200, batchPage(nil, "")) })
+	rec := &recorder{}
+	srv := newLoopbackServer(t, rec, func(w http.ResponseWriter, _ *http.Request, _ int) { writeBody(w, 200, batchPage(nil, "")) })
+	host := strings.TrimPrefix(otherSrv.URL, "http://")
+	// A per-retry policy runs after the bearer token policy, a per-call
+	// one before the retries: neither may take the token to another host.
+	for name, opts := range map[string]azcore.ClientOptions{
+		"per-call":  {PerCallPolicies: []policy.Policy{rewriteHost{host}}},
+		"per-retry": {PerRetryPolicies: []policy.Policy{rewriteHost{host}}},
+	} {
+		c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: srv.URL, ClientOptions: opts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.ListDeviceBatches(context.Background(), testCustomer)
+		if err == nil || !strings.Contains(err.Error(), "refusing to send the token to http://"+host) {
+			t.Errorf("%s: error = %v, want a refusal naming %s", name, err, host)
+		}
+	}
+	if n := other.count() + rec.count(); n != 0 {
+		t.Errorf("%d requests were sent", n)
+	}
+}
+
 func TestDebugTraceNeverShowsToken(t *testing.T) {
 	rec := &recorder{}
 	srv := newLoopbackServer(t, rec, func(w http.ResponseWriter, _ *http.Request, n int) {

@@ -9,7 +9,7 @@ import (
 	"github.com/partnercenter-go/devicebatches/internal/adaptive"
 )
 
-// doLimited is throttlePolicy for a call whose context carries a
+// doLimited is gatePolicy for a call whose context carries a
 // RateLimiter (a fan-out over many customers). It runs on every try, so
 // azcore's retries go back through the limiter too, and every answer is
 // reported to it: the limiter is what learns the service's pace.
@@ -19,7 +19,7 @@ import (
 // learned here is passed on to it; a short one is not, since the limiter's
 // rate cut, not a pause of every call, is the answer to a token bucket's
 // "try again in 1 second".
-func (p throttlePolicy) doLimited(req *policy.Request, r *RateLimiter) (*http.Response, error) {
+func (p gatePolicy) doLimited(req *policy.Request, r *RateLimiter) (*http.Response, error) {
 	ctx := req.Raw().Context()
 	if err := r.l.Wait(ctx); err != nil {
 		return nil, nonRetriable{r.pauseError(err)}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -15,26 +14,39 @@ import (
 // to Microsoft support and the wait the service asked for. Headers are
 // never logged, so neither the token nor a continuation token can leak.
 // (azcore/log, configured through ClientOptions.Logging, traces the same
-// tries with every header but an allow-list REDACTED.)
+// tries with every header but an allow-list REDACTED.) It is in the
+// pipeline only when a Logger is set.
 type logPolicy struct {
 	log *slog.Logger
 	// secrets are redacted from the error text, which may quote a server.
 	secrets *secretSet
 }
 
-type tryCountKey struct{}
+// tryCount is the call's try counter, kept in azcore's per-call operation
+// values, which every retry of the call shares.
+type tryCount int
+
 type pageKey struct{}
+
+// withPage tells logPolicy which page of a listing a call reads; without a
+// Logger nothing reads it, and the context is left as it is.
+func (c *Client) withPage(ctx context.Context, n int) context.Context {
+	if !c.logging {
+		return ctx
+	}
+	return context.WithValue(ctx, pageKey{}, n)
+}
 
 // Do implements policy.Policy.
 func (p logPolicy) Do(req *policy.Request) (*http.Response, error) {
 	ctx := req.Raw().Context()
-	if p.log == nil || !p.log.Enabled(ctx, slog.LevelDebug) {
+	if !p.log.Enabled(ctx, slog.LevelDebug) {
 		return req.Next()
 	}
-	try := int32(1)
-	if n, ok := ctx.Value(tryCountKey{}).(*atomic.Int32); ok {
-		try = n.Add(1)
-	}
+	var try tryCount
+	req.OperationValue(&try)
+	try++
+	req.SetOperationValue(try)
 	page, _ := ctx.Value(pageKey{}).(int)
 	start := time.Now()
 	resp, err := req.Next()
@@ -56,9 +68,4 @@ func (p logPolicy) Do(req *policy.Request) (*http.Response, error) {
 	}
 	p.log.LogAttrs(ctx, slog.LevelDebug, "partner center try", attrs...)
 	return resp, err
-}
-
-// withTryCounter gives a call's tries a shared counter for logPolicy.
-func withTryCounter(ctx context.Context) context.Context {
-	return context.WithValue(ctx, tryCountKey{}, new(atomic.Int32))
 }

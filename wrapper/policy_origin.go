@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/partnercenter-go/devicebatches/internal/pchttp"
 )
@@ -16,20 +15,14 @@ import (
 // a host that is not the configured service.
 var ErrRedirectRefused = errors.New("redirect refused")
 
-// originPolicy runs on every try, before the bearer token policy: a request
-// for anything but the configured scheme and host never gets the token,
-// whatever a link or a caller's policy put in its URL.
-type originPolicy struct{ base *url.URL }
-
-// Do implements policy.Policy.
-func (p originPolicy) Do(req *policy.Request) (*http.Response, error) {
-	if u := req.Raw().URL; !sameOrigin(u, p.base) {
-		return nil, nonRetriable{fmt.Errorf("refusing to send the token to %s://%s: only %s receives it", u.Scheme, u.Host, p.base.Host)}
+// checkOrigin refuses a request for anything but the configured scheme and
+// host (see gatePolicy and transport).
+func checkOrigin(u, base *url.URL) error {
+	if !pchttp.SameOrigin(u, base) {
+		return nonRetriable{fmt.Errorf("refusing to send the token to %s://%s: only %s receives it", u.Scheme, u.Host, base.Host)}
 	}
-	return req.Next()
+	return nil
 }
-
-func sameOrigin(u, base *url.URL) bool { return pchttp.SameOrigin(u, base) }
 
 // guardRedirects returns a copy of hc (a default client when nil) whose
 // redirect policy refuses another origin.
@@ -40,7 +33,7 @@ func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
 	}
 	inner := c.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if !sameOrigin(req.URL, base) {
+		if !pchttp.SameOrigin(req.URL, base) {
 			return nonRetriable{fmt.Errorf("%w: the service redirected to %s://%s, not %s", ErrRedirectRefused, req.URL.Scheme, req.URL.Host, base.Host)}
 		}
 		if inner != nil {
@@ -68,7 +61,7 @@ func (e nonRetriable) Unwrap() error { return e.error }
 
 // pipelineDoer lets the generated client send its requests through the
 // azcore pipeline. Bodies are streamed to the caller (SkipBodyDownload);
-// bodyPolicy downloads the small ones inside the retry loop.
+// transport downloads the small ones inside the retry loop.
 // A failure with no answer becomes a *NetworkError carrying the ids the
 // request was sent with (headersPolicy set them on req itself).
 type pipelineDoer struct {

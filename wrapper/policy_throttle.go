@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -15,17 +16,31 @@ import (
 	"github.com/partnercenter-go/devicebatches/internal/pchttp"
 )
 
-// throttlePolicy runs on every try. Partner Center's limits are per partner
-// tenant, so a 429 to one call is news for every call of the Client: the
-// gate holds every try back until the service's Retry-After has passed,
-// instead of spending the limit on answers that will be 429 too. It also
-// turns the gateway's throttling body ("Try again in 57 seconds.") into a
-// Retry-After header when the header is missing, so azcore's retry policy
-// waits as long as the service asked.
-type throttlePolicy struct{ gate *throttleGate }
+// gatePolicy runs on every try, before the bearer token policy, and
+// decides whether and when the try may go out.
+//
+// Where: only to the configured scheme and host, so that a request for
+// anything else, whatever a link or a caller's policy put in its URL,
+// never gets the token (the credential is not even asked).
+//
+// When: Partner Center's limits are per partner tenant, so a 429 to one
+// call is news for every call of the Client: the gate holds every try back
+// until the service's Retry-After has passed, instead of spending the limit
+// on answers that will be 429 too. It also turns the gateway's throttling
+// body ("Try again in 57 seconds.") into a Retry-After header when the
+// header is missing, so azcore's retry policy waits as long as the service
+// asked. (One policy for both: each policy costs every call an allocation
+// in azcore.)
+type gatePolicy struct {
+	base *url.URL
+	gate *throttleGate
+}
 
 // Do implements policy.Policy.
-func (p throttlePolicy) Do(req *policy.Request) (*http.Response, error) {
+func (p gatePolicy) Do(req *policy.Request) (*http.Response, error) {
+	if err := checkOrigin(req.Raw().URL, p.base); err != nil {
+		return nil, err
+	}
 	if r := rateLimiterFrom(req.Raw().Context()); r != nil {
 		return p.doLimited(req, r) // policy_adaptive.go
 	}

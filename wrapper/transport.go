@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/partnercenter-go/devicebatches/internal/pchttp"
@@ -23,8 +24,13 @@ const (
 	downloadLimit = 1 << 20
 )
 
-// transport is the pipeline's last step before the network: it refuses
-// redirects to another origin and bounds and cleans every response body.
+// transport is the pipeline's last step, run for every request sent
+// (azcore's retries and token-challenge re-sends included): it refuses
+// requests to and answers from another origin, gives the request its own
+// copy of its body, reads small successful bodies whole, and bounds and
+// cleans every body.
+// Doing this here rather than in policies spares every call azcore's
+// per-policy cost, and nothing after it can undo the body copy.
 type transport struct {
 	next policy.Transporter
 	base *url.URL
@@ -44,6 +50,14 @@ func newTransport(t policy.Transporter, base *url.URL, maxBody int64) policy.Tra
 
 // Do implements policy.Transporter.
 func (t transport) Do(req *http.Request) (*http.Response, error) {
+	// Again after every policy: a caller's per-retry policies run after
+	// the bearer token's, and may have changed the URL.
+	if err := checkOrigin(req.URL, t.base); err != nil {
+		return nil, err
+	}
+	if err := ownBody(req); err != nil {
+		return nil, err
+	}
 	resp, err := t.next.Do(req)
 	if err != nil {
 		return nil, err
@@ -70,8 +84,31 @@ func (t transport) Do(req *http.Request) (*http.Response, error) {
 		resp.ContentLength = -1
 		resp.Uncompressed = true
 	}
+	if resp.StatusCode < 300 && resp.ContentLength >= 0 && resp.ContentLength <= downloadLimit {
+		return download(req, resp, limit)
+	}
 	resp.Body = namedLimit{pchttp.Bound(body, limit, resp.StatusCode >= 300), limit}
 	return resp, nil
+}
+
+// ownBody gives a request with a body (uploads, profile assignments) its
+// own copy of it. net/http may still be writing one try's body after the
+// answer came (a server that answers 503 before reading the request),
+// while azcore's retry policy rewinds the one body all tries share for the
+// next try: a data race, and a retry that could send a garbled upload.
+// Copied here, just before sending, net/http never reads the shared body.
+func ownBody(req *http.Request) error {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nonRetriable{fmt.Errorf("reading the request body: %w", err)}
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	req.ContentLength = int64(len(body))
+	return nil
 }
 
 func gzipped(resp *http.Response) bool {
@@ -88,44 +125,50 @@ type namedLimit struct {
 func (n namedLimit) Read(p []byte) (int, error) {
 	c, err := n.ReadCloser.Read(p)
 	if err == pchttp.ErrBodyTooLarge {
-		err = fmt.Errorf("%w: more than %d bytes (raise ClientOptions.Limits.MaxBodyBytes to read more): %w", ErrBodyTooLarge, n.limit, ErrLimit)
+		err = tooLarge(n.limit)
 	}
 	return c, err
+}
+
+func tooLarge(limit int64) error {
+	return fmt.Errorf("%w: more than %d bytes (raise ClientOptions.Limits.MaxBodyBytes to read more): %w", ErrBodyTooLarge, limit, ErrLimit)
 }
 
 // ErrBodyTooLarge is wrapped by the *DecodeError of an answer larger than
 // the client reads (Limits.MaxBodyBytes, 512 MiB by default).
 var ErrBodyTooLarge = pchttp.ErrBodyTooLarge
 
-// bodyPolicy downloads small successful bodies (a known length up to
-// downloadLimit) inside the retry loop: a body cut short by the connection
-// is then a failed try that azcore retries (for GET and DELETE), never a
-// half-decoded page. Larger or unsized bodies are streamed.
-type bodyPolicy struct{}
-
-// Do implements policy.Policy.
-func (bodyPolicy) Do(req *policy.Request) (*http.Response, error) {
-	resp, err := req.Next()
-	if err != nil || resp.StatusCode >= 300 || resp.ContentLength < 0 || resp.ContentLength > downloadLimit {
-		return resp, err
-	}
-	body, err := readSized(resp.Body, resp.ContentLength)
+// download reads a small successful body (a known length up to
+// downloadLimit) whole, inside azcore's retry loop: a body cut short by the
+// connection is then a failed try that azcore retries (for GET and
+// DELETE), never a half-decoded page. Larger or unsized bodies are
+// streamed. A leading byte order mark is dropped, as pchttp.Bound does.
+func download(req *http.Request, resp *http.Response, limit int64) (*http.Response, error) {
+	buf := getBuffer(int(resp.ContentLength) + 1) // +1: EOF is seen without growing
+	b, err := readAll(resp.Body, (*buf)[:0])
 	resp.Body.Close()
+	*buf = b
+	b = bytes.TrimPrefix(b, utf8BOM)
+	if err == nil && int64(len(b)) > limit {
+		err = tooLarge(limit)
+	}
 	if err != nil {
-		if m := req.Raw().Method; m != http.MethodGet && m != http.MethodDelete {
+		putBuffer(buf)
+		if m := req.Method; m != http.MethodGet && m != http.MethodDelete {
 			err = nonRetriable{err}
 		}
 		return nil, fmt.Errorf("reading the answer: %w", err)
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	body := &memBody{buf: buf}
+	body.Reset(b)
+	resp.Body = body
 	return resp, nil
 }
 
-// readSized reads r to its end into one buffer sized for the n bytes the
-// answer announced (io.ReadAll would grow from 512 bytes); r may yield
-// fewer (the transport drops a byte order mark).
-func readSized(r io.Reader, n int64) ([]byte, error) {
-	b := make([]byte, 0, n+1) // +1: EOF is seen without growing
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// readAll appends r's bytes to b until EOF, growing b only when full.
+func readAll(r io.Reader, b []byte) ([]byte, error) {
 	for {
 		m, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+m]
@@ -138,5 +181,44 @@ func readSized(r io.Reader, n int64) ([]byte, error) {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
 		}
+	}
+}
+
+// memBody is a downloaded body. Its buffer comes from a pool and goes back
+// on Close: a one-page call then allocates no body buffer at all. After
+// Close it reads as empty.
+type memBody struct {
+	bytes.Reader
+	buf *[]byte
+}
+
+// Close implements io.Closer.
+func (b *memBody) Close() error {
+	if b.buf != nil {
+		b.Reset(nil)
+		putBuffer(b.buf)
+		b.buf = nil
+	}
+	return nil
+}
+
+// bodyBuffers holds *[]byte of at most downloadLimit+1 bytes.
+var bodyBuffers sync.Pool
+
+func getBuffer(n int) *[]byte {
+	if p, ok := bodyBuffers.Get().(*[]byte); ok {
+		if cap(*p) >= n {
+			return p
+		}
+		bodyBuffers.Put(p) // for a smaller answer
+	}
+	b := make([]byte, 0, max(n, 4<<10))
+	return &b
+}
+
+func putBuffer(p *[]byte) {
+	if cap(*p) <= downloadLimit+1 {
+		*p = (*p)[:0]
+		bodyBuffers.Put(p)
 	}
 }

@@ -249,7 +249,8 @@ func UploadErrorHint(code, description string) string {
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/get-a-list-of-all-configuration-policies-for-the-specified-customer
 func (c *Client) ListConfigurationPolicies(ctx context.Context, customerID string) ([]ConfigurationPolicy, error) {
-	return collect(c.ListConfigurationPoliciesIter(ctx, customerID))
+	first, err := c.policiesRequest(customerID)
+	return all(ctx, c, "ListConfigurationPolicies", first, err, "", validPolicy)
 }
 
 // ListConfigurationPoliciesIter returns an iterator over a customer's
@@ -257,10 +258,7 @@ func (c *Client) ListConfigurationPolicies(ctx context.Context, customerID strin
 // pages as the loop consumes them. On failure it yields one error and stops.
 func (c *Client) ListConfigurationPoliciesIter(ctx context.Context, customerID string) iter.Seq2[ConfigurationPolicy, error] {
 	first, err := c.policiesRequest(customerID)
-	if err != nil {
-		return failed[ConfigurationPolicy](err)
-	}
-	return items(ctx, c, "ListConfigurationPolicies", first, "", validPolicy)
+	return items(ctx, c, "ListConfigurationPolicies", first, err, "", validPolicy)
 }
 
 // ListConfigurationPoliciesJSON is ListConfigurationPoliciesIter yielding
