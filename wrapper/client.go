@@ -250,12 +250,24 @@ func (c *Client) result(resp *http.Response, err error) (*http.Response, error) 
 	return resp, nil
 }
 
-// startSpan opens the azcore tracing span of one operation ("Client.Op").
-func (c *Client) startSpan(ctx context.Context, op string) (context.Context, func(error)) {
-	if !c.az.Tracer().Enabled() {
-		return ctx, noSpan // no span name built when there is no tracing
+// begin starts operation op, before any I/O: it refuses a Client that
+// NewClient did not make and a context whose correlation id
+// (WithCorrelationID) is not a GUID, and opens the operation's azcore
+// tracing span ("Client.Op"), which end closes.
+func (c *Client) begin(ctx context.Context, op string) (_ context.Context, end func(error), err error) {
+	if err := c.setUp(); err != nil {
+		return ctx, nil, err
 	}
-	return runtime.StartSpan(ctx, "Client."+op, c.az.Tracer(), nil)
+	if v, ok := ctx.Value(correlationKey{}).(string); ok {
+		if err := checkGUID("correlation id", v); err != nil {
+			return ctx, nil, err
+		}
+	}
+	if !c.az.Tracer().Enabled() {
+		return ctx, noSpan, nil // no span name built when there is no tracing
+	}
+	ctx, end = runtime.StartSpan(ctx, "Client."+op, c.az.Tracer(), nil)
+	return ctx, end, nil
 }
 
 func noSpan(error) {}

@@ -44,9 +44,6 @@ func (c *Client) ListDeviceBatchesJSON(ctx context.Context, customerID string) i
 }
 
 func (c *Client) deviceBatchesRequest(customerID string) (pageRequest, error) {
-	if err := c.setUp(); err != nil {
-		return nil, err
-	}
 	id, err := customerUUID(customerID)
 	if err != nil {
 		return nil, err

@@ -65,9 +65,6 @@ func (c *Client) FollowDevicesLinkIter(ctx context.Context, batch DeviceBatch) i
 }
 
 func (c *Client) devicesRequest(customerID, batchID string) (pageRequest, error) {
-	if err := c.setUp(); err != nil {
-		return nil, err
-	}
 	id, err := customerUUID(customerID)
 	if err != nil {
 		return nil, err

@@ -15,10 +15,10 @@ import (
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/get-a-list-of-customers
 func (c *Client) ProbeCustomers(ctx context.Context) (n int, err error) {
-	if err := checkContext(ctx); err != nil {
+	ctx, end, err := c.begin(ctx, "ProbeCustomers")
+	if err != nil {
 		return 0, err
 	}
-	ctx, end := c.startSpan(ctx, "ProbeCustomers")
 	defer func() { end(err) }()
 	size := int32(1)
 	resp, err := c.result(c.gen.ListCustomers(c.withPage(ctx, 1), &generated.ListCustomersParams{Size: &size}))

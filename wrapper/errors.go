@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/partnercenter-go/devicebatches/internal/pchttp"
 	"github.com/partnercenter-go/devicebatches/internal/safetext"
 )
 
@@ -113,7 +114,7 @@ func newResponseError(resp *http.Response) *ResponseError {
 		CorrelationID: firstNonEmpty(resp.Header.Get("MS-CorrelationId"), req.Header.Get("MS-CorrelationId")),
 		ContentType:   resp.Header.Get("Content-Type"),
 		Body:          body,
-		RetryAfter:    retryAfter(resp.Header, time.Now()),
+		RetryAfter:    pchttp.RetryAfter(resp.Header, time.Now()),
 	}
 	decodeErrorBody(body, e)
 	return e

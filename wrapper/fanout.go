@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // DefaultConcurrency is the number of customers FanOutOptions fetches at
@@ -96,7 +97,11 @@ func (c *Client) ListDeviceBatchesForCustomerSeq(ctx context.Context, customerID
 			if !(ceiling > 0) || math.IsInf(ceiling, 1) {
 				ceiling = 0
 			}
-			lim, _ = NewRateLimiter(&RateLimiterOptions{Ceiling: ceiling, MaxPause: min(c.maxRetryDelay, math.MaxInt64)})
+			var maxPause time.Duration // the limiter's default for a Client not set up
+			if c.setUp() == nil {
+				maxPause = c.maxRetryDelay
+			}
+			lim, _ = NewRateLimiter(&RateLimiterOptions{Ceiling: ceiling, MaxPause: maxPause})
 		}
 		ctx, cancel := context.WithCancel(WithRateLimiter(ctx, lim))
 		defer cancel()

@@ -514,6 +514,27 @@ func TestZeroClientDoesNotPanic(t *testing.T) {
 				_, err := c.FollowDevicesLink(ctx, testBatch("/customers/x/deviceBatches/b/devices"))
 				return err
 			}(),
+			"ListCustomers":             func() error { _, err := c.ListCustomers(ctx, nil); return err }(),
+			"ListConfigurationPolicies": func() error { _, err := c.ListConfigurationPolicies(ctx, testCustomer); return err }(),
+			"ProbeCustomers":            func() error { _, err := c.ProbeCustomers(ctx); return err }(),
+			"GetBatchUploadStatus":      func() error { _, err := c.GetBatchUploadStatus(ctx, testCustomer, "t"); return err }(),
+			"WaitForBatchUpload":        func() error { _, err := c.WaitForBatchUpload(ctx, testCustomer, "t", nil); return err }(),
+			"CreateDeviceBatch": func() error {
+				_, err := c.CreateDeviceBatch(ctx, testCustomer, "b", []DeviceUpload{{ProductKey: "k"}})
+				return err
+			}(),
+			"AddDevices": func() error {
+				_, err := c.AddDevices(ctx, testCustomer, "b", []DeviceUpload{{ProductKey: "k"}})
+				return err
+			}(),
+			"DeleteDevice":  func() error { return c.DeleteDevice(ctx, testCustomer, "b", "d") }(),
+			"AssignProfile": func() error { _, err := c.AssignProfile(ctx, testCustomer, "p", []string{"d"}); return err }(),
+			"ListDeviceBatchesForCustomers": func() error {
+				for r := range c.ListDeviceBatchesForCustomers(ctx, []string{testCustomer}, nil) {
+					return r.Err
+				}
+				return nil
+			}(),
 		} {
 			var ia *InvalidArgumentError
 			if !errors.As(err, &ia) || ia.Argument != "client" {

@@ -36,10 +36,10 @@ var errStopped = pcjson.ErrStop
 // yield: the caller never sees an item twice. Once one has, the cut is a
 // *DecodeError.
 func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, known string, wantRaw bool, valid func(*T) error, yield func(*T, []byte) bool) (err error) {
-	if err := checkContext(ctx); err != nil {
+	ctx, end, err := c.begin(ctx, op)
+	if err != nil {
 		return err
 	}
-	ctx, end := c.startSpan(ctx, op)
 	defer func() { end(err) }()
 	send := func(ctx context.Context) (*http.Response, error) { return first(ctx, "") }
 	seen := map[string]bool{}

@@ -27,47 +27,24 @@ type headersPolicy struct{ c *Client }
 
 // Do implements policy.Policy.
 func (p headersPolicy) Do(req *policy.Request) (*http.Response, error) {
-	n := 4
-	if p.c.application != "" {
-		n++
+	h := req.Raw().Header
+	// The values share one backing array, each its own capped slice (as
+	// http.Header.Clone does): one allocation per call, not one per header.
+	vals := make([]string, 0, 4)
+	setDefault := func(key, value string) {
+		if v := h[key]; len(v) == 0 || v[0] == "" {
+			vals = append(vals, value)
+			h[key] = vals[len(vals)-1 : len(vals) : len(vals)]
+		}
 	}
-	h := headerSet{h: req.Raw().Header, vals: make([]string, 0, n)}
-	h.setDefault(hdrAccept, "application/json")
-	if h.missing(hdrRequestID) {
-		h.add(hdrRequestID, newRequestID())
-	}
-	h.setDefault(hdrCorrelationID, p.c.correlationFor(req.Raw().Context()))
-	h.setDefault(hdrLocale, p.c.locale)
+	setDefault(hdrAccept, "application/json")
+	setDefault(hdrRequestID, newRequestID())
+	setDefault(hdrCorrelationID, p.c.correlationFor(req.Raw().Context()))
+	setDefault(hdrLocale, p.c.locale)
 	if p.c.application != "" {
-		h.setDefault(hdrApplication, p.c.application)
+		setDefault(hdrApplication, p.c.application)
 	}
 	return req.Next()
-}
-
-// headerSet adds header values that share one backing array (each value
-// its own capped slice, as http.Header.Clone does): one allocation per
-// call instead of one per header.
-type headerSet struct {
-	h    http.Header
-	vals []string
-}
-
-func (s *headerSet) missing(key string) bool {
-	v := s.h[key]
-	return len(v) == 0 || v[0] == ""
-}
-
-// setDefault sets key, a canonical name, unless the request carries it.
-func (s *headerSet) setDefault(key, value string) {
-	if s.missing(key) {
-		s.add(key, value)
-	}
-}
-
-func (s *headerSet) add(key, value string) {
-	n := len(s.vals)
-	s.vals = append(s.vals, value)
-	s.h[key] = s.vals[n : n+1 : n+1]
 }
 
 // newRequestID returns a new random (version 4) GUID for MS-RequestId,
@@ -95,12 +72,4 @@ func (c *Client) correlationFor(ctx context.Context) string {
 		return v
 	}
 	return c.correlationID
-}
-
-// checkContext validates what a call's context carries, before any I/O.
-func checkContext(ctx context.Context) error {
-	if v, ok := ctx.Value(correlationKey{}).(string); ok {
-		return checkGUID("correlation id", v)
-	}
-	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/partnercenter-go/devicebatches/internal/pchttp"
 )
 
 // logPolicy writes one debug record per try to ClientOptions.Logger: the
@@ -59,7 +60,7 @@ func (p logPolicy) Do(req *policy.Request) (*http.Response, error) {
 	}
 	if resp != nil {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
-		if d := retryAfter(resp.Header, time.Now()); d > 0 {
+		if d := pchttp.RetryAfter(resp.Header, time.Now()); d > 0 {
 			attrs = append(attrs, slog.Duration("retry_after", d))
 		}
 	}

@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/partnercenter-go/devicebatches/internal/adaptive"
 	"github.com/partnercenter-go/devicebatches/internal/pchttp"
 )
 
 // gatePolicy runs on every try, before the bearer token policy, and
-// decides whether and when the try may go out.
+// decides whether and when the try may go out. (One policy: each policy
+// costs every call an allocation in azcore.)
 //
 // Where: only to the configured scheme and host, so that a request for
 // anything else, whatever a link or a caller's policy put in its URL,
@@ -26,11 +28,16 @@ import (
 // When: Partner Center's limits are per partner tenant, so a 429 to one
 // call is news for every call of the Client: the gate holds every try back
 // until the service's Retry-After has passed, instead of spending the limit
-// on answers that will be 429 too. It also turns the gateway's throttling
-// body ("Try again in 57 seconds.") into a Retry-After header when the
-// header is missing, so azcore's retry policy waits as long as the service
-// asked. (One policy for both: each policy costs every call an allocation
-// in azcore.)
+// on answers that will be 429 too. The gateway's throttling body ("Try
+// again in 57 seconds.") becomes a Retry-After header when the header is
+// missing, so azcore's retry policy waits as long as the service asked.
+//
+// A call whose context carries a RateLimiter (a fan-out over many
+// customers) also waits for it, retries included, and reports every answer
+// to it: the limiter is what learns the service's pace. Then only a long
+// Retry-After pauses the Client's gate; a short one is answered by the
+// limiter's rate cut, not by a pause of every call, and a pause the call
+// cannot wait out fails it at once with a *ThrottlePauseError.
 type gatePolicy struct {
 	base *url.URL
 	gate *throttleGate
@@ -41,18 +48,44 @@ func (p gatePolicy) Do(req *policy.Request) (*http.Response, error) {
 	if err := checkOrigin(req.Raw().URL, p.base); err != nil {
 		return nil, err
 	}
-	if r := rateLimiterFrom(req.Raw().Context()); r != nil {
-		return p.doLimited(req, r) // policy_adaptive.go
+	ctx := req.Raw().Context()
+	r := rateLimiterFrom(ctx)
+	if r != nil {
+		if err := r.l.Wait(ctx); err != nil {
+			return nil, nonRetriable{r.pauseError(err)}
+		}
 	}
-	if err := p.gate.wait(req.Raw().Context()); err != nil {
+	if err := p.gate.wait(ctx); err != nil {
 		return nil, nonRetriable{err}
 	}
 	resp, err := req.Next()
-	if err != nil || resp.StatusCode != http.StatusTooManyRequests {
-		return resp, err
+	switch {
+	case err != nil:
+		return resp, err // no answer: nothing to learn about the limit
+	case resp.StatusCode != http.StatusTooManyRequests:
+		if r != nil {
+			r.l.OnSuccess()
+		}
+		return resp, nil
 	}
-	if d := throttledFor(resp); d > 0 {
-		p.gate.pause(time.Now().Add(d))
+	d := throttledFor(resp)
+	now := time.Now()
+	if r == nil {
+		if d > 0 {
+			p.gate.pause(now.Add(d))
+		}
+		return resp, nil
+	}
+	r.l.OnThrottle(d)
+	if d > adaptive.DefaultPauseThreshold {
+		p.gate.pause(now.Add(d))
+	}
+	if r.cannotWait(ctx, now, d) {
+		// Waiting could not help: say so now, naming the Retry-After,
+		// instead of retrying into the pause or at its end.
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return nil, nonRetriable{&ThrottlePauseError{RetryAfter: d, Until: now.Add(d), MaxPause: r.maxPause}}
 	}
 	return resp, nil
 }
@@ -69,7 +102,7 @@ func throttledFor(resp *http.Response) time.Duration {
 			resp.Header.Set("Retry-After", s)
 		}
 	}
-	return retryAfter(resp.Header, time.Now())
+	return pchttp.RetryAfter(resp.Header, time.Now())
 }
 
 // throttleGate is the pause every call of one Client observes.
@@ -127,7 +160,7 @@ func shouldRetry(resp *http.Response, err error) bool {
 	}
 	// A wait that would end after the call's deadline is not started: the
 	// caller learns at once, with RetryAfter set, instead of at the deadline.
-	if d := retryAfter(resp.Header, time.Now()); d > 0 {
+	if d := pchttp.RetryAfter(resp.Header, time.Now()); d > 0 {
 		if dl, ok := resp.Request.Context().Deadline(); ok && time.Now().Add(d).After(dl) {
 			return false
 		}
@@ -143,5 +176,3 @@ func transient(err error) bool {
 	var he x509.HostnameError
 	return !errors.As(err, &ce) && !errors.As(err, &ue) && !errors.As(err, &he) && !errors.Is(err, ErrRedirectRefused)
 }
-
-func retryAfter(h http.Header, now time.Time) time.Duration { return pchttp.RetryAfter(h, now) }

@@ -90,11 +90,14 @@ func CheckBatchID(id string) error { return checkBatchID(id) }
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-create-a-new-batch-for-the-specified-customer
 func (c *Client) CreateDeviceBatch(ctx context.Context, customerID, batchID string, devices []DeviceUpload) (trackingID string, err error) {
-	id, devs, err := checkUpload(ctx, customerID, batchID, devices)
+	id, devs, err := checkUpload(customerID, batchID, devices)
 	if err != nil {
 		return "", err
 	}
-	ctx, end := c.startSpan(ctx, "CreateDeviceBatch")
+	ctx, end, err := c.begin(ctx, "CreateDeviceBatch")
+	if err != nil {
+		return "", err
+	}
 	defer func() { end(err) }()
 	body := generated.DeviceBatchCreationRequest{BatchId: batchID, Devices: devs}
 	tid, err := c.accepted(c.gen.CreateDeviceBatch(ctx, id, &generated.CreateDeviceBatchParams{}, body))
@@ -107,7 +110,7 @@ func (c *Client) CreateDeviceBatch(ctx context.Context, customerID, batchID stri
 
 // checkUpload checks an upload's input, before any I/O, the same way for
 // CreateDeviceBatch and AddDevices.
-func checkUpload(ctx context.Context, customerID, batchID string, devices []DeviceUpload) (uuid.UUID, []generated.DeviceCreationRequest, error) {
+func checkUpload(customerID, batchID string, devices []DeviceUpload) (uuid.UUID, []generated.DeviceCreationRequest, error) {
 	id, err := customerUUID(customerID)
 	if err != nil {
 		return id, nil, err
@@ -116,10 +119,7 @@ func checkUpload(ctx context.Context, customerID, batchID string, devices []Devi
 		return id, nil, err
 	}
 	devs, err := checkDevices(devices)
-	if err != nil {
-		return id, nil, err
-	}
-	return id, devs, checkContext(ctx)
+	return id, devs, err
 }
 
 // AddDevices adds devices to the existing batch batchID:
@@ -135,11 +135,14 @@ func checkUpload(ctx context.Context, customerID, batchID string, devices []Devi
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-an-existing-batch-for-the-specified-customer
 func (c *Client) AddDevices(ctx context.Context, customerID, batchID string, devices []DeviceUpload) (trackingID string, err error) {
-	id, devs, err := checkUpload(ctx, customerID, batchID, devices)
+	id, devs, err := checkUpload(customerID, batchID, devices)
 	if err != nil {
 		return "", err
 	}
-	ctx, end := c.startSpan(ctx, "AddDevices")
+	ctx, end, err := c.begin(ctx, "AddDevices")
+	if err != nil {
+		return "", err
+	}
 	defer func() { end(err) }()
 	return c.accepted(c.gen.AddDevices(ctx, id, batchID, &generated.AddDevicesParams{}, devs))
 }
@@ -162,10 +165,10 @@ func (c *Client) DeleteDevice(ctx context.Context, customerID, batchID, deviceID
 	if err := checkSegment("device id", deviceID, "the device's id as listed by ListDevices"); err != nil {
 		return err
 	}
-	if err := checkContext(ctx); err != nil {
+	ctx, end, err := c.begin(ctx, "DeleteDevice")
+	if err != nil {
 		return err
 	}
-	ctx, end := c.startSpan(ctx, "DeleteDevice")
 	defer func() { end(err) }()
 	resp, err := c.result(c.gen.DeleteDevice(ctx, id, batchID, deviceID, &generated.DeleteDeviceParams{}))
 	if err != nil {
@@ -211,10 +214,10 @@ func (c *Client) AssignProfile(ctx context.Context, customerID, profileID string
 		seen[d] = i
 		body.Devices[i] = generated.DevicePolicyUpdate{Id: d, Policies: []generated.PolicyAssignment{{Key: ProfilePolicyKey, Value: profileID}}}
 	}
-	if err := checkContext(ctx); err != nil {
+	ctx, end, err := c.begin(ctx, "AssignProfile")
+	if err != nil {
 		return "", err
 	}
-	ctx, end := c.startSpan(ctx, "AssignProfile")
 	defer func() { end(err) }()
 	return c.accepted(c.gen.UpdateDevicePolicies(ctx, id, &generated.UpdateDevicePoliciesParams{}, body))
 }

@@ -90,10 +90,10 @@ func (c *Client) uploadStatus(ctx context.Context, customerID, trackingID string
 	if err := checkSegment("tracking id", trackingID, "the tracking id an upload or profile assignment returned"); err != nil {
 		return d, nil, err
 	}
-	if err := checkContext(ctx); err != nil {
+	ctx, end, err := c.begin(ctx, "GetBatchUploadStatus")
+	if err != nil {
 		return d, nil, err
 	}
-	ctx, end := c.startSpan(ctx, "GetBatchUploadStatus")
 	defer func() { end(err) }()
 	resp, err := c.result(c.gen.GetBatchUploadStatus(ctx, id, trackingID, &generated.GetBatchUploadStatusParams{}))
 	if err != nil {
