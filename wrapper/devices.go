@@ -69,7 +69,7 @@ func (c *Client) devicesRequest(customerID, batchID string) (pageRequest, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkBatchID(batchID); err != nil {
+	if err := CheckBatchID(batchID); err != nil {
 		return nil, err
 	}
 	return func(ctx context.Context, token string) (*http.Response, error) {
@@ -107,18 +107,6 @@ func (c *Client) linkRequest(l Link, known string) (pageRequest, error) {
 func validDevice(d *Device) error {
 	if d.Id == "" {
 		return errors.New(`a device has no "id", which the contract requires`)
-	}
-	return nil
-}
-
-// checkBatchID refuses batch ids that cannot name a batch. "." and ".."
-// are refused because URL resolution would turn them into other paths.
-func checkBatchID(id string) error {
-	switch {
-	case strings.TrimSpace(id) == "":
-		return &InvalidArgumentError{Argument: "batch id", Value: id, Problem: "is empty: give the batch's id as listed by ListDeviceBatches, like \"Test batch\""}
-	case id == "." || id == "..":
-		return &InvalidArgumentError{Argument: "batch id", Value: id, Problem: "is a dot segment, which no batch can be named"}
 	}
 	return nil
 }

@@ -84,11 +84,25 @@ func (e *ResponseError) Error() string {
 // limit (HTTP 429).
 func (e *ResponseError) Throttled() bool { return e.StatusCode == http.StatusTooManyRequests }
 
-// responseError reads (at most 1 MiB of) a failed answer and closes it,
-// noting why a wait the service asked for was not waited.
+// responseError reads (at most 1 MiB of) a failed answer and closes it.
+// Every text that came from the server is cleaned of the client's bearer
+// tokens and of anything shaped like a JWT, and a wait the service asked
+// for but that was not waited is explained.
 func (c *Client) responseError(resp *http.Response) *ResponseError {
-	e := newResponseError(resp)
-	c.redactResponseError(e)
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body.Close()
+	r := c.secrets.redact
+	e := &ResponseError{
+		Method: resp.Request.Method, URL: r(redactedURL(resp.Request)), StatusCode: resp.StatusCode,
+		RequestID: c.answerID(resp, "MS-RequestId"), CorrelationID: c.answerID(resp, "MS-CorrelationId"),
+		ContentType: r(safetext.Line(resp.Header.Get("Content-Type"), 200)), Body: body,
+		RetryAfter: pchttp.RetryAfter(resp.Header, time.Now()),
+	}
+	decodeErrorBody(body, e)
+	e.Code, e.Description, e.Source, e.ErrorName = r(e.Code), r(e.Description), r(e.Source), r(e.ErrorName)
+	if clean := r(string(body)); clean != string(body) {
+		e.Body = []byte(clean)
+	}
 	if e.RetryAfter > 0 {
 		dl, ok := resp.Request.Context().Deadline()
 		switch {
@@ -101,23 +115,15 @@ func (c *Client) responseError(resp *http.Response) *ResponseError {
 	return e
 }
 
-// newResponseError reads (at most 1 MiB of) a failed answer and closes it.
-func newResponseError(resp *http.Response) *ResponseError {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	resp.Body.Close()
-	req := resp.Request
-	e := &ResponseError{
-		Method:        req.Method,
-		URL:           redactedURL(req),
-		StatusCode:    resp.StatusCode,
-		RequestID:     firstNonEmpty(resp.Header.Get("MS-RequestId"), req.Header.Get("MS-RequestId")),
-		CorrelationID: firstNonEmpty(resp.Header.Get("MS-CorrelationId"), req.Header.Get("MS-CorrelationId")),
-		ContentType:   resp.Header.Get("Content-Type"),
-		Body:          body,
-		RetryAfter:    pchttp.RetryAfter(resp.Header, time.Now()),
+// answerID is an id header (MS-RequestId, MS-CorrelationId) of the answer,
+// or of the request when the answer lacks it, on one bounded line and
+// cleaned of secrets.
+func (c *Client) answerID(resp *http.Response, name string) string {
+	v := resp.Header.Get(name)
+	if v == "" {
+		v = resp.Request.Header.Get(name)
 	}
-	decodeErrorBody(body, e)
-	return e
+	return c.secrets.redact(safetext.Line(v, 200))
 }
 
 // DecodeError is returned when a 2xx answer's body is not the JSON the
@@ -146,28 +152,11 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // the client's secrets (a server may echo the token into a header, and a
 // decoder's message may quote the body).
 func (c *Client) decodeError(resp *http.Response, err error) *DecodeError {
-	req := resp.Request
-	r := c.secrets.redact
 	return &DecodeError{
-		Method: req.Method, URL: r(redactedURL(req)), StatusCode: resp.StatusCode,
-		ContentType:   r(safetext.Line(resp.Header.Get("Content-Type"), 200)),
-		RequestID:     r(safetext.Line(firstNonEmpty(resp.Header.Get("MS-RequestId"), req.Header.Get("MS-RequestId")), 200)),
-		CorrelationID: r(safetext.Line(firstNonEmpty(resp.Header.Get("MS-CorrelationId"), req.Header.Get("MS-CorrelationId")), 200)),
-		Err:           c.secrets.redactErr(err),
-	}
-}
-
-// redactResponseError cleans every text of e that came from the server of
-// the client's bearer tokens and of anything shaped like a JWT, and keeps
-// the ids (server-provided headers) on one bounded line.
-func (c *Client) redactResponseError(e *ResponseError) {
-	r := c.secrets.redact
-	e.URL, e.Code, e.Description, e.Source, e.ErrorName = r(e.URL), r(e.Code), r(e.Description), r(e.Source), r(e.ErrorName)
-	e.RequestID = r(safetext.Line(e.RequestID, 200))
-	e.CorrelationID = r(safetext.Line(e.CorrelationID, 200))
-	e.ContentType = r(safetext.Line(e.ContentType, 200))
-	if clean := r(string(e.Body)); clean != string(e.Body) {
-		e.Body = []byte(clean)
+		Method: resp.Request.Method, URL: c.secrets.redact(redactedURL(resp.Request)), StatusCode: resp.StatusCode,
+		ContentType: c.secrets.redact(safetext.Line(resp.Header.Get("Content-Type"), 200)),
+		RequestID:   c.answerID(resp, "MS-RequestId"), CorrelationID: c.answerID(resp, "MS-CorrelationId"),
+		Err: c.secrets.redactErr(err),
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -513,4 +514,38 @@ func TestWaitPastDeadlineIsNotStarted(t *testing.T) {
 			t.Errorf("waited %s", took)
 		}
 	})
+}
+
+// TestDownloadedBodyAfterClose: a small body's buffer goes back to the
+// pool on Close, so the closed body must read as empty, even once the
+// buffer holds another answer.
+func TestDownloadedBodyAfterClose(t *testing.T) {
+	get := func(body string) io.ReadCloser {
+		resp := &http.Response{StatusCode: 200, ContentLength: int64(len(body)), Body: io.NopCloser(strings.NewReader(body))}
+		resp, err := download(httptest.NewRequest(http.MethodGet, "http://127.0.0.1/", nil), resp, 1<<10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Body
+	}
+	first := get("\uFEFFfirst")
+	if b, err := io.ReadAll(first); string(b) != "first" || err != nil {
+		t.Fatalf("read %q, %v; want the body without its byte order mark", b, err)
+	}
+	first.Close()
+	second := get("second")
+	if n, err := first.Read(make([]byte, 10)); n != 0 || err != io.EOF {
+		t.Errorf("closed body read %d bytes, %v", n, err)
+	}
+	if b, _ := io.ReadAll(second); string(b) != "second" {
+		t.Errorf("second body %q", b)
+	}
+	second.Close()
+	first.Close() // again: must not hand a buffer out twice
+	third, fourth := get("third"), get("fourth")
+	b3, _ := io.ReadAll(third)
+	b4, _ := io.ReadAll(fourth)
+	if string(b3) != "third" || string(b4) != "fourth" {
+		t.Errorf("bodies %q and %q, want third and fourth", b3, b4)
+	}
 }

@@ -144,81 +144,51 @@ var ErrBodyTooLarge = pchttp.ErrBodyTooLarge
 // DELETE), never a half-decoded page. Larger or unsized bodies are
 // streamed. A leading byte order mark is dropped, as pchttp.Bound does.
 func download(req *http.Request, resp *http.Response, limit int64) (*http.Response, error) {
-	buf := getBuffer(int(resp.ContentLength) + 1) // +1: EOF is seen without growing
-	b, err := readAll(resp.Body, (*buf)[:0])
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	buf.Grow(int(resp.ContentLength) + bytes.MinRead) // so ReadFrom never grows it
+	_, err := buf.ReadFrom(resp.Body)
 	resp.Body.Close()
-	*buf = b
-	b = bytes.TrimPrefix(b, utf8BOM)
-	if err == nil && int64(len(b)) > limit {
+	if bytes.HasPrefix(buf.Bytes(), utf8BOM) {
+		buf.Next(len(utf8BOM))
+	}
+	body := &memBody{buf}
+	if err == nil && int64(buf.Len()) > limit {
 		err = tooLarge(limit)
 	}
 	if err != nil {
-		putBuffer(buf)
+		body.Close()
 		if m := req.Method; m != http.MethodGet && m != http.MethodDelete {
 			err = nonRetriable{err}
 		}
 		return nil, fmt.Errorf("reading the answer: %w", err)
 	}
-	body := &memBody{buf: buf}
-	body.Reset(b)
 	resp.Body = body
 	return resp, nil
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// readAll appends r's bytes to b until EOF, growing b only when full.
-func readAll(r io.Reader, b []byte) ([]byte, error) {
-	for {
-		m, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+m]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-	}
-}
+// bodyBuffers holds the buffers of downloaded bodies: a one-page call then
+// allocates no body buffer at all.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// memBody is a downloaded body. Its buffer comes from a pool and goes back
-// on Close: a one-page call then allocates no body buffer at all. After
-// Close it reads as empty.
-type memBody struct {
-	bytes.Reader
-	buf *[]byte
+// memBody is a downloaded body; Close hands its buffer back to the pool,
+// after which it reads as empty.
+type memBody struct{ buf *bytes.Buffer }
+
+func (b *memBody) Read(p []byte) (int, error) {
+	if b.buf == nil {
+		return 0, io.EOF
+	}
+	return b.buf.Read(p)
 }
 
 // Close implements io.Closer.
 func (b *memBody) Close() error {
-	if b.buf != nil {
-		b.Reset(nil)
-		putBuffer(b.buf)
-		b.buf = nil
+	if b.buf != nil && b.buf.Cap() <= 2*downloadLimit {
+		b.buf.Reset()
+		bodyBuffers.Put(b.buf)
 	}
+	b.buf = nil
 	return nil
-}
-
-// bodyBuffers holds *[]byte of at most downloadLimit+1 bytes.
-var bodyBuffers sync.Pool
-
-func getBuffer(n int) *[]byte {
-	if p, ok := bodyBuffers.Get().(*[]byte); ok {
-		if cap(*p) >= n {
-			return p
-		}
-		bodyBuffers.Put(p) // for a smaller answer
-	}
-	b := make([]byte, 0, max(n, 4<<10))
-	return &b
-}
-
-func putBuffer(p *[]byte) {
-	if cap(*p) <= downloadLimit+1 {
-		*p = (*p)[:0]
-		bodyBuffers.Put(p)
-	}
 }

@@ -70,7 +70,9 @@ func DeviceUploadsFromAutopilot(devices []autopilot.Device) []DeviceUpload {
 // CheckBatchID reports, as an *InvalidArgumentError, a batch id (name) that
 // cannot name a batch: empty, blank, "." or "..". Every operation checks
 // its batch id this way before any network I/O.
-func CheckBatchID(id string) error { return checkBatchID(id) }
+func CheckBatchID(id string) error {
+	return checkSegment("batch id", id, `the batch's id as listed by ListDeviceBatches, like "Test batch"`)
+}
 
 // CreateDeviceBatch creates a device batch named batchID holding devices:
 // POST /v1/customers/{customer-id}/deviceBatches. The service processes the
@@ -115,7 +117,7 @@ func checkUpload(customerID, batchID string, devices []DeviceUpload) (uuid.UUID,
 	if err != nil {
 		return id, nil, err
 	}
-	if err := checkBatchID(batchID); err != nil {
+	if err := CheckBatchID(batchID); err != nil {
 		return id, nil, err
 	}
 	devs, err := checkDevices(devices)
@@ -159,7 +161,7 @@ func (c *Client) DeleteDevice(ctx context.Context, customerID, batchID, deviceID
 	if err != nil {
 		return err
 	}
-	if err := checkBatchID(batchID); err != nil {
+	if err := CheckBatchID(batchID); err != nil {
 		return err
 	}
 	if err := checkSegment("device id", deviceID, "the device's id as listed by ListDevices"); err != nil {
@@ -258,7 +260,8 @@ func checkDevices(devices []DeviceUpload) ([]DeviceUpload, error) {
 	return out, nil
 }
 
-// checkSegment refuses an id that cannot be one path segment.
+// checkSegment refuses an id that cannot be one path segment: empty, or
+// "." and "..", which URL resolution would turn into other paths.
 func checkSegment(what, id, hint string) error {
 	switch {
 	case strings.TrimSpace(id) == "":

@@ -107,7 +107,6 @@ func (c *Client) uploadStatus(ctx context.Context, customerID, trackingID string
 	case len(raw) > maxStatusBody:
 		return d, nil, c.decodeError(resp, fmt.Errorf("the answer is larger than %d bytes", maxStatusBody))
 	}
-	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
 	if err := decodeValue(bytes.NewReader(raw), &d); err != nil {
 		return d, nil, c.decodeError(resp, err)
 	}
