@@ -3,7 +3,6 @@ package wrapper
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"iter"
 	"net/http"
 	"strings"
@@ -111,25 +110,14 @@ func (c *Client) customersRequest(opts *ListCustomersOptions) (pageRequest, erro
 	}
 	return func(ctx context.Context, token string) (*http.Response, error) {
 		size := int32(CustomerPageSize)
-		params := generated.ListCustomersParams{Size: &size}
-		if filter != "" {
-			params.Filter = &filter
-		}
+		params := generated.ListCustomersParams{Size: &size, Filter: ifSet(filter), MSContinuationToken: ifSet(token)}
 		if token != "" {
 			// A page answered with continuationToken but no links.next:
 			// ask for the next page the way the next link would.
-			next := "Next"
-			params.SeekOperation = &next
-			params.MSContinuationToken = &token
+			params.SeekOperation = ifSet("Next")
 		}
 		return c.gen.ListCustomers(ctx, &params)
 	}, nil
 }
 
-func validCustomer(cu *Customer) error {
-	var zero [16]byte
-	if cu.Id == zero {
-		return errors.New(`a customer has no "id", which the contract requires`)
-	}
-	return nil
-}
+func validCustomer(cu *Customer) error { return needID(cu.Id != [16]byte{}, "a customer") }

@@ -2,7 +2,6 @@ package wrapper
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"net/http"
 
@@ -49,17 +48,8 @@ func (c *Client) deviceBatchesRequest(customerID string) (pageRequest, error) {
 		return nil, err
 	}
 	return func(ctx context.Context, token string) (*http.Response, error) {
-		var params generated.ListDeviceBatchesParams
-		if token != "" {
-			params.MSContinuationToken = &token
-		}
-		return c.gen.ListDeviceBatches(ctx, id, &params)
+		return c.gen.ListDeviceBatches(ctx, id, &generated.ListDeviceBatchesParams{MSContinuationToken: ifSet(token)})
 	}, nil
 }
 
-func validDeviceBatch(b *DeviceBatch) error {
-	if b.Id == "" {
-		return errors.New(`a device batch has no "id", which the contract requires`)
-	}
-	return nil
-}
+func validDeviceBatch(b *DeviceBatch) error { return needID(b.Id != "", "a device batch") }

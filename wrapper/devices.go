@@ -2,7 +2,6 @@ package wrapper
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"net/http"
 	"strings"
@@ -73,11 +72,7 @@ func (c *Client) devicesRequest(customerID, batchID string) (pageRequest, error)
 		return nil, err
 	}
 	return func(ctx context.Context, token string) (*http.Response, error) {
-		var params generated.ListDevicesParams
-		if token != "" {
-			params.MSContinuationToken = &token
-		}
-		return c.gen.ListDevices(ctx, id, batchID, &params)
+		return c.gen.ListDevices(ctx, id, batchID, &generated.ListDevicesParams{MSContinuationToken: ifSet(token)})
 	}, nil
 }
 
@@ -104,9 +99,4 @@ func (c *Client) linkRequest(l Link, known string) (pageRequest, error) {
 	}, nil
 }
 
-func validDevice(d *Device) error {
-	if d.Id == "" {
-		return errors.New(`a device has no "id", which the contract requires`)
-	}
-	return nil
-}
+func validDevice(d *Device) error { return needID(d.Id != "", "a device") }

@@ -168,6 +168,23 @@ func failed[T any](err error) iter.Seq2[T, error] {
 	}
 }
 
+// ifSet is s as an optional parameter of a generated request: nil, so not
+// sent, when empty.
+func ifSet(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// needID is a listing's check of each item: the contract requires its id.
+func needID(has bool, what string) error {
+	if has {
+		return nil
+	}
+	return fmt.Errorf(`%s has no "id", which the contract requires`, what)
+}
+
 func linkHeader(l Link, name string) string {
 	for _, h := range l.Headers {
 		if strings.EqualFold(h.Key, name) {

@@ -289,9 +289,4 @@ func (c *Client) policiesRequest(customerID string) (pageRequest, error) {
 	}, nil
 }
 
-func validPolicy(p *ConfigurationPolicy) error {
-	if p.Id == "" {
-		return fmt.Errorf(`a configuration policy has no "id", which the contract requires`)
-	}
-	return nil
-}
+func validPolicy(p *ConfigurationPolicy) error { return needID(p.Id != "", "a configuration policy") }
