@@ -198,12 +198,12 @@ func TestDefaultScope(t *testing.T) {
 		{"http://127.0.0.1:8080", DefaultScope},
 	}
 	for _, tt := range tests {
-		c, err := NewClient(StaticToken("x"), &ClientOptions{BaseURL: tt.base})
+		base, err := parseBaseURL(tt.base)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(c.scopes) != 1 || c.scopes[0] != tt.want {
-			t.Errorf("base %q: scopes = %q, want %s", tt.base, c.scopes, tt.want)
+		if got := defaultScopeFor(base); got != tt.want {
+			t.Errorf("base %q: scope %q, want %s", tt.base, got, tt.want)
 		}
 	}
 }

@@ -91,8 +91,6 @@ type Client struct {
 	locale        string
 	correlationID string
 	application   string
-	scopes        []string
-	gate          *throttleGate
 	maxRetryDelay time.Duration
 	// secrets are the bearer tokens handed out, redacted from errors.
 	secrets *secretSet
@@ -119,7 +117,7 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{base: base, locale: DefaultLocale, correlationID: uuid.NewString(), application: o.Application, gate: &throttleGate{}, secrets: &secretSet{}}
+	c := &Client{base: base, locale: DefaultLocale, correlationID: uuid.NewString(), application: o.Application, secrets: &secretSet{}}
 	if c.limits, err = o.Limits.withDefaults(); err != nil {
 		return nil, err
 	}
@@ -142,7 +140,6 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 	if len(scopes) == 0 {
 		scopes = []string{defaultScopeFor(base)}
 	}
-	c.scopes = scopes
 	azOpts := o.ClientOptions
 	switch c.maxRetryDelay = azOpts.Retry.MaxRetryDelay; {
 	case c.maxRetryDelay == 0:
@@ -172,7 +169,7 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 	// gatePolicy runs before the token is added, on every try. Each policy
 	// costs every call an allocation in azcore: logPolicy is there only
 	// when there is a Logger, and transport does what it can.
-	perRetry := []policy.Policy{gatePolicy{base, c.gate}, bearer}
+	perRetry := []policy.Policy{gatePolicy{base, &throttleGate{}}, bearer}
 	if c.logging = o.Logger != nil; c.logging {
 		perRetry = append([]policy.Policy{logPolicy{o.Logger, c.secrets}}, perRetry...)
 	}
