@@ -14,6 +14,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	azlog "github.com/Azure/azure-sdk-for-go/sdk/azcore/log"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 )
 
@@ -406,6 +408,61 @@ func TestDeviceOutcomes(t *testing.T) {
 		hint := UploadErrorHint(code, desc)
 		if DeviceRegistered(tt.d) != tt.registered || DeviceDone(tt.d) != tt.done || (tt.hint == "") != (hint == "") || !strings.Contains(hint, tt.hint) {
 			t.Errorf("%s %s %s: registered %v, done %v, hint %q", tt.d.Status, code, desc, DeviceRegistered(tt.d), DeviceDone(tt.d), hint)
+		}
+	}
+}
+
+// sentBodies is a caller's Transporter that records, for every try,
+// whether the body it is handed is one azcore rewinds for the next try
+// (a Seeker) and what it holds.
+type sentBodies struct {
+	mu     sync.Mutex
+	shared []bool
+	bodies []string
+}
+
+func (s *sentBodies) Do(req *http.Request) (*http.Response, error) {
+	_, seeker := req.Body.(io.Seeker)
+	b, _ := io.ReadAll(req.Body)
+	s.mu.Lock()
+	s.shared, s.bodies = append(s.shared, seeker), append(s.bodies, string(b))
+	n := len(s.bodies)
+	s.mu.Unlock()
+	rec := httptest.NewRecorder()
+	if n == 1 {
+		rec.WriteHeader(http.StatusServiceUnavailable)
+	} else {
+		rec.Header().Set("Location", "/customers/"+testCustomer+"/batchJobStatus/t1")
+		rec.WriteHeader(http.StatusAccepted)
+	}
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
+}
+
+// TestEveryTrySendsItsOwnBody: azcore's request logging with IncludeBody
+// rewinds the shared body after reading it; each try must still hand the
+// network its own copy, complete. Not parallel: azcore's log listener is
+// global.
+func TestEveryTrySendsItsOwnBody(t *testing.T) {
+	azlog.SetListener(func(azlog.Event, string) {})
+	defer azlog.SetListener(nil)
+	sent := &sentBodies{}
+	c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: "http://127.0.0.1:1", ClientOptions: azcore.ClientOptions{
+		Transport: sent, Logging: policy.LogOptions{IncludeBody: true}, Retry: policy.RetryOptions{RetryDelay: time.Millisecond},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AddDevices(context.Background(), testCustomer, "b", oneDevice); err != nil {
+		t.Fatal(err)
+	}
+	if len(sent.bodies) != 2 || sent.bodies[0] == "" || sent.bodies[0] != sent.bodies[1] {
+		t.Errorf("bodies sent: %q, want the same upload twice", sent.bodies)
+	}
+	for i, shared := range sent.shared {
+		if shared {
+			t.Errorf("try %d was handed the body azcore rewinds, not its own copy", i+1)
 		}
 	}
 }
