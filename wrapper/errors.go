@@ -207,13 +207,6 @@ func orUnknown(s string) string {
 	return s
 }
 
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // redactedURL is the request's URL without query or user info; the path of
 // a Partner Center request carries ids, never secrets.
 func redactedURL(req *http.Request) string {
