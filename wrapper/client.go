@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -273,9 +274,7 @@ func noSpan(error) {}
 // to a loopback host only), no credentials, query or fragment. Empty means
 // DefaultBaseURL. A trailing /v1 is dropped: operation paths carry it.
 func parseBaseURL(raw string) (*url.URL, error) {
-	if raw == "" {
-		raw = DefaultBaseURL
-	}
+	raw = cmp.Or(raw, DefaultBaseURL)
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, &InvalidArgumentError{Argument: "base URL", Value: raw, Problem: "is not an absolute http(s) URL: use a value like " + DefaultBaseURL}

@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"net/http"
@@ -119,10 +120,7 @@ func (c *Client) responseError(resp *http.Response) *ResponseError {
 // or of the request when the answer lacks it, on one bounded line and
 // cleaned of secrets.
 func (c *Client) answerID(resp *http.Response, name string) string {
-	v := resp.Header.Get(name)
-	if v == "" {
-		v = resp.Request.Header.Get(name)
-	}
+	v := cmp.Or(resp.Header.Get(name), resp.Request.Header.Get(name))
 	return c.secrets.redact(safetext.Line(v, 200))
 }
 
@@ -200,12 +198,7 @@ func (e *PagingError) Error() string {
 // whatever was sent.
 func oneLine(s string) string { return safetext.Line(s, safetext.MaxLine) }
 
-func orUnknown(s string) string {
-	if s == "" {
-		return "unknown"
-	}
-	return s
-}
+func orUnknown(s string) string { return cmp.Or(s, "unknown") }
 
 // redactedURL is the request's URL without query or user info; the path of
 // a Partner Center request carries ids, never secrets.

@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 
@@ -51,18 +52,10 @@ func (l Limits) withDefaults() (Limits, error) {
 			return l, &InvalidArgumentError{Argument: f.name, Value: strconv.FormatInt(f.v, 10), Problem: "is negative: use 0 for the default or a positive limit"}
 		}
 	}
-	if l.MaxBodyBytes == 0 {
-		l.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if l.MaxStringBytes == 0 {
-		l.MaxStringBytes = DefaultMaxStringBytes
-	}
-	if l.MaxPageItems == 0 {
-		l.MaxPageItems = DefaultMaxPageItems
-	}
-	if l.MaxPages == 0 {
-		l.MaxPages = DefaultMaxPages
-	}
+	l.MaxBodyBytes = cmp.Or(l.MaxBodyBytes, DefaultMaxBodyBytes)
+	l.MaxStringBytes = cmp.Or(l.MaxStringBytes, DefaultMaxStringBytes)
+	l.MaxPageItems = cmp.Or(l.MaxPageItems, DefaultMaxPageItems)
+	l.MaxPages = cmp.Or(l.MaxPages, DefaultMaxPages)
 	return l, nil
 }
 

@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -63,9 +64,7 @@ func NewRateLimiter(opts *RateLimiterOptions) (*RateLimiter, error) {
 	if o.MaxPause < 0 {
 		return nil, &InvalidArgumentError{Argument: "maximum pause", Value: o.MaxPause.String(), Problem: "must not be negative"}
 	}
-	if o.MaxPause == 0 {
-		o.MaxPause = defaultMaxPause
-	}
+	o.MaxPause = cmp.Or(o.MaxPause, defaultMaxPause)
 	ao := adaptive.Options{Ceiling: o.Ceiling, MaxPause: o.MaxPause}
 	if o.Ceiling > 0 {
 		// A ceiling the user chose is where to start: they know their limit.

@@ -14,12 +14,8 @@ import (
 )
 
 // The zero-touch write path: uploads (createDeviceBatch, addDevices),
-// their status, device deletion and profile assignment.
-//
-// Retries: POST and PATCH calls are retried only after 429, 503 and
-// connection failures, never after 500, 502, 504 or 408 (the service may
-// have carried them out); every try of one call carries the same
-// MS-RequestId, Partner Center's idempotency key.
+// device deletion and profile assignment; which of their failures are
+// retried is shouldRetry's (policy_throttle.go).
 
 // DeviceUpload is one device to register, an item of the body of
 // POST /v1/customers/{customer-id}/deviceBatches (DeviceBatchCreationRequest)
