@@ -10,6 +10,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/partnercenter-go/devicebatches/internal/guid"
 )
 
 // TestFanOutLongRetryAfterFailsRemainingOnce: when the service asks for a
@@ -83,6 +85,9 @@ func TestFanOutLongRetryAfterFailsRemainingOnce(t *testing.T) {
 				}
 				if first == nil || first.RetryAfter != tt.want || !strings.Contains(first.Error(), tt.want.String()+" (Retry-After)") {
 					t.Fatalf("pause error %v, want one naming %s (Retry-After)", first, tt.want)
+				}
+				if first != nil && (!guid.Valid(first.RequestID) || !strings.Contains(first.Error(), "MS-RequestId: "+first.RequestID)) {
+					t.Errorf("pause error %q, RequestID %q: want the stopped call's MS-RequestId in both", first.Error(), first.RequestID)
 				}
 				if after != 0 {
 					t.Errorf("%d requests sent while the throttle was in force", after)

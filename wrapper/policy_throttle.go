@@ -52,7 +52,7 @@ func (p gatePolicy) Do(req *policy.Request) (*http.Response, error) {
 	r := rateLimiterFrom(ctx)
 	if r != nil {
 		if err := r.l.Wait(ctx); err != nil {
-			return nil, nonRetriable{r.pauseError(err)}
+			return nil, nonRetriable{named(r.pauseError(err), req.Raw())}
 		}
 	}
 	if err := p.gate.wait(ctx); err != nil {
@@ -85,7 +85,7 @@ func (p gatePolicy) Do(req *policy.Request) (*http.Response, error) {
 		// instead of retrying into the pause or at its end.
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		return nil, nonRetriable{&ThrottlePauseError{RetryAfter: d, Until: now.Add(d), MaxPause: r.maxPause}}
+		return nil, nonRetriable{named(&ThrottlePauseError{RetryAfter: d, Until: now.Add(d), MaxPause: r.maxPause}, req.Raw())}
 	}
 	return resp, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"time"
 
 	"github.com/partnercenter-go/devicebatches/internal/adaptive"
@@ -123,6 +124,11 @@ type ThrottlePauseError struct {
 	Until time.Time
 	// MaxPause is the cap on one wait that was in force.
 	MaxPause time.Duration
+	// RequestID and CorrelationID are the MS-RequestId and
+	// MS-CorrelationId of the call the pause stopped, so a log line can
+	// name it like any other failed call. In a fan-out, the customers not
+	// yet asked share the error of the first call it stopped.
+	RequestID, CorrelationID string
 }
 
 // Error names the Retry-After and what it exceeded.
@@ -131,8 +137,17 @@ func (e *ThrottlePauseError) Error() string {
 	if e.RetryAfter > e.MaxPause {
 		why = "the cap on one wait (" + e.MaxPause.String() + ")"
 	}
-	return fmt.Sprintf("Partner Center is throttling: it asked to wait %s (Retry-After) before any further request, until %s, longer than %s",
-		e.RetryAfter, e.Until.UTC().Format(time.RFC3339), why)
+	return fmt.Sprintf("Partner Center is throttling: it asked to wait %s (Retry-After) before any further request, until %s, longer than %s [MS-RequestId: %s, MS-CorrelationId: %s]",
+		e.RetryAfter, e.Until.UTC().Format(time.RFC3339), why, orUnknown(e.RequestID), orUnknown(e.CorrelationID))
+}
+
+// named sets the ids of the call req on a *ThrottlePauseError in err.
+func named(err error, req *http.Request) error {
+	var tp *ThrottlePauseError
+	if errors.As(err, &tp) {
+		tp.RequestID, tp.CorrelationID = req.Header.Get("MS-RequestId"), req.Header.Get("MS-CorrelationId")
+	}
+	return err
 }
 
 // pauseError turns the limiter's refusal into the package's error; other
