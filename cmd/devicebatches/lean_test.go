@@ -160,18 +160,15 @@ func TestLeanHandsToFullBuild(t *testing.T) {
 	}
 }
 
+// TestLeanWithoutFullBuild: with no full build to be had, one line and exit 2.
 func TestLeanWithoutFullBuild(t *testing.T) {
-	code, out, errOut, handed := leanRun(t, nil, nil, "list", "--sandbox", "--customer", docCustomer)
-	if handed == nil {
-		t.Fatal("not handed on")
-	}
 	missing := errors.New("no full build anywhere")
 	for _, args := range [][]string{
 		{"list", "--sandbox", "--customer", docCustomer},
 		{"sandbox"},
 		{"doctor", "--validate-contract"},
 	} {
-		code, out, errOut, handed = leanRun(t, nil, missing, args...)
+		code, out, errOut, handed := leanRun(t, nil, missing, args...)
 		if handed != nil || code != exitUsage || out != "" {
 			t.Errorf("%q: exit %d, handed %q, stdout %q; want exit 2 and nothing run", args, code, handed, out)
 		}
