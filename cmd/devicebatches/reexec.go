@@ -125,14 +125,14 @@ func isExecutable(p, goos string) bool {
 }
 
 // buildFromSource builds the full build into the user's cache directory
-// when this binary was built from this module's working tree (go run, go
-// build: the go command records the version "(devel)"), the go command is
-// on PATH, and the current directory is in this module. It is how `go run
-// ./cmd/devicebatches list --sandbox` works from a fresh clone; Go's build
-// cache makes a rebuild quick. It returns "" when any of that is not so.
+// when this binary was built from this module's working tree (see
+// builtFromSource), the go command is on PATH, and the current directory is
+// in this module. It is how `go run ./cmd/devicebatches list --sandbox`
+// works from a fresh clone; Go's build cache makes a rebuild quick. It
+// returns "" when any of that is not so.
 func buildFromSource() (string, error) {
 	bi, ok := debug.ReadBuildInfo()
-	if !ok || bi.Main.Version != "(devel)" || bi.Main.Path != modulePath {
+	if !ok || !builtFromSource(bi) {
 		return "", nil
 	}
 	goTool, err := exec.LookPath("go")
@@ -172,6 +172,26 @@ func buildFromSource() (string, error) {
 		return "", err
 	}
 	return target, nil
+}
+
+// builtFromSource reports whether bi is a build of this module from its
+// working tree: the go command records the version "(devel)" (go run, or
+// go build with -buildvcs=false), or, when go build stamps version control
+// information, the "vcs" setting, which a go install from the module proxy
+// never has.
+func builtFromSource(bi *debug.BuildInfo) bool {
+	if bi.Main.Path != modulePath {
+		return false
+	}
+	if bi.Main.Version == "(devel)" {
+		return true
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs" {
+			return true
+		}
+	}
+	return false
 }
 
 // moduleDir returns the directory of module path in `go list -m -f

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -122,6 +123,26 @@ func TestFindFullOrder(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestBuiltFromSource(t *testing.T) {
+	vcs := []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: "22301844c75f"}}
+	tests := []struct {
+		name string
+		bi   debug.BuildInfo
+		want bool
+	}{
+		{"go run, or go build -buildvcs=false", debug.BuildInfo{Main: debug.Module{Path: modulePath, Version: "(devel)"}}, true},
+		{"go build in a git checkout", debug.BuildInfo{Main: debug.Module{Path: modulePath, Version: "v0.0.0-20261126095400-22301844c75f+dirty"}, Settings: vcs}, true},
+		{"go install from the module proxy", debug.BuildInfo{Main: debug.Module{Path: modulePath, Version: "v1.2.3"}}, false},
+		{"go install of a pseudo-version from the proxy", debug.BuildInfo{Main: debug.Module{Path: modulePath, Version: "v0.0.0-20261126095400-22301844c75f"}}, false},
+		{"another module's build", debug.BuildInfo{Main: debug.Module{Path: "example.com/fork", Version: "(devel)"}, Settings: vcs}, false},
+	}
+	for _, tt := range tests {
+		if got := builtFromSource(&tt.bi); got != tt.want {
+			t.Errorf("%s: builtFromSource = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }
 
