@@ -72,6 +72,18 @@ func cleanEnv(path string) []string {
 	return append(env, "PATH="+path)
 }
 
+// pathWithoutFull is PATH without the directories holding a full build, so
+// the go command and the C compiler (cgo, -race) stay at hand.
+func pathWithoutFull() string {
+	var keep []string
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if dir != "" && !isExecutable(filepath.Join(dir, fullName(runtime.GOOS)), runtime.GOOS) {
+			keep = append(keep, dir)
+		}
+	}
+	return strings.Join(keep, string(os.PathListSeparator))
+}
+
 // TestTwoBuilds runs the real binaries: the lean build hands --sandbox and
 // the sandbox command to the full build beside it, whose output and exit
 // codes come through unchanged.
@@ -145,7 +157,7 @@ func TestTwoBuildsFromSourceTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	cache := t.TempDir()
-	env := append(cleanEnv(filepath.Dir(goTool)), "XDG_CACHE_HOME="+cache, "GOCACHE="+strings.TrimSpace(string(gocache)))
+	env := append(cleanEnv(pathWithoutFull()), "XDG_CACHE_HOME="+cache, "GOCACHE="+strings.TrimSpace(string(gocache)))
 	wd, err = os.Getwd() // this package's directory, in the module
 	if err != nil {
 		t.Fatal(err)
