@@ -32,9 +32,12 @@ check-generated:
 		echo "generated/ and internal/pcjson/decode.gen.go are up to date"; \
 	else echo "generated code differs from what openapi/partnercenter.yaml and the models generate: run 'make generate' and commit" >&2; exit 1; fi
 
-## build: build the CLI into bin/.
+## build: build the CLI into bin/: the lean devicebatches and, beside it, the
+## full build devicebatches-full (-tags full: the sandbox and contract
+## validation), which the lean one runs for --sandbox and the like.
 build:
 	$(GO) build -o $(BIN) ./cmd/devicebatches
+	$(GO) build -tags full -o $(BIN)-full ./cmd/devicebatches
 
 ## test: every test; fuzz targets run their seed corpora. With the race detector
 ## when cgo works (CGO_ENABLED=1 and the C compiler `go env CC` is installed),
@@ -102,7 +105,7 @@ release-snapshot:
 
 ## sandbox: run the built-in Partner Center sandbox on 127.0.0.1:8080.
 sandbox:
-	$(GO) run ./cmd/devicebatches sandbox
+	$(GO) run -tags full ./cmd/devicebatches sandbox
 
 clean:
 	rm -rf bin dist

@@ -8,8 +8,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/spf13/pflag"
 
-	"github.com/partnercenter-go/devicebatches/internal/sandbox"
-	"github.com/partnercenter-go/devicebatches/wrapper/drift"
+	"github.com/partnercenter-go/devicebatches/cmd/devicebatches/internal/fullhook"
 )
 
 // Contract validation modes of --validate-contract.
@@ -27,9 +26,12 @@ type contractFlags struct {
 	// record keeps deviations even with validation off (doctor's
 	// contract check reports them itself).
 	record bool
+	// unavailable, when set, says why this lean build cannot validate
+	// (doctor without a full build to hand its run to).
+	unavailable string
 
 	mu         sync.Mutex
-	deviations []drift.Deviation
+	deviations []fullhook.Deviation
 }
 
 func (a *app) addContractFlags(pf *pflag.FlagSet) {
@@ -38,13 +40,7 @@ func (a *app) addContractFlags(pf *pflag.FlagSet) {
 	pf.StringVar(&a.contract.drift, "sandbox-drift", "", "with --sandbox, make the sandbox's answers drift from the document: all or a comma-separated list of "+driftKinds())
 }
 
-func driftKinds() string {
-	s := make([]string, len(sandbox.DriftKinds))
-	for i, d := range sandbox.DriftKinds {
-		s[i] = string(d)
-	}
-	return strings.Join(s, ", ")
-}
+func driftKinds() string { return strings.Join(fullhook.DriftKinds, ", ") }
 
 // contractMode reads --validate-contract, else PARTNER_CENTER_VALIDATE_CONTRACT.
 func (a *app) contractMode() (string, error) {
@@ -66,11 +62,11 @@ func (a *app) contractMode() (string, error) {
 // contractPolicy returns the validating policy when validation is on (nil
 // when off), which prints each deviation on one stderr line as it is seen.
 func (a *app) contractPolicy() (policy.Policy, error) {
-	if _, err := a.sandboxDrift(); err != nil {
+	if err := a.checkSandboxDrift(); err != nil {
 		return nil, err
 	}
 	mode, err := a.contractMode()
-	if err != nil || (mode == contractOff && !a.contract.record) {
+	if err != nil || (mode == contractOff && (!a.contract.record || a.contract.unavailable != "")) {
 		return nil, err
 	}
 	return a.newDeviationPolicy(mode != contractOff)
@@ -79,7 +75,11 @@ func (a *app) contractPolicy() (policy.Policy, error) {
 // newDeviationPolicy returns a drift policy recording every deviation, and
 // printing it when print is set.
 func (a *app) newDeviationPolicy(print bool) (policy.Policy, error) {
-	p, err := drift.NewPolicy(func(d drift.Deviation) {
+	full, err := a.fullFeatures()
+	if err != nil {
+		return nil, err
+	}
+	p, err := full.NewContractPolicy(func(d fullhook.Deviation) {
 		a.contract.mu.Lock()
 		defer a.contract.mu.Unlock()
 		a.contract.deviations = append(a.contract.deviations, d)
@@ -94,10 +94,10 @@ func (a *app) newDeviationPolicy(print bool) (policy.Policy, error) {
 }
 
 // seenDeviations returns the deviations recorded so far.
-func (a *app) seenDeviations() []drift.Deviation {
+func (a *app) seenDeviations() []fullhook.Deviation {
 	a.contract.mu.Lock()
 	defer a.contract.mu.Unlock()
-	return append([]drift.Deviation(nil), a.contract.deviations...)
+	return append([]fullhook.Deviation(nil), a.contract.deviations...)
 }
 
 // strictContract turns a successful run into a failure when
@@ -116,14 +116,20 @@ func (a *app) strictContract(err error) error {
 	return nil
 }
 
-// sandboxDrift parses --sandbox-drift.
-func (a *app) sandboxDrift() ([]sandbox.Drift, error) {
+// checkSandboxDrift checks --sandbox-drift.
+func (a *app) checkSandboxDrift() error {
 	if a.contract.drift != "" && !a.flags.sandbox {
-		return nil, usagef("--sandbox-drift applies with --sandbox only")
+		return usagef("--sandbox-drift applies with --sandbox only")
 	}
-	d, err := sandbox.ParseDrift(a.contract.drift)
+	if a.contract.drift == "" {
+		return nil
+	}
+	full, err := a.fullFeatures()
 	if err != nil {
-		return nil, usagef("--sandbox-drift: %v", err)
+		return err
 	}
-	return d, nil
+	if err := full.CheckDrift(a.contract.drift); err != nil {
+		return usagef("--sandbox-drift: %v", err)
+	}
+	return nil
 }

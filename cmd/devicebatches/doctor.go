@@ -118,7 +118,7 @@ func (a *app) runDoctor(ctx context.Context, f doctorFlags) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.sandboxDrift(); err != nil {
+	if err := a.checkSandboxDrift(); err != nil {
 		return err
 	}
 	if a.flags.timeout <= 0 {
@@ -661,6 +661,11 @@ func (a *app) contractCheck(access, mode string) doctorCheck {
 	devs := a.seenDeviations()
 	if access == checkSkipped {
 		c.Status, c.Summary = checkSkipped, "no answer from Partner Center to validate"
+		return c
+	}
+	if a.contract.unavailable != "" {
+		c.Status, c.Summary = checkSkipped, "not checked: this lean build of devicebatches has no contract validation"
+		c.Advice = oneLine(a.contract.unavailable)
 		return c
 	}
 	if len(devs) == 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/spf13/cobra"
 
+	"github.com/partnercenter-go/devicebatches/cmd/devicebatches/internal/fullhook"
 	"github.com/partnercenter-go/devicebatches/internal/safetext"
 	"github.com/partnercenter-go/devicebatches/internal/version"
 	"github.com/partnercenter-go/devicebatches/wrapper"
@@ -81,6 +82,15 @@ type app struct {
 	// implicitDefault: no credential was chosen, so the default chain was
 	// tried; finding nothing is then a usage error (missingCredentials).
 	implicitDefault bool
+	// full is the full build's sandbox and contract validation; nil in the
+	// lean build (features.go).
+	full fullhook.Features
+	// args is the command line, handed unchanged to the full build.
+	args []string
+	// finder and exec, when set, replace how the lean build finds and
+	// runs the full build (tests).
+	finder *fullFinder
+	exec   func(path string, args []string) error
 }
 
 // appOption adjusts an invocation; tests use them to reach local servers.
@@ -95,7 +105,7 @@ func withCredentialTransport(t policy.Transporter) appOption {
 }
 
 func newApp(s streams, getenv func(string) string, opts ...appOption) *app {
-	a := &app{io: s, getenv: getenv}
+	a := &app{io: s, getenv: getenv, full: fullhook.Registered()}
 	for _, o := range opts {
 		o(a)
 	}
@@ -119,6 +129,7 @@ func (a *app) execute(ctx context.Context, args []string) (code int) {
 			code = crashed(s.err, r)
 		}
 	}()
+	a.args = args
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(s.in)
@@ -132,13 +143,16 @@ func (a *app) execute(ctx context.Context, args []string) (code int) {
 	if err == nil {
 		return exitOK
 	}
+	if ce := (*childExit)(nil); errors.As(err, &ce) {
+		return ce.code // the full build ran the command and said why it failed
+	}
 	if sig, ok := signalExit(ctx); ok {
 		fmt.Fprintln(s.err, "devicebatches: "+interrupted(sig))
 		return sig
 	}
 	code = exitCode(err)
 	fmt.Fprintln(s.err, "devicebatches: "+oneLine(err.Error()))
-	if code == exitUsage && !isInvalidArgument(err) {
+	if code == exitUsage && !isInvalidArgument(err) && !errors.As(err, new(*fullMissingError)) {
 		fmt.Fprintln(s.err, "Run 'devicebatches --help' for usage.")
 	}
 	return code
@@ -177,13 +191,19 @@ credentials; 70 internal error (a bug); 130 interrupted (SIGINT, Ctrl-C);
 	pf.DurationVar(&a.flags.tryTimeout, "try-timeout", defaultTryTimeout, "give up on one try of a request after this long and retry it (within --timeout)")
 	pf.IntVar(&a.flags.maxRetries, "max-retries", defaultMaxRetries, "retries of a throttled or failed request (0 for none)")
 	pf.StringVar(&a.flags.jq, "jq", "", "filter JSON output with a jq expression, such as '.[].id' (implies -o json)")
-	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return a.setupJQ(cmd) }
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := a.handToFull(cmd); err != nil {
+			return err
+		}
+		return a.setupJQ(cmd)
+	}
 	pf.BoolVar(&a.flags.sandbox, "sandbox", false, "call the built-in sandbox (sandbox data, no credentials) instead of Partner Center")
 	a.addAuthFlags(pf)
 	a.addContractFlags(pf)
-	root.AddCommand(a.listCommand(), a.customersCommand(), a.devicesCommand(), a.sandboxCommand(), a.doctorCommand())
+	root.AddCommand(markService(a.listCommand(), a.customersCommand(), a.devicesCommand(), a.doctorCommand())...)
 	// The zero-touch write path: upload.go, outcome.go, profiles.go.
-	root.AddCommand(a.uploadCommand(), a.statusCommand(), a.deleteDeviceCommand(), a.profilesCommand(), a.assignProfileCommand())
+	root.AddCommand(markService(a.uploadCommand(), a.statusCommand(), a.deleteDeviceCommand(), a.profilesCommand(), a.assignProfileCommand())...)
+	root.AddCommand(a.sandboxCommand())
 	a.registerCompletions(root)
 	for _, c := range root.Commands() {
 		if c.Name() == "sandbox" {
@@ -244,7 +264,7 @@ func (a *app) debugEnabled() bool {
 
 func exitCode(err error) int {
 	var ue *usageError
-	if errors.As(err, &ue) || isInvalidArgument(err) {
+	if errors.As(err, &ue) || isInvalidArgument(err) || errors.As(err, new(*fullMissingError)) {
 		return exitUsage
 	}
 	var pe *wrapper.PanicError

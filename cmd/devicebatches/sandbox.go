@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/partnercenter-go/devicebatches/internal/sandbox"
+	"github.com/partnercenter-go/devicebatches/cmd/devicebatches/internal/fullhook"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
@@ -82,17 +82,17 @@ Fault injection (deterministic under --seed) exercises a client's retries:
 	fl.Int64Var(&f.seed, "seed", 0, "seed of generated ids, continuation tokens and random faults")
 	fl.IntVar(&f.throttleEvery, "throttle-every", 0, "answer every Nth request with 429 (0: never)")
 	fl.Float64Var(&f.throttleRate, "throttle-rate", 0, "answer 429 above this many requests per second (0: no limit)")
-	fl.DurationVar(&f.retryAfter, "retry-after", sandbox.DefaultRetryAfter, "Retry-After of injected 429 and 503 answers")
+	fl.DurationVar(&f.retryAfter, "retry-after", fullhook.DefaultRetryAfter, "Retry-After of injected 429 and 503 answers")
 	fl.Float64Var(&f.errorRate, "error-rate", 0, "fraction (0 to 1) of requests answered with 500 or 503")
 	fl.DurationVar(&f.latency, "latency", 0, "delay every request by this long")
-	fl.IntVar(&f.pageSize, "page-size", sandbox.DefaultPageSize, "devices per page")
+	fl.IntVar(&f.pageSize, "page-size", fullhook.DefaultPageSize, "devices per page")
 	fl.BoolVar(&f.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
-	fl.DurationVar(&f.processingDelay, "processing-delay", sandbox.DefaultProcessingDelay, "how long an upload takes to process (0: at once)")
+	fl.DurationVar(&f.processingDelay, "processing-delay", fullhook.DefaultProcessingDelay, "how long an upload takes to process (0: at once)")
 	fl.StringVar(&f.drift, "drift", "", "make answers drift from the document, to test contract validation: all or a comma-separated list of "+driftKinds())
 	// Many customers (issue 14).
 	fl.IntVar(&f.customers, "customers", 0, "also serve this many generated customers (some with batches, some without; at most 10000)")
 	fl.Float64Var(&f.rateLimit, "rate-limit", 0, "answer 429 with Retry-After above this many requests per second, a limit the client is not told (0: none)")
-	fl.StringVar(&f.rateModel, "rate-model", sandbox.ModelBucket, "how --rate-limit counts: bucket (token bucket, burst of a tenth of a second) or window (fixed one-second windows)")
+	fl.StringVar(&f.rateModel, "rate-model", fullhook.ModelBucket, "how --rate-limit counts: bucket (token bucket, burst of a tenth of a second) or window (fixed one-second windows)")
 	return cmd
 }
 
@@ -116,36 +116,29 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 	if err := checkSandboxFlags(f); err != nil {
 		return err
 	}
-	opts := sandbox.Options{
+	full, err := a.fullFeatures()
+	if err != nil {
+		return err
+	}
+	if err := full.CheckDrift(f.drift); err != nil {
+		return usagef("--drift: %v", err)
+	}
+	hs, err := full.NewSandbox(fullhook.Sandbox{
 		PageSize:        f.pageSize,
 		Seed:            f.seed,
 		ProcessingDelay: f.processingDelay,
 		Logger:          slog.New(slog.NewTextHandler(a.io.err, nil)),
-		Faults: sandbox.Faults{
-			ThrottleEvery: f.throttleEvery,
-			ThrottleRate:  f.throttleRate,
-			RetryAfter:    f.retryAfter,
-			ErrorRate:     f.errorRate,
-			Latency:       f.latency,
-		},
-	}
-	if opts.Drift, err = sandbox.ParseDrift(f.drift); err != nil {
-		return usagef("--drift: %v", err)
-	}
-	// Many customers (issue 14).
-	opts.Customers = f.customers
-	if f.rateLimit != 0 {
-		opts.RateLimit = &sandbox.RateLimit{Limit: f.rateLimit, Model: f.rateModel}
-		if err := opts.RateLimit.Validate(); err != nil {
-			return &usageError{msg: "--rate-limit/--rate-model: " + err.Error()}
-		}
-	}
-	if f.data != "" {
-		if opts.Data, err = sandbox.LoadData(f.data); err != nil {
-			return &usageError{msg: err.Error()}
-		}
-	}
-	srv, err := sandbox.New(opts)
+		ThrottleEvery:   f.throttleEvery,
+		ThrottleRate:    f.throttleRate,
+		RetryAfter:      f.retryAfter,
+		ErrorRate:       f.errorRate,
+		Latency:         f.latency,
+		Drift:           f.drift,
+		Customers:       f.customers, // many customers (issue 14)
+		RateLimit:       f.rateLimit,
+		RateModel:       f.rateModel,
+		DataFile:        f.data,
+	})
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
@@ -154,7 +147,6 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 	if err != nil {
 		return listenError(f.addr, err)
 	}
-	hs := srv.HTTPServer()
 	fmt.Fprintf(a.io.out, "sandbox listening on http://%s\n", ln.Addr())
 	flush(a.io.out) // scripts wait for this line
 	done := make(chan error, 1)
@@ -183,14 +175,18 @@ func (a *app) startSandbox(ctx context.Context) (baseURL string, cred wrapper.To
 	noop := func() {}
 	// ProcessingDelay 0: uploads are final at once, since the sandbox lives
 	// only as long as this one command.
-	opts := sandbox.Options{}
-	if opts.Drift, err = a.sandboxDrift(); err != nil {
+	o := fullhook.Sandbox{Drift: a.contract.drift}
+	if err := a.checkSandboxDrift(); err != nil {
 		return "", nil, noop, err
 	}
 	if a.debugEnabled() {
-		opts.Logger = slog.New(slog.NewTextHandler(a.io.err, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		o.Logger = slog.New(slog.NewTextHandler(a.io.err, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	srv, err := sandbox.New(opts)
+	full, err := a.fullFeatures()
+	if err != nil {
+		return "", nil, noop, err
+	}
+	hs, err := full.NewSandbox(o)
 	if err != nil {
 		return "", nil, noop, err
 	}
@@ -199,7 +195,6 @@ func (a *app) startSandbox(ctx context.Context) (baseURL string, cred wrapper.To
 	if err != nil {
 		return "", nil, noop, fmt.Errorf("sandbox: %w", err)
 	}
-	hs := srv.HTTPServer()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -7,12 +7,13 @@ import (
 	"strconv"
 	"syscall"
 
-	"github.com/partnercenter-go/devicebatches/internal/sandbox"
+	"github.com/partnercenter-go/devicebatches/cmd/devicebatches/internal/fullhook"
 )
 
 // checkSandboxFlags refuses sandbox flags out of range, naming the flag:
 // the sandbox package's own checks speak of its Options fields, which the
-// command line does not show.
+// command line does not show. It uses fullhook's copies of the sandbox's
+// bounds, so the lean build links no sandbox.
 func checkSandboxFlags(f sandboxFlags) error {
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	switch {
@@ -26,13 +27,13 @@ func checkSandboxFlags(f sandboxFlags) error {
 		return usagef("--retry-after must be 0 or more, like 1s, not %s", f.retryAfter)
 	case f.latency < 0:
 		return usagef("--latency must be 0 or more, like 200ms, not %s", f.latency)
-	case f.customers < 0 || f.customers > sandbox.MaxCustomers:
-		return usagef("--customers must be from 0 to %d, not %d", sandbox.MaxCustomers, f.customers)
+	case f.customers < 0 || f.customers > fullhook.MaxCustomers:
+		return usagef("--customers must be from 0 to %d, not %d", fullhook.MaxCustomers, f.customers)
 	case f.rateLimit < 0 || !finite(f.rateLimit):
 		return usagef("--rate-limit must be 0 (none) or a positive number of requests per second, not %v", f.rateLimit)
-	case f.rateModel != sandbox.ModelBucket && f.rateModel != sandbox.ModelWindow:
-		return usagef("--rate-model must be %s or %s, not %q", sandbox.ModelBucket, sandbox.ModelWindow, f.rateModel)
-	case f.rateModel == sandbox.ModelWindow && f.rateLimit > 0 && f.rateLimit < 1:
+	case f.rateModel != fullhook.ModelBucket && f.rateModel != fullhook.ModelWindow:
+		return usagef("--rate-model must be %s or %s, not %q", fullhook.ModelBucket, fullhook.ModelWindow, f.rateModel)
+	case f.rateModel == fullhook.ModelWindow && f.rateLimit > 0 && f.rateLimit < 1:
 		return usagef("--rate-limit %v with --rate-model window: a one-second window holds whole requests; use 1 or more", f.rateLimit)
 	}
 	return nil
