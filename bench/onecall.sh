@@ -72,12 +72,7 @@ done | tee "$tmp/runs"
 
 echo
 echo "# medians of $rounds rounds of $calls calls (ratio = impl / plain)"
-awk '
-function median(list,   n, a, i, j, t) {
-	n = split(list, a, " ")
-	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+awk -f bench/median.awk -f <(cat <<'AWK'
 { w[$2] = w[$2] " " $3; im[$2] = im[$2] " " $4; ib[$2] = ib[$2] " " $5; if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 } }
 END {
 	printf "%-6s %12s %7s %10s %12s\n", "impl", "ms_per_call", "÷plain", "init_ms", "init_KiB"
@@ -86,4 +81,6 @@ END {
 		k = order[i]
 		printf "%-6s %12.2f %7.2f %10.2f %12.0f\n", k, median(w[k]) / 1000, median(w[k]) / p, median(im[k]), median(ib[k]) / 1024
 	}
-}' "$tmp/runs"
+}
+AWK
+) "$tmp/runs"

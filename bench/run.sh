@@ -81,12 +81,7 @@ done | tee "$tmp/runs"
 
 echo
 echo "# medians of $rounds rounds (ratio = impl / plain)"
-awk '
-function median(list,   n, a, i, j, t) {
-	n = split(list, a, " ")
-	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+awk -f bench/median.awk -f <(cat <<'AWK'
 { k = $1 SUBSEP $2; w[k] = w[k] " " $3; c[k] = c[k] " " $4; m[k] = m[k] " " $5; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
 END {
 	printf "%-14s %-5s %9s %9s %10s %7s %7s\n", "case", "impl", "wall_s", "cpu_s", "rss_MiB", "wall/p", "cpu/p"
@@ -101,4 +96,6 @@ END {
 			printf "%-14s %-5s %9.3f %9.3f %10.1f %7.2f %7.2f\n", name, impls[j], mw, mc, mm / 1024, mw / pw, (pc > 0 ? mc / pc : 0)
 		}
 	}
-}' "$tmp/runs"
+}
+AWK
+) "$tmp/runs"
