@@ -246,10 +246,18 @@ func decodeItems[T any](st *stream, maxItems int, rawOnly bool, valid func(*T) e
 		if maxItems > 0 && i >= maxItems {
 			return &LimitError{Limit: "MaxItems", Max: maxItems}
 		}
-		raw, err := st.cut(itemDepth)
-		if err == nil {
+		// Most items are read straight from the window, the scanner
+		// finding where they end. One that runs past the window's end, or
+		// that the scanner is not sure of, is cut from the stream (which
+		// refills the window) and read again from its bytes.
+		*item = zero
+		var raw []byte
+		s := scanner{b: st.buf[st.pos:st.end], borrow: rawOnly, maxString: st.maxString}
+		if known, ok := scanFast(&s, item); known && ok {
+			raw = st.take(st.pos, st.pos+s.i)
+		} else if raw, err = st.cut(itemDepth); err == nil {
 			*item = zero
-			s := scanner{b: raw, borrow: rawOnly}
+			s = scanner{b: raw, borrow: rawOnly}
 			if known, ok := scanFast(&s, item); !known || !ok || s.i != len(raw) {
 				// Not sure: the jx decoder decides, as it always did.
 				*item = zero

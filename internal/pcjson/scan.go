@@ -27,11 +27,15 @@ import (
 // scanner reads one item's bytes. With borrow, its strings point into b
 // instead of being copied: only for items that are checked and dropped
 // before b changes (the raw-only mode of Collection).
+//
+// maxString (0: none) makes it unsure of a longer string, for the cut to
+// report the limit.
 type scanner struct {
-	b      []byte
-	i      int
-	borrow bool
-	depth  int
+	b         []byte
+	i         int
+	borrow    bool
+	depth     int
+	maxString int
 }
 
 // maxScanDepth bounds the nesting a scanner follows in skipped values;
@@ -130,9 +134,7 @@ func (s *scanner) plainString(utf8OK bool) ([]byte, bool) {
 	b := s.b
 	high := false
 	for {
-		for j < len(b) && strClass[b[j]] == 0 {
-			j++
-		}
+		j = plainRun(b, j)
 		if j >= len(b) {
 			return nil, false
 		}
@@ -147,7 +149,7 @@ func (s *scanner) plainString(utf8OK bool) ([]byte, bool) {
 		j++
 	}
 	seg := b[start:j]
-	if high && !utf8.Valid(seg) {
+	if high && !utf8.Valid(seg) || s.maxString > 0 && len(seg) > s.maxString {
 		return nil, false
 	}
 	s.i = j + 1
@@ -393,14 +395,15 @@ func (s *scanner) skipString() bool {
 	b := s.b
 	j := s.i + 1
 	for {
-		for j < len(b) && strClass[b[j]] == 0 {
-			j++
-		}
+		j = plainRun(b, j)
 		if j >= len(b) {
 			return false
 		}
 		switch c := b[j]; {
 		case c == '"':
+			if s.maxString > 0 && j-s.i-1 > s.maxString {
+				return false
+			}
 			s.i = j + 1
 			return true
 		case c == '\\':

@@ -176,9 +176,7 @@ func (st *stream) cut(depth int) ([]byte, error) {
 					j++
 					continue
 				}
-				for j < len(buf) && stops[buf[j]]&1 == 0 {
-					j++
-				}
+				j = quoteRun(buf, j)
 				if j == len(buf) {
 					break
 				}
