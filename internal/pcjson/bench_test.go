@@ -136,12 +136,16 @@ func tokenTextStd(t json.Token) string {
 	return fmt.Sprint(t)
 }
 
-// BenchmarkCollection: the decoding seam before (encoding/json tokens,
-// impl=encoding-json) and after (impl=jx) on 100,000 batches, typed only
-// (-o table, iterators) and with raw items (-o json).
+// BenchmarkCollection: the decoding seam on 100,000 batches, typed
+// (-o table, iterators: raw=false) and raw-only (-o json: raw=true), as it
+// was on encoding/json's tokens (impl=encoding-json, c453250), on jx's
+// streaming decoder (impl=jx, 09be617, kept as collectionJX) and as it is
+// (impl=scan: items cut and scanned in place); -limits with the wrapper's
+// default limits (1 MiB strings, a million items), which the CLI pays.
 func BenchmarkCollection(b *testing.B) {
 	const n = 100_000
 	valid := func(*generated.DeviceBatch) error { return nil }
+	defaults := Limits{MaxString: 1 << 20, MaxItems: 1_000_000}
 	for _, raw := range []bool{false, true} {
 		for _, impl := range []struct {
 			name string
@@ -152,13 +156,19 @@ func BenchmarkCollection(b *testing.B) {
 				return err
 			}},
 			{"jx", func(r io.Reader, each func(*generated.DeviceBatch, []byte) error) error {
+				_, err := collectionJX[generated.DeviceBatch, generated.ResourceLinks](r, Limits{}, raw, valid, each)
+				return err
+			}},
+			{"jx-limits", func(r io.Reader, each func(*generated.DeviceBatch, []byte) error) error {
+				_, err := collectionJX[generated.DeviceBatch, generated.ResourceLinks](r, defaults, raw, valid, each)
+				return err
+			}},
+			{"scan", func(r io.Reader, each func(*generated.DeviceBatch, []byte) error) error {
 				_, err := Collection[generated.DeviceBatch, generated.ResourceLinks](r, Limits{}, raw, valid, each)
 				return err
 			}},
-			// The wrapper's default limits (1 MiB strings, a million items):
-			// what the CLI pays.
-			{"jx-limits", func(r io.Reader, each func(*generated.DeviceBatch, []byte) error) error {
-				_, err := Collection[generated.DeviceBatch, generated.ResourceLinks](r, Limits{MaxString: 1 << 20, MaxItems: 1_000_000}, raw, valid, each)
+			{"scan-limits", func(r io.Reader, each func(*generated.DeviceBatch, []byte) error) error {
+				_, err := Collection[generated.DeviceBatch, generated.ResourceLinks](r, defaults, raw, valid, each)
 				return err
 			}},
 		} {
