@@ -187,6 +187,21 @@ func BenchmarkCollection(b *testing.B) {
 
 func drain(r io.Reader) []byte { b, _ := io.ReadAll(r); return b }
 
+// BenchmarkBatchesReader: the 100,000-batch body generator alone, read
+// as the decoders read it, which every BenchmarkCollection figure
+// includes (its time, and its three allocations per batch).
+func BenchmarkBatchesReader(b *testing.B) {
+	buf := make([]byte, window)
+	for b.Loop() {
+		r := fixtures.Batches(100_000)
+		for {
+			if _, err := r.Read(buf); err == io.EOF {
+				break
+			}
+		}
+	}
+}
+
 // BenchmarkLimitStrings: the string-limit scan alone over the 100,000-batch
 // page, as the decoder reads it (64 KiB reads).
 func BenchmarkLimitStrings(b *testing.B) {

@@ -225,6 +225,9 @@ func decodeItems[T any](st *stream, maxItems int, rawOnly bool, valid func(*T) e
 	item := new(T)
 	var zero T
 	var items *jx.Decoder
+	// One scanner for the page too: it escapes (the generated scanners
+	// take it by pointer), so one per item would be an allocation each.
+	s := new(scanner)
 	for i := 0; ; i++ {
 		c, err := st.next()
 		if err != nil {
@@ -252,13 +255,13 @@ func decodeItems[T any](st *stream, maxItems int, rawOnly bool, valid func(*T) e
 		// refills the window) and read again from its bytes.
 		*item = zero
 		var raw []byte
-		s := scanner{b: st.buf[st.pos:st.end], borrow: rawOnly, maxString: st.maxString}
-		if known, ok := scanFast(&s, item); known && ok {
+		*s = scanner{b: st.buf[st.pos:st.end], borrow: rawOnly, maxString: st.maxString}
+		if known, ok := scanFast(s, item); known && ok {
 			raw = st.take(st.pos, st.pos+s.i)
 		} else if raw, err = st.cut(itemDepth); err == nil {
 			*item = zero
-			s = scanner{b: raw, borrow: rawOnly}
-			if known, ok := scanFast(&s, item); !known || !ok || s.i != len(raw) {
+			*s = scanner{b: raw, borrow: rawOnly}
+			if known, ok := scanFast(s, item); !known || !ok || s.i != len(raw) {
 				// Not sure: the jx decoder decides, as it always did.
 				*item = zero
 				if items == nil {
