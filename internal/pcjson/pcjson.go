@@ -45,12 +45,14 @@ var ErrStop = errors.New("pcjson: stopped")
 // not keep the item. item and raw are valid until each returns (copy what
 // you keep).
 //
-// Each item is cut from the stream by its structure and read from those
-// bytes by a scanner generated from the model types (decode.gen.go, in one
-// pass, without allocating in raw-only mode), or, when the scanner is not
-// sure (escapes, folded keys, anything unusual or invalid), by the
-// generated decoders on github.com/go-faster/jx, which follow
-// encoding/json's rules; any other T falls back to encoding/json.
+// Each item is read in place in the read window by a scanner generated
+// from the model types (decode.gen.go: one pass, which also finds where
+// the item ends; no allocation in raw-only mode). An item the scanner is
+// not sure of (escapes, keys that are not plain ASCII, anything unusual or
+// invalid, an item running past the window) is cut from the stream by its
+// structure and decided by the generated decoders on
+// github.com/go-faster/jx, which follow encoding/json's rules; any other
+// T falls back to encoding/json.
 func Collection[T, L any](r io.Reader, lim Limits, rawOnly bool, valid func(*T) error, each func(item *T, raw []byte) error) (Page[L], error) {
 	var p Page[L]
 	st := getStream(&bomReader{r: r, first: true}, lim.MaxString)
@@ -91,9 +93,8 @@ func Collection[T, L any](r io.Reader, lim Limits, rawOnly bool, valid func(*T) 
 		}
 		// jx checks the literal (unquote relies on it), as it did when
 		// it read the keys itself.
-		d := jx.DecodeBytes(rawKey)
-		if err := d.Skip(); err != nil || !atEnd(d) {
-			return p, fmt.Errorf("the collection object's key %.40q: %w", rawKey, noEOF(cmpErr(err)))
+		if err := oneValue(jx.DecodeBytes(nil), rawKey); err != nil {
+			return p, fmt.Errorf("the collection object's key %.40q: %w", rawKey, noEOF(err))
 		}
 		key, err := unquote(rawKey)
 		if err != nil {
@@ -176,14 +177,6 @@ func collectionMember[L any](raw []byte, field int, p *Page[L]) error {
 	}
 	if err == nil && !atEnd(d) {
 		err = fmt.Errorf("invalid JSON after %.40q", raw)
-	}
-	return err
-}
-
-// cmpErr is err, or a syntax error when jx read a value and found more.
-func cmpErr(err error) error {
-	if err == nil {
-		return errors.New("invalid JSON after the string")
 	}
 	return err
 }
@@ -290,15 +283,24 @@ func decodeItems[T any](st *stream, maxItems int, rawOnly bool, valid func(*T) e
 // decodeItem decodes an item cut from the stream with the jx decoders: the
 // bytes must be exactly one JSON value.
 func decodeItem[T any](d *jx.Decoder, raw []byte, item *T) error {
+	if err := oneValue(d, raw); err != nil {
+		return err
+	}
 	d.ResetBytes(raw)
-	if _, err := d.Raw(); err != nil {
+	return decodeOne(d, item)
+}
+
+// oneValue checks with jx that raw is exactly one JSON value, as jx's
+// stream decoder checked each value it skipped.
+func oneValue(d *jx.Decoder, raw []byte) error {
+	d.ResetBytes(raw)
+	if err := d.Skip(); err != nil {
 		return err
 	}
 	if !atEnd(d) {
 		return fmt.Errorf("invalid JSON after %.40q", raw)
 	}
-	d.ResetBytes(raw)
-	return decodeOne(d, item)
+	return nil
 }
 
 // decodeOne decodes one value from d into v, which must then be complete.

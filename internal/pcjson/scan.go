@@ -1,17 +1,18 @@
 package pcjson
 
 // The readers the generated scanners (scan* in decode.gen.go) are made of.
-// A scanner reads one complete item, already cut from the stream, from its
-// bytes in one pass, without jx and, in borrow mode, without allocating: it
-// is the fast path for the common shape of an item (plain keys spelled as
-// the document spells them or case-folded, strings without escapes, dates
-// and numbers in their usual forms). Whatever it is not sure of (an escape,
-// a lone multi-byte key, a number with a fraction, anything that is not
+// A scanner reads one item from the bytes in front of it (the read window,
+// or an item cut whole from the stream) in one pass, finding where it
+// ends, without jx and, in borrow mode, without allocating: it is the fast
+// path for the common shape of an item (ASCII keys without escapes, in any
+// case; strings without escapes; dates and numbers in their usual forms).
+// Whatever it is not sure of (an escape, a non-ASCII key, a number with a
+// fraction, bytes that end before the item does, anything that is not
 // JSON) makes it give up, and the item is decoded by the generated jx
 // decoder instead, which gives the answer and the error. So a scanner never
 // refuses an item: it either yields exactly what the jx decoder yields or
-// says it does not know, which TestScanMatchesDecode and FuzzScan check on
-// random and mutated items.
+// says it does not know, which TestScanMatchesDecode, FuzzScan and
+// TestCollectionMatchesJX check on random and mutated items.
 
 import (
 	"encoding"

@@ -42,9 +42,6 @@ func putStream(st *stream) {
 	streamPool.Put(st)
 }
 
-// errNoProgress: the body keeps returning nothing.
-var errNoProgress = io.ErrNoProgress
-
 // fill reads more bytes after end, first moving buf[keep:end] to the
 // start of the window (growing it when that is all of it). It returns by
 // how much the bytes moved; pos moves with them. io.EOF at the body's end.
@@ -80,7 +77,7 @@ func (st *stream) fill(keep int) (shift int, err error) {
 			return shift, err
 		}
 	}
-	st.err = errNoProgress
+	st.err = io.ErrNoProgress // the body keeps returning nothing
 	return shift, st.err
 }
 
@@ -107,13 +104,11 @@ func (st *stream) next() (byte, error) {
 // one by one.
 var errMaxDepth = errors.New("depth: maximum")
 
-// stops marks, per byte, what the cut looks for: inside a string (1) the
-// quote and the backslash, outside (2) the quote and the brackets, and the
-// bytes that end a number or literal (4).
+// stops marks, per byte, what the cut looks for outside strings (inside,
+// quoteRun finds the quote or backslash): in a container (2) the quote and
+// the brackets, after a number or literal (4) what ends it.
 var stops = func() (t [256]byte) {
-	t['"'] = 1 | 2
-	t['\\'] = 1
-	for _, c := range []byte("{}[]") {
+	for _, c := range []byte(`"{}[]`) {
 		t[c] |= 2
 	}
 	for _, c := range []byte(",]} \t\n\r") {
