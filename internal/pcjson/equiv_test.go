@@ -285,3 +285,30 @@ var scanSeeds = []string{
 	`{"id":"a",}`,
 	`{"id":"a"}x`,
 }
+
+// TestCollectionItemLargerThanWindow: items and members larger than the
+// read window (it grows for them) and items across its edge decode as jx
+// decodes them, with and without a string limit they pass.
+func TestCollectionItemLargerThanWindow(t *testing.T) {
+	big := strings.Repeat("x", 3*window)
+	escaped := strings.Repeat(`\"`, window)
+	var items []string
+	for i := range 2000 {
+		items = append(items, `{"id":"batch `+strings.Repeat("y", i%300)+`","devicesCount":1}`)
+	}
+	bodies := []string{
+		`{"items":[{"id":"a","unknown":"` + big + `"},{"id":"b"}]}`,
+		`{"items":[{"id":"` + big + `"}],"links":{"next":{"uri":"/n"}}}`,
+		`{"items":[{"id":"a","x":[` + strings.Repeat(`1,`, window) + `1]}]}`,
+		`{"items":[{"id":"` + escaped + `"}]}`,
+		`{"totalCount":"` + big + `","items":[` + strings.Join(items, ",") + `]}`,
+	}
+	for _, body := range bodies {
+		for _, lim := range []Limits{{}, {MaxString: 1 << 20}, {MaxString: window}} {
+			if !compareWithJX[generated.DeviceBatch](t, []byte(body), iotest.HalfReader, lim) && lim.MaxString == 0 {
+				t.Errorf("refused %.80q", body)
+			}
+			compareWithJX[generated.DeviceBatch](t, []byte(body), func(r io.Reader) io.Reader { return r }, lim)
+		}
+	}
+}
