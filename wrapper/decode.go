@@ -18,10 +18,11 @@ type pageInfo struct {
 	token string
 }
 
-// decodeCollection streams a collection's items to each; see pcjson.Collection.
+// decodeCollection streams a collection's items to each, decoded (rawOnly
+// false) or as sent (rawOnly: item is nil); see pcjson.Collection.
 // A limit passed names the ClientOptions field that raises it.
-func decodeCollection[T any](r io.Reader, lim Limits, wantRaw bool, valid func(*T) error, each func(item *T, raw []byte) error) (pageInfo, error) {
-	p, err := pcjson.Collection[T, ResourceLinks](r, lim.json(), wantRaw, valid, each)
+func decodeCollection[T any](r io.Reader, lim Limits, rawOnly bool, valid func(*T) error, each func(item *T, raw []byte) error) (pageInfo, error) {
+	p, err := pcjson.Collection[T, ResourceLinks](r, lim.json(), rawOnly, valid, each)
 	err = nameLimit(err)
 	info := pageInfo{token: p.ContinuationToken}
 	if p.Links != nil && p.Links.Next.Uri != "" {

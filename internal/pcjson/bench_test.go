@@ -136,12 +136,16 @@ func tokenTextStd(t json.Token) string {
 	return fmt.Sprint(t)
 }
 
-// BenchmarkCollection: the decoding seam before (encoding/json tokens,
-// impl=encoding-json) and after (impl=jx) on 100,000 batches, typed only
-// (-o table, iterators) and with raw items (-o json).
+// BenchmarkCollection: the decoding seam on 100,000 batches, typed
+// (-o table, iterators: raw=false) and raw-only (-o json: raw=true), as it
+// was on encoding/json's tokens (impl=encoding-json, c453250), on jx's
+// streaming decoder (impl=jx, 09be617, kept as collectionJX) and as it is
+// (impl=scan: items cut and scanned in place); -limits with the wrapper's
+// default limits (1 MiB strings, a million items), which the CLI pays.
 func BenchmarkCollection(b *testing.B) {
 	const n = 100_000
 	valid := func(*generated.DeviceBatch) error { return nil }
+	defaults := Limits{MaxString: 1 << 20, MaxItems: 1_000_000}
 	for _, raw := range []bool{false, true} {
 		for _, impl := range []struct {
 			name string
@@ -152,13 +156,19 @@ func BenchmarkCollection(b *testing.B) {
 				return err
 			}},
 			{"jx", func(r io.Reader, each func(*generated.DeviceBatch, []byte) error) error {
+				_, err := collectionJX[generated.DeviceBatch, generated.ResourceLinks](r, Limits{}, raw, valid, each)
+				return err
+			}},
+			{"jx-limits", func(r io.Reader, each func(*generated.DeviceBatch, []byte) error) error {
+				_, err := collectionJX[generated.DeviceBatch, generated.ResourceLinks](r, defaults, raw, valid, each)
+				return err
+			}},
+			{"scan", func(r io.Reader, each func(*generated.DeviceBatch, []byte) error) error {
 				_, err := Collection[generated.DeviceBatch, generated.ResourceLinks](r, Limits{}, raw, valid, each)
 				return err
 			}},
-			// The wrapper's default limits (1 MiB strings, a million items):
-			// what the CLI pays.
-			{"jx-limits", func(r io.Reader, each func(*generated.DeviceBatch, []byte) error) error {
-				_, err := Collection[generated.DeviceBatch, generated.ResourceLinks](r, Limits{MaxString: 1 << 20, MaxItems: 1_000_000}, raw, valid, each)
+			{"scan-limits", func(r io.Reader, each func(*generated.DeviceBatch, []byte) error) error {
+				_, err := Collection[generated.DeviceBatch, generated.ResourceLinks](r, defaults, raw, valid, each)
 				return err
 			}},
 		} {
@@ -176,6 +186,21 @@ func BenchmarkCollection(b *testing.B) {
 }
 
 func drain(r io.Reader) []byte { b, _ := io.ReadAll(r); return b }
+
+// BenchmarkBatchesReader: the 100,000-batch body generator alone, read
+// as the decoders read it, which every BenchmarkCollection figure
+// includes (its time, and its three allocations per batch).
+func BenchmarkBatchesReader(b *testing.B) {
+	buf := make([]byte, window)
+	for b.Loop() {
+		r := fixtures.Batches(100_000)
+		for {
+			if _, err := r.Read(buf); err == io.EOF {
+				break
+			}
+		}
+	}
+}
 
 // BenchmarkLimitStrings: the string-limit scan alone over the 100,000-batch
 // page, as the decoder reads it (64 KiB reads).

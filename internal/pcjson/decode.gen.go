@@ -34,6 +34,32 @@ func decodeFast(d *jx.Decoder, v any) (ok bool, err error) {
 	return false, nil
 }
 
+// scanFast scans v with the generated scanner for its type; known is
+// false for a type without one, ok false when the scanner is unsure.
+func scanFast(s *scanner, v any) (known, ok bool) {
+	switch p := v.(type) {
+	case *generated.DeviceBatch:
+		return true, scanDeviceBatch(s, p)
+	case *generated.ResourceAttributes:
+		return true, scanResourceAttributes(s, p)
+	case *generated.Link:
+		return true, scanLink(s, p)
+	case *generated.KeyValuePair:
+		return true, scanKeyValuePair(s, p)
+	case *generated.Device:
+		return true, scanDevice(s, p)
+	case *generated.Customer:
+		return true, scanCustomer(s, p)
+	case *generated.CustomerCompanyProfile:
+		return true, scanCustomerCompanyProfile(s, p)
+	case *generated.ResourceLinks:
+		return true, scanResourceLinks(s, p)
+	case *generated.ConfigurationPolicy:
+		return true, scanConfigurationPolicy(s, p)
+	}
+	return false, false
+}
+
 // knownFields lists, per type, the JSON names its decoder handles.
 var knownFields = map[string][]string{
 	"DeviceBatch":            {"attributes", "createdBy", "creationDate", "devicesCount", "devicesLink", "id", "status"},
@@ -83,6 +109,49 @@ func decodeDeviceBatch(d *jx.Decoder, v *generated.DeviceBatch) error {
 		}
 	}
 	return it.Err()
+}
+
+// scanDeviceBatch is decodeDeviceBatch's fast path (see scan.go): true when it
+// has read v exactly as decodeDeviceBatch would, false when unsure.
+func scanDeviceBatch(s *scanner, v *generated.DeviceBatch) bool {
+	if s.peek() == 'n' {
+		return s.lit("null")
+	}
+	empty, ok := s.objStart()
+	if empty || !ok {
+		return ok
+	}
+	for {
+		key, ok := s.key()
+		if !ok {
+			return false
+		}
+		switch fieldDeviceBatch(key) {
+		case 0: // attributes
+			ok = scanResourceAttributes(s, &v.Attributes)
+		case 1: // createdBy
+			ok = scanString(s, &v.CreatedBy)
+		case 2: // creationDate
+			ok = scanDateTime(s, &v.CreationDate)
+		case 3: // devicesCount
+			ok = scanInt32(s, &v.DevicesCount)
+		case 4: // devicesLink
+			ok = scanLink(s, &v.DevicesLink)
+		case 5: // id
+			ok = scanString(s, &v.Id)
+		case 6: // status
+			ok = scanString(s, &v.Status)
+		default:
+			ok = s.skip()
+		}
+		if !ok {
+			return false
+		}
+		more, ok := s.next()
+		if !more || !ok {
+			return ok
+		}
+	}
 }
 
 // fieldDeviceBatch is the index of key's field in generated.DeviceBatch, -1 for none:
@@ -152,6 +221,39 @@ func decodeResourceAttributes(d *jx.Decoder, v *generated.ResourceAttributes) er
 	return it.Err()
 }
 
+// scanResourceAttributes is decodeResourceAttributes's fast path (see scan.go): true when it
+// has read v exactly as decodeResourceAttributes would, false when unsure.
+func scanResourceAttributes(s *scanner, v *generated.ResourceAttributes) bool {
+	if s.peek() == 'n' {
+		return s.lit("null")
+	}
+	empty, ok := s.objStart()
+	if empty || !ok {
+		return ok
+	}
+	for {
+		key, ok := s.key()
+		if !ok {
+			return false
+		}
+		switch fieldResourceAttributes(key) {
+		case 0: // etag
+			ok = scanString(s, &v.Etag)
+		case 1: // objectType
+			ok = scanString(s, &v.ObjectType)
+		default:
+			ok = s.skip()
+		}
+		if !ok {
+			return false
+		}
+		more, ok := s.next()
+		if !more || !ok {
+			return ok
+		}
+	}
+}
+
 // fieldResourceAttributes is the index of key's field in generated.ResourceAttributes, -1 for none:
 // the exact name first, then encoding/json's case folding.
 func fieldResourceAttributes(key []byte) int {
@@ -201,6 +303,43 @@ func decodeLink(d *jx.Decoder, v *generated.Link) error {
 		}
 	}
 	return it.Err()
+}
+
+// scanLink is decodeLink's fast path (see scan.go): true when it
+// has read v exactly as decodeLink would, false when unsure.
+func scanLink(s *scanner, v *generated.Link) bool {
+	if s.peek() == 'n' {
+		return s.lit("null")
+	}
+	empty, ok := s.objStart()
+	if empty || !ok {
+		return ok
+	}
+	for {
+		key, ok := s.key()
+		if !ok {
+			return false
+		}
+		switch fieldLink(key) {
+		case 0: // body
+			ok = scanString(s, &v.Body)
+		case 1: // headers
+			ok = scanSlice(s, &v.Headers, scanKeyValuePair)
+		case 2: // method
+			ok = scanString(s, &v.Method)
+		case 3: // uri
+			ok = scanString(s, &v.Uri)
+		default:
+			ok = s.skip()
+		}
+		if !ok {
+			return false
+		}
+		more, ok := s.next()
+		if !more || !ok {
+			return ok
+		}
+	}
 }
 
 // fieldLink is the index of key's field in generated.Link, -1 for none:
@@ -256,6 +395,39 @@ func decodeKeyValuePair(d *jx.Decoder, v *generated.KeyValuePair) error {
 		}
 	}
 	return it.Err()
+}
+
+// scanKeyValuePair is decodeKeyValuePair's fast path (see scan.go): true when it
+// has read v exactly as decodeKeyValuePair would, false when unsure.
+func scanKeyValuePair(s *scanner, v *generated.KeyValuePair) bool {
+	if s.peek() == 'n' {
+		return s.lit("null")
+	}
+	empty, ok := s.objStart()
+	if empty || !ok {
+		return ok
+	}
+	for {
+		key, ok := s.key()
+		if !ok {
+			return false
+		}
+		switch fieldKeyValuePair(key) {
+		case 0: // key
+			ok = scanString(s, &v.Key)
+		case 1: // value
+			ok = scanNullableString(s, &v.Value)
+		default:
+			ok = s.skip()
+		}
+		if !ok {
+			return false
+		}
+		more, ok := s.next()
+		if !more || !ok {
+			return ok
+		}
+	}
 }
 
 // fieldKeyValuePair is the index of key's field in generated.KeyValuePair, -1 for none:
@@ -321,6 +493,57 @@ func decodeDevice(d *jx.Decoder, v *generated.Device) error {
 		}
 	}
 	return it.Err()
+}
+
+// scanDevice is decodeDevice's fast path (see scan.go): true when it
+// has read v exactly as decodeDevice would, false when unsure.
+func scanDevice(s *scanner, v *generated.Device) bool {
+	if s.peek() == 'n' {
+		return s.lit("null")
+	}
+	empty, ok := s.objStart()
+	if empty || !ok {
+		return ok
+	}
+	for {
+		key, ok := s.key()
+		if !ok {
+			return false
+		}
+		switch fieldDevice(key) {
+		case 0: // allowedOperations
+			ok = scanStrings(s, &v.AllowedOperations)
+		case 1: // attributes
+			ok = scanResourceAttributes(s, &v.Attributes)
+		case 2: // hardwareHash
+			ok = scanString(s, &v.HardwareHash)
+		case 3: // id
+			ok = scanString(s, &v.Id)
+		case 4: // modelName
+			ok = scanString(s, &v.ModelName)
+		case 5: // oemManufacturerName
+			ok = scanString(s, &v.OemManufacturerName)
+		case 6: // policies
+			ok = scanSlice(s, &v.Policies, scanKeyValuePair)
+		case 7: // productKey
+			ok = scanString(s, &v.ProductKey)
+		case 8: // serialNumber
+			ok = scanString(s, &v.SerialNumber)
+		case 9: // uploadedBy
+			ok = scanString(s, &v.UploadedBy)
+		case 10: // uploadedDate
+			ok = scanDateTime(s, &v.UploadedDate)
+		default:
+			ok = s.skip()
+		}
+		if !ok {
+			return false
+		}
+		more, ok := s.next()
+		if !more || !ok {
+			return ok
+		}
+	}
 }
 
 // fieldDevice is the index of key's field in generated.Device, -1 for none:
@@ -414,6 +637,47 @@ func decodeCustomer(d *jx.Decoder, v *generated.Customer) error {
 	return it.Err()
 }
 
+// scanCustomer is decodeCustomer's fast path (see scan.go): true when it
+// has read v exactly as decodeCustomer would, false when unsure.
+func scanCustomer(s *scanner, v *generated.Customer) bool {
+	if s.peek() == 'n' {
+		return s.lit("null")
+	}
+	empty, ok := s.objStart()
+	if empty || !ok {
+		return ok
+	}
+	for {
+		key, ok := s.key()
+		if !ok {
+			return false
+		}
+		switch fieldCustomer(key) {
+		case 0: // allowDelegatedAccess
+			ok = scanBool(s, &v.AllowDelegatedAccess)
+		case 1: // attributes
+			ok = scanResourceAttributes(s, &v.Attributes)
+		case 2: // companyProfile
+			ok = scanCustomerCompanyProfile(s, &v.CompanyProfile)
+		case 3: // id
+			ok = scanText(s, &v.Id)
+		case 4: // links
+			ok = scanResourceLinks(s, &v.Links)
+		case 5: // relationshipToPartner
+			ok = scanString(s, &v.RelationshipToPartner)
+		default:
+			ok = s.skip()
+		}
+		if !ok {
+			return false
+		}
+		more, ok := s.next()
+		if !more || !ok {
+			return ok
+		}
+	}
+}
+
 // fieldCustomer is the index of key's field in generated.Customer, -1 for none:
 // the exact name first, then encoding/json's case folding.
 func fieldCustomer(key []byte) int {
@@ -481,6 +745,43 @@ func decodeCustomerCompanyProfile(d *jx.Decoder, v *generated.CustomerCompanyPro
 	return it.Err()
 }
 
+// scanCustomerCompanyProfile is decodeCustomerCompanyProfile's fast path (see scan.go): true when it
+// has read v exactly as decodeCustomerCompanyProfile would, false when unsure.
+func scanCustomerCompanyProfile(s *scanner, v *generated.CustomerCompanyProfile) bool {
+	if s.peek() == 'n' {
+		return s.lit("null")
+	}
+	empty, ok := s.objStart()
+	if empty || !ok {
+		return ok
+	}
+	for {
+		key, ok := s.key()
+		if !ok {
+			return false
+		}
+		switch fieldCustomerCompanyProfile(key) {
+		case 0: // attributes
+			ok = scanResourceAttributes(s, &v.Attributes)
+		case 1: // companyName
+			ok = scanString(s, &v.CompanyName)
+		case 2: // domain
+			ok = scanString(s, &v.Domain)
+		case 3: // tenantId
+			ok = scanString(s, &v.TenantId)
+		default:
+			ok = s.skip()
+		}
+		if !ok {
+			return false
+		}
+		more, ok := s.next()
+		if !more || !ok {
+			return ok
+		}
+	}
+}
+
 // fieldCustomerCompanyProfile is the index of key's field in generated.CustomerCompanyProfile, -1 for none:
 // the exact name first, then encoding/json's case folding.
 func fieldCustomerCompanyProfile(key []byte) int {
@@ -536,6 +837,41 @@ func decodeResourceLinks(d *jx.Decoder, v *generated.ResourceLinks) error {
 		}
 	}
 	return it.Err()
+}
+
+// scanResourceLinks is decodeResourceLinks's fast path (see scan.go): true when it
+// has read v exactly as decodeResourceLinks would, false when unsure.
+func scanResourceLinks(s *scanner, v *generated.ResourceLinks) bool {
+	if s.peek() == 'n' {
+		return s.lit("null")
+	}
+	empty, ok := s.objStart()
+	if empty || !ok {
+		return ok
+	}
+	for {
+		key, ok := s.key()
+		if !ok {
+			return false
+		}
+		switch fieldResourceLinks(key) {
+		case 0: // next
+			ok = scanLink(s, &v.Next)
+		case 1: // previous
+			ok = scanLink(s, &v.Previous)
+		case 2: // self
+			ok = scanLink(s, &v.Self)
+		default:
+			ok = s.skip()
+		}
+		if !ok {
+			return false
+		}
+		more, ok := s.next()
+		if !more || !ok {
+			return ok
+		}
+	}
 }
 
 // fieldResourceLinks is the index of key's field in generated.ResourceLinks, -1 for none:
@@ -601,6 +937,53 @@ func decodeConfigurationPolicy(d *jx.Decoder, v *generated.ConfigurationPolicy) 
 		}
 	}
 	return it.Err()
+}
+
+// scanConfigurationPolicy is decodeConfigurationPolicy's fast path (see scan.go): true when it
+// has read v exactly as decodeConfigurationPolicy would, false when unsure.
+func scanConfigurationPolicy(s *scanner, v *generated.ConfigurationPolicy) bool {
+	if s.peek() == 'n' {
+		return s.lit("null")
+	}
+	empty, ok := s.objStart()
+	if empty || !ok {
+		return ok
+	}
+	for {
+		key, ok := s.key()
+		if !ok {
+			return false
+		}
+		switch fieldConfigurationPolicy(key) {
+		case 0: // attributes
+			ok = scanResourceAttributes(s, &v.Attributes)
+		case 1: // category
+			ok = scanString(s, &v.Category)
+		case 2: // createdDate
+			ok = scanDateTime(s, &v.CreatedDate)
+		case 3: // description
+			ok = scanString(s, &v.Description)
+		case 4: // devicesAssigned
+			ok = scanInt32(s, &v.DevicesAssigned)
+		case 5: // id
+			ok = scanString(s, &v.Id)
+		case 6: // lastModifiedDate
+			ok = scanDateTime(s, &v.LastModifiedDate)
+		case 7: // name
+			ok = scanString(s, &v.Name)
+		case 8: // policySettings
+			ok = scanStrings(s, &v.PolicySettings)
+		default:
+			ok = s.skip()
+		}
+		if !ok {
+			return false
+		}
+		more, ok := s.next()
+		if !more || !ok {
+			return ok
+		}
+	}
 }
 
 // fieldConfigurationPolicy is the index of key's field in generated.ConfigurationPolicy, -1 for none:

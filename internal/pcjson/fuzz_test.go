@@ -97,13 +97,21 @@ func FuzzCollection(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var got []generated.DeviceBatch
 		var raws [][]byte
-		page, err := Collection[generated.DeviceBatch, generated.ResourceLinks](iotest.HalfReader(bytes.NewReader(body)), Limits{}, true,
+		page, err := Collection[generated.DeviceBatch, generated.ResourceLinks](iotest.HalfReader(bytes.NewReader(body)), Limits{}, false,
 			func(*generated.DeviceBatch) error { return nil },
-			func(b *generated.DeviceBatch, raw []byte) error {
+			func(b *generated.DeviceBatch, _ []byte) error {
 				got = append(got, *b)
+				return nil
+			})
+		_, rawErr := Collection[generated.DeviceBatch, generated.ResourceLinks](iotest.HalfReader(bytes.NewReader(body)), Limits{}, true,
+			func(*generated.DeviceBatch) error { return nil },
+			func(_ *generated.DeviceBatch, raw []byte) error {
 				raws = append(raws, bytes.Clone(raw))
 				return nil
 			})
+		if (err != nil) != (rawErr != nil) {
+			t.Fatalf("typed error %v, raw-only error %v on %q", err, rawErr, body)
+		}
 		var want struct {
 			Items             []json.RawMessage        `json:"items"`
 			Links             *generated.ResourceLinks `json:"links"`

@@ -10,8 +10,10 @@ import (
 
 // Limits bound what one answer may make the decoder hold or do. A zero
 // field means no limit. Any decoder behind this package must honour them
-// with a *LimitError: LimitStrings enforces MaxString on the byte stream,
-// before any decoder buffers the string, so it serves every decoder.
+// with a *LimitError: Collection checks MaxString where it cuts values
+// from the stream (every string is inside one), before the string is ever
+// held whole; Value reads through LimitStrings, which checks it on the
+// byte stream.
 type Limits struct {
 	// MaxString is the longest JSON string (object keys included) kept,
 	// in bytes as sent, escapes included.

@@ -7,14 +7,13 @@ package pcjson
 
 import (
 	"bytes"
-	"sync"
-
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/go-faster/jx"
 	"html"
 	"io"
+
+	"github.com/go-faster/jx"
 )
 
 // Page is what a collection page says about the next page.
@@ -33,85 +32,158 @@ var ErrStop = errors.New("pcjson: stopped")
 // {...}, "continuationToken": ...}) from r as a stream: each item is decoded
 // and handed to each as it arrives, so memory holds one item and a bounded
 // read window (an item larger than the window grows it to that item's
-// size), never the page. With wantRaw, each also gets the item's JSON as
-// sent. item and raw are valid until each returns (copy what you keep).
-// Each item is cut from the stream with jx's Raw and decoded from those
-// bytes, so no byte is decoded twice. valid checks what the
-// document requires of an item. Keys match case-insensitively, like
-// encoding/json; unknown properties are skipped; "items" must be present
-// and an array; a UTF-8 byte order mark before the document is skipped.
-// lim bounds the strings and the items: past one, the error is a
-// *LimitError.
+// size), never the page. valid checks what the document requires of an
+// item. Keys match case-insensitively, like encoding/json; unknown
+// properties are skipped; "items" must be present and an array; a UTF-8
+// byte order mark before the document is skipped. lim bounds the strings
+// and the items: past one, the error is a *LimitError.
 //
-// The model types of generated/ are decoded by generated decoders on
-// github.com/go-faster/jx (decode.gen.go) that follow encoding/json's
-// rules; any other T falls back to encoding/json for each item.
-func Collection[T, L any](r io.Reader, lim Limits, wantRaw bool, valid func(*T) error, each func(item *T, raw []byte) error) (Page[L], error) {
+// Typed (rawOnly false), each gets the decoded item and a nil raw. Raw
+// only, each gets a nil item and the item's JSON as sent, after the item
+// has been decoded and checked by valid exactly as in typed mode; its
+// strings then point into the raw bytes (nothing is copied), so valid must
+// not keep the item. item and raw are valid until each returns (copy what
+// you keep).
+//
+// Each item is read in place in the read window by a scanner generated
+// from the model types (decode.gen.go: one pass, which also finds where
+// the item ends; no allocation in raw-only mode). An item the scanner is
+// not sure of (escapes, keys that are not plain ASCII, anything unusual or
+// invalid, an item running past the window) is cut from the stream by its
+// structure and decided by the generated decoders on
+// github.com/go-faster/jx, which follow encoding/json's rules; any other
+// T falls back to encoding/json.
+func Collection[T, L any](r io.Reader, lim Limits, rawOnly bool, valid func(*T) error, each func(item *T, raw []byte) error) (Page[L], error) {
 	var p Page[L]
-	st := getState(LimitStrings(r, lim.MaxString))
-	defer putState(st)
-	d := st.stream
-	if d.Next() != jx.Object {
-		return p, notA(d, "a collection object")
-	}
-	sawItems := false
-	it, err := d.ObjIter()
+	st := getStream(&bomReader{r: r, first: true}, lim.MaxString)
+	defer putStream(st)
+	c, err := st.next()
 	if err != nil {
-		return p, err
+		return p, noEOF(err)
 	}
-	for it.Next() {
-		switch collectionField(it.Key()) {
-		case fieldItems:
+	if c != '{' {
+		return p, fmt.Errorf("want a collection object, got a JSON %s", jsonType(c))
+	}
+	st.pos++
+	sawItems := false
+	for member := 0; ; member++ {
+		c, err := st.next()
+		if err != nil {
+			return p, noEOF(err)
+		}
+		if c == '}' {
+			st.pos++
+			break
+		}
+		if member > 0 {
+			if c != ',' {
+				return p, fmt.Errorf("the collection object: want ',' or '}', got %q", c)
+			}
+			st.pos++
+			if c, err = st.next(); err != nil {
+				return p, noEOF(err)
+			}
+		}
+		if c != '"' {
+			return p, fmt.Errorf("the collection object: want a key, got %q", c)
+		}
+		rawKey, err := st.cut(1)
+		if err != nil {
+			return p, noEOF(err)
+		}
+		// jx checks the literal (unquote relies on it), as it did when
+		// it read the keys itself.
+		if err := oneValue(jx.DecodeBytes(nil), rawKey); err != nil {
+			return p, fmt.Errorf("the collection object's key %.40q: %w", rawKey, noEOF(err))
+		}
+		key, err := unquote(rawKey)
+		if err != nil {
+			return p, fmt.Errorf("the collection object's key %.40q: %w", rawKey, err)
+		}
+		field := collectionField([]byte(key))
+		if c, err = st.next(); err != nil {
+			return p, noEOF(err)
+		} else if c != ':' {
+			return p, fmt.Errorf("the collection object: want ':', got %q", c)
+		}
+		st.pos++
+		if c, err = st.next(); err != nil {
+			return p, noEOF(err)
+		}
+		if field == fieldItems {
 			if sawItems {
 				return p, errors.New(`the collection has "items" twice`)
 			}
 			sawItems = true
-			if err := decodeItems(st, lim.MaxItems, wantRaw, valid, each); err != nil {
+			if c != '[' {
+				return p, fmt.Errorf(`"items" is %s, not an array`, jsonType(c))
+			}
+			if err := decodeItems(st, lim.MaxItems, rawOnly, valid, each); err != nil {
 				return p, err
 			}
-		case fieldLinks:
-			if d.Next() == jx.Null {
-				p.Links = nil
-				if err := d.Null(); err != nil {
-					return p, err
-				}
-				continue
-			}
-			if p.Links == nil {
-				p.Links = new(L)
-			}
-			if err := decodeOne(d, p.Links); err != nil {
-				return p, fmt.Errorf("links: %w", err)
-			}
-		case fieldToken:
-			var s string
-			if d.Next() != jx.Null && d.Next() != jx.String {
-				return p, fmt.Errorf("continuationToken: %w", typeError(d, "a string"))
-			}
-			if err := readString(d, &s); err != nil {
-				return p, fmt.Errorf("continuationToken: %w", err)
-			}
-			p.ContinuationToken = s
-		default:
-			if err := d.Skip(); err != nil {
-				return p, err
-			}
+			continue
+		}
+		raw, err := st.cut(1)
+		if err != nil {
+			return p, noEOF(err)
+		}
+		if err := collectionMember(raw, field, &p); err != nil {
+			return p, err
 		}
 	}
-	if err := it.Err(); err != nil {
-		return p, noEOF(err)
-	}
-	end := atEnd(d)
-	if err := st.tail.err; err != nil && err != io.EOF {
+	_, err = st.next()
+	switch {
+	case err == io.EOF:
+	case err != nil:
 		return p, err // the body's own read failed (cut short, too large)
-	}
-	if !end {
+	default:
 		return p, errors.New("unexpected data after the collection")
 	}
 	if !sawItems {
 		return p, errors.New(`the collection has no "items" array, which the contract requires`)
 	}
 	return p, nil
+}
+
+// collectionMember decodes a member of the collection other than its
+// items, cut whole from the stream, with jx.
+func collectionMember[L any](raw []byte, field int, p *Page[L]) error {
+	d := jx.DecodeBytes(raw)
+	var err error
+	switch field {
+	case fieldLinks:
+		if d.Next() == jx.Null {
+			p.Links = nil
+			err = d.Null()
+			break
+		}
+		if p.Links == nil {
+			p.Links = new(L)
+		}
+		if err = decodeOne(d, p.Links); err != nil {
+			err = fmt.Errorf("links: %w", noEOF(err))
+		}
+	case fieldToken:
+		var s string
+		if d.Next() != jx.Null && d.Next() != jx.String {
+			return fmt.Errorf("continuationToken: %w", typeError(d, "a string"))
+		}
+		if err = readString(d, &s); err != nil {
+			err = fmt.Errorf("continuationToken: %w", noEOF(err))
+		}
+		p.ContinuationToken = s
+	default:
+		err = noEOF(d.Skip())
+	}
+	if err == nil && !atEnd(d) {
+		err = fmt.Errorf("invalid JSON after %.40q", raw)
+	}
+	return err
+}
+
+// jsonType names the JSON type a value starting with c has, as jx does.
+func jsonType(c byte) jx.Type {
+	return jx.DecodeBytes([]byte{c}).Next()
 }
 
 const (
@@ -134,29 +206,62 @@ func collectionField(key []byte) int {
 	return -1
 }
 
-func decodeItems[T any](st *state, maxItems int, wantRaw bool, valid func(*T) error, each func(*T, []byte) error) error {
-	d := st.stream
-	if d.Next() != jx.Array {
-		return fmt.Errorf(`"items" is %s, not an array`, d.Next())
-	}
-	it, err := d.ArrIter()
-	if err != nil {
-		return err
-	}
+// itemDepth is the nesting of an item's container in the document (in
+// the collection object and its items array), for jx's depth limit.
+const itemDepth = 2
+
+func decodeItems[T any](st *stream, maxItems int, rawOnly bool, valid func(*T) error, each func(*T, []byte) error) error {
+	st.pos++ // '['
 	// One item value for the page, zeroed before each item: each gets it
 	// only until it returns (the iterators copy it), so the page costs one
 	// allocation here instead of one per item.
 	item := new(T)
 	var zero T
-	for i := 0; it.Next(); i++ {
+	var items *jx.Decoder
+	// One scanner for the page too: it escapes (the generated scanners
+	// take it by pointer), so one per item would be an allocation each.
+	s := new(scanner)
+	for i := 0; ; i++ {
+		c, err := st.next()
+		if err != nil {
+			return noEOF(err)
+		}
+		if c == ']' {
+			st.pos++
+			return nil
+		}
+		if i > 0 {
+			if c != ',' {
+				return fmt.Errorf(`"items": want ',' or ']' after items[%d], got %q`, i-1, c)
+			}
+			st.pos++
+			if _, err := st.next(); err != nil {
+				return noEOF(err)
+			}
+		}
 		if maxItems > 0 && i >= maxItems {
 			return &LimitError{Limit: "MaxItems", Max: maxItems}
 		}
+		// Most items are read straight from the window, the scanner
+		// finding where they end. One that runs past the window's end, or
+		// that the scanner is not sure of, is cut from the stream (which
+		// refills the window) and read again from its bytes.
 		*item = zero
-		raw, err := d.Raw()
-		if err == nil {
-			raw = bytes.TrimLeft(raw, " \t\r\n")
-			err = decodeOne(st.item(raw), item)
+		var raw []byte
+		*s = scanner{b: st.buf[st.pos:st.end], borrow: rawOnly, maxString: st.maxString}
+		if known, ok := scanFast(s, item); known && ok {
+			raw = st.take(st.pos, st.pos+s.i)
+		} else if raw, err = st.cut(itemDepth); err == nil {
+			*item = zero
+			*s = scanner{b: raw, borrow: rawOnly}
+			if known, ok := scanFast(s, item); !known || !ok || s.i != len(raw) {
+				// Not sure: the jx decoder decides, as it always did.
+				*item = zero
+				if items == nil {
+					items = jx.DecodeBytes(nil)
+				}
+				err = decodeItem(items, raw, item)
+			}
 		}
 		if err == nil {
 			err = valid(item)
@@ -164,14 +269,38 @@ func decodeItems[T any](st *state, maxItems int, wantRaw bool, valid func(*T) er
 		if err != nil {
 			return fmt.Errorf("items[%d]: %w", i, noEOF(err))
 		}
-		if !wantRaw {
-			raw = nil
+		if rawOnly {
+			err = each(nil, raw)
+		} else {
+			err = each(item, nil)
 		}
-		if err := each(item, raw); err != nil {
+		if err != nil {
 			return err
 		}
 	}
-	return noEOF(it.Err())
+}
+
+// decodeItem decodes an item cut from the stream with the jx decoders: the
+// bytes must be exactly one JSON value.
+func decodeItem[T any](d *jx.Decoder, raw []byte, item *T) error {
+	if err := oneValue(d, raw); err != nil {
+		return err
+	}
+	d.ResetBytes(raw)
+	return decodeOne(d, item)
+}
+
+// oneValue checks with jx that raw is exactly one JSON value, as jx's
+// stream decoder checked each value it skipped.
+func oneValue(d *jx.Decoder, raw []byte) error {
+	d.ResetBytes(raw)
+	if err := d.Skip(); err != nil {
+		return err
+	}
+	if !atEnd(d) {
+		return fmt.Errorf("invalid JSON after %.40q", raw)
+	}
+	return nil
 }
 
 // decodeOne decodes one value from d into v, which must then be complete.
@@ -188,15 +317,6 @@ func atEnd(d *jx.Decoder) bool {
 	return d.Skip() == io.EOF
 }
 
-// notA describes what came instead of the expected value.
-func notA(d *jx.Decoder, want string) error {
-	t := d.Next()
-	if t == jx.Invalid {
-		return io.ErrUnexpectedEOF
-	}
-	return fmt.Errorf("want %s, got a JSON %s", want, t)
-}
-
 // noEOF reports a body that ended inside the document as such.
 func noEOF(err error) error {
 	if errors.Is(err, io.EOF) {
@@ -205,47 +325,12 @@ func noEOF(err error) error {
 	return err
 }
 
-// state is one collection's decoders, pooled: the streaming one (a 64 KiB
-// window over the body) and the one that decodes an item from its bytes.
-type state struct {
-	stream, items *jx.Decoder
-	tail          bomReader
-}
-
-// window is the read buffer of a collection's stream: a few items at a
-// time, independent of the page's size.
-const window = 64 << 10
-
-var statePool = sync.Pool{New: func() any {
-	return &state{stream: jx.Decode(nil, window), items: jx.DecodeBytes(nil)}
-}}
-
-func getState(r io.Reader) *state {
-	st := statePool.Get().(*state)
-	st.tail = bomReader{r: r, first: true}
-	st.stream.Reset(&st.tail)
-	return st
-}
-
-func putState(st *state) {
-	st.tail = bomReader{}
-	st.stream.Reset(nil)
-	st.items.ResetBytes(nil)
-	statePool.Put(st)
-}
-
-func (st *state) item(raw []byte) *jx.Decoder {
-	st.items.ResetBytes(raw)
-	return st.items
-}
-
 // bomReader drops a UTF-8 byte order mark at the start of r (the transport
-// already strips it; the decoder stays tolerant) and remembers r's error.
+// already strips it; the decoder stays tolerant).
 type bomReader struct {
 	r       io.Reader
 	first   bool
 	eof     bool
-	err     error
 	head    [3]byte
 	pending []byte
 }
@@ -259,7 +344,6 @@ func (b *bomReader) Read(p []byte) (int, error) {
 		case io.EOF, io.ErrUnexpectedEOF:
 			b.eof = true
 		default:
-			b.err = err
 			return 0, err
 		}
 		b.pending = b.head[:n]
@@ -275,11 +359,7 @@ func (b *bomReader) Read(p []byte) (int, error) {
 	if b.eof {
 		return 0, io.EOF
 	}
-	n, err := b.r.Read(p)
-	if err != nil {
-		b.err = err
-	}
-	return n, err
+	return b.r.Read(p)
 }
 
 // Value reads one JSON document (a non-collection answer) into v; anything

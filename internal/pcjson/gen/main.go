@@ -1,6 +1,7 @@
 // Command gen writes internal/pcjson/decode.gen.go: a decoder on
 // github.com/go-faster/jx for each model type the service returns in a
-// collection, derived by reflection from the types oapi-codegen generated
+// collection, and a scanner that is its allocation-free fast path (see
+// internal/pcjson/scan.go), derived by reflection from the types oapi-codegen generated
 // from openapi/partnercenter.yaml, so that the fast path cannot drift from
 // the document: regenerate with `go generate ./internal/pcjson/` after
 // `go generate ./generated/`.
@@ -8,6 +9,8 @@ package main
 
 import (
 	"bytes"
+	"encoding"
+	"encoding/json"
 	"fmt"
 	"go/format"
 	"log"
@@ -34,11 +37,14 @@ var (
 	dateTime         = reflect.TypeFor[pctime.DateTime]()
 	nullableString   = reflect.TypeFor[nullable.Nullable[string]]()
 	generatedPkgPath = reflect.TypeFor[generated.DeviceBatch]().PkgPath()
+	textUnmarshaler  = reflect.TypeFor[encoding.TextUnmarshaler]()
+	jsonUnmarshaler  = reflect.TypeFor[json.Unmarshaler]()
 )
 
 type field struct {
 	goName, jsonName string
 	call             string // statement decoding d into &v.<goName>
+	scan             string // expression scanning s into &v.<goName>, false when unsure
 }
 
 func main() {
@@ -90,6 +96,16 @@ func decodeFast(d *jx.Decoder, v any) (ok bool, err error) {
 	}
 	b.WriteString("}\nreturn false, nil\n}\n\n")
 
+	b.WriteString(`// scanFast scans v with the generated scanner for its type; known is
+// false for a type without one, ok false when the scanner is unsure.
+func scanFast(s *scanner, v any) (known, ok bool) {
+	switch p := v.(type) {
+`)
+	for _, t := range structs {
+		fmt.Fprintf(&b, "case *generated.%s:\n return true, scan%s(s, p)\n", t.Name(), t.Name())
+	}
+	b.WriteString("}\nreturn false, false\n}\n\n")
+
 	b.WriteString("// knownFields lists, per type, the JSON names its decoder handles.\nvar knownFields = map[string][]string{\n")
 	for _, t := range structs {
 		var names []string
@@ -123,6 +139,29 @@ func decode%[1]s(d *jx.Decoder, v *generated.%[1]s) error {
 			fmt.Fprintf(&b, "case %d: // %s\n err = %s\n", i, f.jsonName, f.call)
 		}
 		b.WriteString("default:\n err = d.Skip()\n}\nif err != nil {\n return err\n}\n}\nreturn it.Err()\n}\n")
+
+		fmt.Fprintf(&b, `
+// scan%[1]s is decode%[1]s's fast path (see scan.go): true when it
+// has read v exactly as decode%[1]s would, false when unsure.
+func scan%[1]s(s *scanner, v *generated.%[1]s) bool {
+	if s.peek() == 'n' {
+		return s.lit("null")
+	}
+	empty, ok := s.objStart()
+	if empty || !ok {
+		return ok
+	}
+	for {
+		key, ok := s.key()
+		if !ok {
+			return false
+		}
+		switch field%[1]s(key) {
+`, n)
+		for i, f := range fs {
+			fmt.Fprintf(&b, "case %d: // %s\n ok = %s\n", i, f.jsonName, f.scan)
+		}
+		b.WriteString("default:\n ok = s.skip()\n}\nif !ok {\n return false\n}\nmore, ok := s.next()\nif !more || !ok {\n return ok\n}\n}\n}\n")
 
 		fmt.Fprintf(&b, "\n// field%[1]s is the index of key's field in generated.%[1]s, -1 for none:\n// the exact name first, then encoding/json's case folding.\nfunc field%[1]s(key []byte) int {\nswitch string(key) {\n", n)
 		for i, f := range fs {
@@ -158,29 +197,44 @@ func fields(t reflect.Type) []field {
 			name = f.Name
 		}
 		dst := "&v." + f.Name
-		var call string
+		var call, scan string
 		ft := f.Type
 		switch {
 		case ft == dateTime:
 			call = "readDateTime(d, " + dst + ")"
+			scan = "scanDateTime(s, " + dst + ")"
 		case ft == nullableString:
 			call = "readNullableString(d, " + dst + ")"
+			scan = "scanNullableString(s, " + dst + ")"
 		case ft.Kind() == reflect.String && ft.PkgPath() == "":
 			call = "readString(d, " + dst + ")"
+			scan = "scanString(s, " + dst + ")"
 		case ft.Kind() == reflect.Int32 && ft.PkgPath() == "":
 			call = "readInt32(d, " + dst + ")"
+			scan = "scanInt32(s, " + dst + ")"
 		case ft.Kind() == reflect.Bool && ft.PkgPath() == "":
 			call = "readBool(d, " + dst + ")"
+			scan = "scanBool(s, " + dst + ")"
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.String && ft.Elem().PkgPath() == "":
 			call = "readStrings(d, " + dst + ")"
+			scan = "scanStrings(s, " + dst + ")"
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct && ft.Elem().PkgPath() == generatedPkgPath && ft.Elem() != dateTime:
 			call = fmt.Sprintf("readSlice(d, %s, decode%s)", dst, ft.Elem().Name())
+			scan = fmt.Sprintf("scanSlice(s, %s, scan%s)", dst, ft.Elem().Name())
 		case ft.Kind() == reflect.Struct && ft.PkgPath() == generatedPkgPath:
 			call = fmt.Sprintf("decode%s(d, %s)", ft.Name(), dst)
+			scan = fmt.Sprintf("scan%s(s, %s)", ft.Name(), dst)
 		default:
 			call = "decodeStd(d, " + dst + ")"
+			// encoding/json hands a string to a type's UnmarshalText
+			// (a UUID) unless it decodes JSON itself; anything else is
+			// left to the jx decoder.
+			scan = "false"
+			if reflect.PointerTo(ft).Implements(textUnmarshaler) && !reflect.PointerTo(ft).Implements(jsonUnmarshaler) {
+				scan = "scanText(s, " + dst + ")"
+			}
 		}
-		fs = append(fs, field{goName: f.Name, jsonName: name, call: call})
+		fs = append(fs, field{goName: f.Name, jsonName: name, call: call, scan: scan})
 	}
 	return fs
 }
