@@ -65,6 +65,8 @@ func Collection[T, L any](r io.Reader, lim Limits, rawOnly bool, valid func(*T) 
 		return p, fmt.Errorf("want a collection object, got a JSON %s", jsonType(c))
 	}
 	st.pos++
+	// One jx decoder for the keys and the members other than items.
+	jd := jx.DecodeBytes(nil)
 	sawItems := false
 	for member := 0; ; member++ {
 		c, err := st.next()
@@ -93,7 +95,7 @@ func Collection[T, L any](r io.Reader, lim Limits, rawOnly bool, valid func(*T) 
 		}
 		// jx checks the literal (unquote relies on it), as it did when
 		// it read the keys itself.
-		if err := oneValue(jx.DecodeBytes(nil), rawKey); err != nil {
+		if err := oneValue(jd, rawKey); err != nil {
 			return p, fmt.Errorf("the collection object's key %.40q: %w", rawKey, noEOF(err))
 		}
 		key, err := unquote(rawKey)
@@ -127,7 +129,7 @@ func Collection[T, L any](r io.Reader, lim Limits, rawOnly bool, valid func(*T) 
 		if err != nil {
 			return p, noEOF(err)
 		}
-		if err := collectionMember(raw, field, &p); err != nil {
+		if err := collectionMember(jd, raw, field, &p); err != nil {
 			return p, err
 		}
 	}
@@ -146,9 +148,9 @@ func Collection[T, L any](r io.Reader, lim Limits, rawOnly bool, valid func(*T) 
 }
 
 // collectionMember decodes a member of the collection other than its
-// items, cut whole from the stream, with jx.
-func collectionMember[L any](raw []byte, field int, p *Page[L]) error {
-	d := jx.DecodeBytes(raw)
+// items, cut whole from the stream, with the jx decoder d.
+func collectionMember[L any](d *jx.Decoder, raw []byte, field int, p *Page[L]) error {
+	d.ResetBytes(raw)
 	var err error
 	switch field {
 	case fieldLinks:
