@@ -44,6 +44,9 @@ cases=(
 	"devices-json|devices --customer $large --batch batch -o json|-what devices -customer $large -batch batch -o json"
 	"devices-table|devices --customer $large --batch batch -o table|-what devices -customer $large -batch batch -o table"
 	"devices-jsonl|devices --customer $large --batch batch -o jsonl|-what devices -customer $large -batch batch -o jsonl"
+	"customers-json|customers -o json|-what customers -o json"
+	"customers-table|customers -o table|-what customers -o table"
+	"customers-jsonl|customers -o jsonl|-what customers -o jsonl"
 )
 
 echo "# output identical to $ref's CLI?"

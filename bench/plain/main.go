@@ -1,9 +1,10 @@
 // Command plain is the whole-process benchmark's baseline (see
 // bench/README.md): what a developer writes for the same job without this
 // project, with net/http, encoding/json and a buffered writer. It lists a
-// customer's batches (-what batches) or a batch's devices over every page
-// (-what devices) and prints them as -o json (an indented array), table or
-// jsonl, sending the same headers as the CLI.
+// customer's batches (-what batches), a batch's devices over every page
+// (-what devices) or the partner's customers over every page (-what
+// customers, 500 a page, following links.next) and prints them as -o json
+// (an indented array), table or jsonl, sending the same headers as the CLI.
 package main
 
 import (
@@ -61,6 +62,22 @@ type device struct {
 	Attributes        attributes `json:"attributes"`
 }
 
+type customerItem struct {
+	ID             string `json:"id"`
+	CompanyProfile struct {
+		TenantID    string     `json:"tenantId,omitempty"`
+		Domain      string     `json:"domain,omitempty"`
+		CompanyName string     `json:"companyName,omitempty"`
+		Attributes  attributes `json:"attributes"`
+	} `json:"companyProfile"`
+	RelationshipToPartner string `json:"relationshipToPartner,omitempty"`
+	AllowDelegatedAccess  bool   `json:"allowDelegatedAccess,omitempty"`
+	Links                 struct {
+		Self *link `json:"self,omitempty"`
+	} `json:"links"`
+	Attributes attributes `json:"attributes"`
+}
+
 type collection[T any] struct {
 	Items             []T    `json:"items"`
 	ContinuationToken string `json:"continuationToken"`
@@ -70,12 +87,13 @@ type collection[T any] struct {
 }
 
 func main() {
-	what := flag.String("what", "batches", "batches or devices")
+	what := flag.String("what", "batches", "batches, devices or customers")
 	format := flag.String("o", "table", "json, table or jsonl")
 	customer := flag.String("customer", "", "customer id")
 	batchID := flag.String("batch", "", "batch id (devices)")
 	flag.Parse()
-	base := os.Getenv("PARTNER_CENTER_BASE_URL") + "/v1/"
+	root := os.Getenv("PARTNER_CENTER_BASE_URL")
+	base := root + "/v1/"
 	token := os.Getenv("PARTNER_CENTER_TOKEN")
 	out := bufio.NewWriterSize(os.Stdout, 64<<10)
 	defer out.Flush()
@@ -84,7 +102,7 @@ func main() {
 	switch *what {
 	case "batches":
 		var items []batch
-		items, err = list[batch](base+"customers/"+*customer+"/deviceBatches", token)
+		items, err = list[batch](base+"customers/"+*customer+"/deviceBatches", token, "")
 		if err == nil {
 			err = write(out, *format, items, "ID\tSTATUS\tCREATED\tDEVICES", func(b batch) string {
 				return b.ID + "\t" + b.Status + "\t" + b.CreationDate + "\t" + strconv.Itoa(b.DevicesCount)
@@ -92,12 +110,22 @@ func main() {
 		}
 	case "devices":
 		var items []device
-		items, err = list[device](base+"customers/"+*customer+"/deviceBatches/"+url.PathEscape(*batchID)+"/devices", token)
+		items, err = list[device](base+"customers/"+*customer+"/deviceBatches/"+url.PathEscape(*batchID)+"/devices", token, "")
 		if err == nil {
 			err = write(out, *format, items, "ID\tSERIAL\tMODEL\tMANUFACTURER\tUPLOADED", func(d device) string {
 				return d.ID + "\t" + d.SerialNumber + "\t" + d.ModelName + "\t" + d.OemManufacturerName + "\t" + d.UploadedDate
 			})
 		}
+	case "customers":
+		var items []customerItem
+		items, err = list[customerItem](base+"customers?size=500", token, root)
+		if err == nil {
+			err = write(out, *format, items, "ID\tCOMPANY\tDOMAIN\tRELATIONSHIP", func(c customerItem) string {
+				return c.ID + "\t" + c.CompanyProfile.CompanyName + "\t" + c.CompanyProfile.Domain + "\t" + c.RelationshipToPartner
+			})
+		}
+	default:
+		err = fmt.Errorf("-what %q: not batches, devices or customers", *what)
 	}
 	if err != nil {
 		out.Flush()
@@ -106,8 +134,11 @@ func main() {
 	}
 }
 
-// list reads every page, following the continuation token.
-func list[T any](u, token string) ([]T, error) {
+// list reads every page. With linkRoot empty it asks the same URL again
+// with the body's continuationToken; otherwise it follows links.next, whose
+// uri (carrying /v1, as GET /v1/customers sends it) is joined to linkRoot,
+// sending the headers the link names.
+func list[T any](u, token, linkRoot string) ([]T, error) {
 	var all []T
 	next := ""
 	for {
@@ -139,6 +170,22 @@ func list[T any](u, token string) ([]T, error) {
 			return nil, err
 		}
 		all = append(all, page.Items...)
+		if linkRoot != "" {
+			n := page.Links.Next
+			if n == nil {
+				return all, nil
+			}
+			u, next = linkRoot+n.URI, ""
+			for _, h := range n.Headers {
+				if h.Key == "MS-ContinuationToken" && h.Value != nil {
+					next = *h.Value
+				}
+			}
+			if next == "" {
+				return nil, fmt.Errorf("links.next without an MS-ContinuationToken")
+			}
+			continue
+		}
 		if page.ContinuationToken == "" {
 			return all, nil
 		}

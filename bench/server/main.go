@@ -1,12 +1,15 @@
 // Command server is the whole-process benchmark's stand-in for Partner
 // Center (see bench/README.md): the documented example for one customer,
-// a 100,000-batch collection (~27.5 MB, one page) for another, and a batch
-// of 100,000 devices in pages of 100 linked by continuation tokens. Bodies
+// a 100,000-batch collection (~27.5 MB, one page) for another, a batch of
+// 100,000 devices in pages of 100 linked by continuation tokens, and the
+// partner's 20,000 customers in pages of 500 (GET /v1/customers). Bodies
 // are built once at start, so the server costs the same for every client.
 // It prints its base URL on stdout and serves until killed.
 package main
 
 import (
+	"encoding/base64"
+	"encoding/binary"
 	"flag"
 	"fmt"
 	"log"
@@ -28,11 +31,41 @@ func main() {
 	batches := flag.Int("batches", 100_000, "batches of the large customer")
 	devices := flag.Int("devices", 100_000, "devices of every batch of the large customer")
 	pageSize := flag.Int("page", 100, "devices per page")
+	customers := flag.Int("customers", 20_000, "customers of the partner")
+	customerPage := flag.Int("customer-page", 500, "customers per page (the only size served; Partner Center's default and maximum)")
 	flag.Parse()
+	if *pageSize < 1 || *customerPage < 1 {
+		log.Fatal("server: -page and -customer-page must be at least 1")
+	}
 
 	large := batchCollection(*batches)
 	pages := devicePages(*devices, *pageSize)
+	custPages, custTokens := customerPages(*customers, *customerPage)
 	mux := http.NewServeMux()
+	// GET /v1/customers as Partner Center pages it: the first page without a
+	// token, each next one with seekOperation=Next in the query and the
+	// MS-ContinuationToken header that links.next named.
+	mux.HandleFunc("GET /v1/customers", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if v := q.Get("size"); v != "" && v != strconv.Itoa(*customerPage) {
+			http.Error(w, `{"code":400,"description":"this server serves size=`+strconv.Itoa(*customerPage)+` only"}`, http.StatusBadRequest)
+			return
+		}
+		tok := r.Header.Get("MS-ContinuationToken")
+		if (q.Get("seekOperation") == "Next") != (tok != "") {
+			http.Error(w, `{"code":400,"description":"seekOperation=Next and MS-ContinuationToken go together"}`, http.StatusBadRequest)
+			return
+		}
+		page := 0
+		if tok != "" {
+			var ok bool
+			if page, ok = custTokens[tok]; !ok {
+				http.Error(w, `{"code":400,"description":"bad continuation token"}`, http.StatusBadRequest)
+				return
+			}
+		}
+		send(w, r, custPages[page])
+	})
 	mux.HandleFunc("GET /v1/customers/{customer}/deviceBatches", func(w http.ResponseWriter, r *http.Request) {
 		switch r.PathValue("customer") {
 		case SmallCustomer:
@@ -110,4 +143,36 @@ func devicePages(n, size int) [][]byte {
 		pages = append(pages, append(b, `,"attributes":{"objectType":"Collection"}}`...))
 	}
 	return pages
+}
+
+// customerPages are the pages of n customers, size to a page, each item
+// shaped like the documented customer (internal/fixtures/customers.json),
+// and the page each continuation token asks for. As on Partner Center,
+// links.next's uri carries /v1 and seekOperation=Next, and its headers the
+// MS-ContinuationToken: opaque, with '+', ':', '~', '#', ',', '/' and '=',
+// so it only works as a header.
+func customerPages(n, size int) ([][]byte, map[string]int) {
+	var pages [][]byte
+	tokens := map[string]int{}
+	for start := 0; start < n || start == 0; start += size {
+		end := min(start+size, n)
+		b := fmt.Appendf(nil, `{"totalCount":%d,"items":[`, end-start)
+		for i := start; i < end; i++ {
+			if i > start {
+				b = append(b, ',')
+			}
+			id := fmt.Sprintf("%08x-7d2e-4b8a-9c61-%012x", i, i)
+			b = fmt.Appendf(b, `{"id":"%s","companyProfile":{"tenantId":"%s","domain":"contoso%05d.onmicrosoft.com","companyName":"Contoso %05d","attributes":{"objectType":"CustomerCompanyProfile"}},"relationshipToPartner":"reseller","allowDelegatedAccess":true,"links":{"self":{"uri":"/customers/%s","method":"GET","headers":[]}},"attributes":{"objectType":"Customer"}}`, id, id, i, i, id)
+		}
+		b = fmt.Appendf(b, `],"links":{"self":{"uri":"/customers?size=%d","method":"GET","headers":[]}`, size)
+		if end < n {
+			tok := fmt.Sprintf("+RID:~%s#RT:1#TRC:%d,/AAEAAAAAAAAABQ==", base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint64(nil, uint64(end))), end)
+			tokens[tok] = len(pages) + 1
+			b = fmt.Appendf(b, `,"next":{"uri":"/v1/customers?size=%d&seekOperation=Next","method":"GET","headers":[{"key":"MS-ContinuationToken","value":%q}]}},"continuationToken":%q`, size, tok, tok)
+		} else {
+			b = append(b, '}')
+		}
+		pages = append(pages, append(b, `,"attributes":{"objectType":"Collection"}}`...))
+	}
+	return pages, tokens
 }
