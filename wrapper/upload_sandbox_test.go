@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"testing"
 
 	"github.com/partnercenter-go/devicebatches/internal/contract"
 	"github.com/partnercenter-go/devicebatches/internal/sandbox"
+	"github.com/partnercenter-go/devicebatches/internal/sandbox/sandboxtest"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 	"github.com/partnercenter-go/devicebatches/wrapper/autopilot"
 )
@@ -33,32 +33,7 @@ func fakeJWT(claims map[string]any) string {
 // document.
 func sandboxClient(t *testing.T, token string) (*wrapper.Client, *contract.Transport) {
 	t.Helper()
-	s, err := sandbox.New(sandbox.Options{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	v, err := contract.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := &contract.Transport{Next: srv.Client().Transport, Validator: v}
-	co := &wrapper.ClientOptions{BaseURL: srv.URL}
-	co.Transport = &http.Client{Transport: tr}
-	co.Retry.MaxRetries = -1
-	c, err := wrapper.NewClient(wrapper.StaticToken(token), co)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, tr
-}
-
-func checkContract(t *testing.T, tr *contract.Transport) {
-	t.Helper()
-	for _, err := range tr.Errors() {
-		t.Errorf("contract violation: %v", err)
-	}
+	return sandboxtest.Client(t, sandbox.Options{Seed: 1}, token, -1)
 }
 
 func outcomes(d wrapper.BatchUploadDetails) map[string]string {
@@ -78,7 +53,7 @@ func TestWritePathAgainstSandbox(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	c, tr := sandboxClient(t, fakeJWT(map[string]any{"scp": "user_impersonation", "upn": "admin@contoso.com"}))
-	defer checkContract(t, tr)
+	defer sandboxtest.CheckContract(t, tr)
 
 	file, err := autopilot.ReadFile("autopilot/testdata/sample-devices.csv", nil)
 	if err != nil {
@@ -191,7 +166,7 @@ func TestAppOnlyTokenAgainstSandbox(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	c, tr := sandboxClient(t, fakeJWT(map[string]any{"idtyp": "app", "roles": []string{"x"}}))
-	defer checkContract(t, tr)
+	defer sandboxtest.CheckContract(t, tr)
 	devs := []wrapper.DeviceUpload{{SerialNumber: "S-1", OemManufacturerName: "Contoso", ModelName: "M"}}
 	_, err := c.CreateDeviceBatch(ctx, sandboxCustomer, "app only", devs)
 	var su *wrapper.UserSignInRequiredError

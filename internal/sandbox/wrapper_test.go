@@ -3,13 +3,12 @@ package sandbox_test
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/partnercenter-go/devicebatches/internal/contract"
 	"github.com/partnercenter-go/devicebatches/internal/sandbox"
+	"github.com/partnercenter-go/devicebatches/internal/sandbox/sandboxtest"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
@@ -19,32 +18,7 @@ const docCustomer = "47021739-3426-40bf-9601-61b4b6d7c793"
 // wrapper client whose every exchange is checked against the document.
 func client(t *testing.T, o sandbox.Options, retries int) (*wrapper.Client, *contract.Transport) {
 	t.Helper()
-	s, err := sandbox.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	v, err := contract.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := &contract.Transport{Next: srv.Client().Transport, Validator: v}
-	co := &wrapper.ClientOptions{BaseURL: srv.URL}
-	co.Transport = &http.Client{Transport: tr}
-	co.Retry.MaxRetries = int32(retries)
-	c, err := wrapper.NewClient(wrapper.StaticToken("sandbox"), co)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, tr
-}
-
-func noViolations(t *testing.T, tr *contract.Transport) {
-	t.Helper()
-	for _, err := range tr.Errors() {
-		t.Errorf("contract violation: %v", err)
-	}
+	return sandboxtest.Client(t, o, "sandbox", int32(retries))
 }
 
 func TestWrapperAgainstSandbox(t *testing.T) {
@@ -57,7 +31,7 @@ func TestWrapperAgainstSandbox(t *testing.T) {
 		if len(batches) != 2 || batches[0].Id != "Test batch" || batches[0].CreationDate.Raw != "2017-07-25T01:51:00" {
 			t.Errorf("BatchPageSize %d: batches %+v", pageSize, batches)
 		}
-		noViolations(t, tr)
+		sandboxtest.CheckContract(t, tr)
 	}
 }
 
@@ -95,7 +69,7 @@ func TestWrapperSeesSandboxErrors(t *testing.T) {
 			if re.RequestID == "" || re.CorrelationID != c.CorrelationID() {
 				t.Errorf("ids %q %q (client %q)", re.RequestID, re.CorrelationID, c.CorrelationID())
 			}
-			noViolations(t, tr)
+			sandboxtest.CheckContract(t, tr)
 		})
 	}
 }
