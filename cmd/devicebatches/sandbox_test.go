@@ -129,14 +129,25 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func TestSandboxCommandServesAndStops(t *testing.T) {
+// servedSandbox is `devicebatches sandbox` running in the background.
+type servedSandbox struct {
+	base   string // http://127.0.0.1:port, from its listening line
+	stop   context.CancelFunc
+	done   <-chan int // its exit code, after stop
+	errOut *lockedBuffer
+}
+
+// serveSandbox runs `devicebatches sandbox --addr 127.0.0.1:0 args...` and
+// waits for its listening line.
+func serveSandbox(t *testing.T, args ...string) servedSandbox {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	pr, pw := io.Pipe()
-	var errOut lockedBuffer
+	errOut := &lockedBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--page-size", "2", "--seed", "3"}, streams{in: strings.NewReader(""), out: pw, err: &errOut}, noEnv)
+		done <- run(ctx, append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...), streams{in: strings.NewReader(""), out: pw, err: errOut}, noEnv)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -144,11 +155,16 @@ func TestSandboxCommandServesAndStops(t *testing.T) {
 		t.Fatalf("no listening line: %v; stderr %s", err, errOut.String())
 	}
 	go io.Copy(io.Discard, pr)
-	base, ok := strings.CutPrefix(strings.TrimSpace(line), "sandbox listening on http://127.0.0.1:")
-	if !ok {
+	base, ok := strings.CutPrefix(strings.TrimSpace(line), "sandbox listening on ")
+	if !ok || !strings.HasPrefix(base, "http://127.0.0.1:") {
 		t.Fatalf("first line %q", line)
 	}
-	req, _ := http.NewRequest("GET", "http://127.0.0.1:"+base+"/v1/customers/"+docCustomer+"/deviceBatches/Test%20batch/devices", nil)
+	return servedSandbox{base: base, stop: cancel, done: done, errOut: errOut}
+}
+
+func TestSandboxCommandServesAndStops(t *testing.T) {
+	sb := serveSandbox(t, "--page-size", "2", "--seed", "3")
+	req, _ := http.NewRequest("GET", sb.base+"/v1/customers/"+docCustomer+"/deviceBatches/Test%20batch/devices", nil)
 	req.Header.Set("Authorization", "Bearer secret-token-value")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -160,11 +176,11 @@ func TestSandboxCommandServesAndStops(t *testing.T) {
 	if resp.StatusCode != 200 || body["totalCount"] != float64(2) || body["continuationToken"] == nil {
 		t.Errorf("--page-size 2 not applied: %d %v", resp.StatusCode, body)
 	}
-	cancel()
-	if code := <-done; code != exitOK {
-		t.Errorf("exit %d after cancel: %s", code, errOut.String())
+	sb.stop()
+	if code := <-sb.done; code != exitOK {
+		t.Errorf("exit %d after cancel: %s", code, sb.errOut.String())
 	}
-	log := errOut.String()
+	log := sb.errOut.String()
 	if !strings.Contains(log, "status=200") || !strings.Contains(log, "Test batch") && !strings.Contains(log, "Test%20batch") {
 		t.Errorf("request log: %q", log)
 	}
