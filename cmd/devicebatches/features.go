@@ -70,7 +70,7 @@ func (a *app) handToFull(cmd *cobra.Command) error {
 		return nil
 	}
 	path, err := a.findFull(reason)
-	if err != nil && cmd.Name() == "doctor" && reason == "doctor's contract check" {
+	if err != nil && reason == "doctor's contract check" {
 		// doctor diagnoses sign-in and access; without a full build it
 		// still does, and its optional contract check says why it was
 		// not run.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,8 +72,10 @@ func (a *app) findFull(reason string) (string, error) {
 
 // find returns the path of the full build, looked for in this order: the
 // DEVICEBATCHES_FULL environment variable; devicebatches-full next to this
-// executable; devicebatches-full on PATH; a build from the source tree
-// (see buildFromSource). reason names what needs it, for the error.
+// executable (or, when it is a symbolic link, next to the file it names); a
+// build from the source tree (see buildFromSource), so that a developer's
+// `go run` uses the working tree's sandbox rather than an installed one;
+// devicebatches-full on PATH. reason names what needs it, for the error.
 func (f *fullFinder) find(reason string) (string, error) {
 	name := fullName(f.goos)
 	if f.getenv(envReexec) != "" {
@@ -88,17 +91,23 @@ func (f *fullFinder) find(reason string) (string, error) {
 		if p := filepath.Join(filepath.Dir(exe), name); isExecutable(p, f.goos) {
 			return p, nil
 		}
-	}
-	// exec.LookPath refuses a match in a relative PATH entry (exec.ErrDot):
-	// that is no match here either.
-	if p, err := f.lookPath(name); err == nil {
-		return p, nil
+		// os.Executable resolves symbolic links on Linux, not on macOS.
+		if real, err := filepath.EvalSymlinks(exe); err == nil && real != exe {
+			if p := filepath.Join(filepath.Dir(real), name); isExecutable(p, f.goos) {
+				return p, nil
+			}
+		}
 	}
 	p, err := f.fromSource()
 	if err != nil {
 		return "", &fullMissingError{msg: fmt.Sprintf("%s needs the full build: building it from the source tree failed: %v", reason, err)}
 	}
 	if p != "" {
+		return p, nil
+	}
+	// exec.LookPath refuses a match in a relative PATH entry (exec.ErrDot):
+	// that is no match here either.
+	if p, err := f.lookPath(name); err == nil {
 		return p, nil
 	}
 	return "", &fullMissingError{msg: fmt.Sprintf("%s needs the full build, and no %s was found next to this program or on PATH: %s", reason, name, installHint(name))}
@@ -132,7 +141,7 @@ func isExecutable(p, goos string) bool {
 // returns "" when any of that is not so.
 func buildFromSource() (string, error) {
 	bi, ok := debug.ReadBuildInfo()
-	if !ok || !builtFromSource(bi) {
+	if !ok || !builtFromSource(bi, version.Stamped()) {
 		return "", nil
 	}
 	goTool, err := exec.LookPath("go")
@@ -163,6 +172,10 @@ func buildFromSource() (string, error) {
 	}
 	defer os.RemoveAll(tmp)
 	built := filepath.Join(tmp, fullName(runtime.GOOS))
+	// Starting from a copy of the last build lets go build see it is up to
+	// date and skip the link (about 0.3 s instead of 1.7 s). A copy, not a
+	// link: go build may rewrite the file in place.
+	_ = copyFile(target, built)
 	cmd := exec.Command(goTool, "build", "-tags", "full", "-o", built, "./cmd/devicebatches")
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -178,9 +191,11 @@ func buildFromSource() (string, error) {
 // working tree: the go command records the version "(devel)" (go run, or
 // go build with -buildvcs=false), or, when go build stamps version control
 // information, the "vcs" setting, which a go install from the module proxy
-// never has.
-func builtFromSource(bi *debug.BuildInfo) bool {
-	if bi.Main.Path != modulePath {
+// never has. A build whose version was set at link time (stamped: a
+// release, which GoReleaser builds in a checkout, so it carries "vcs" too)
+// never is.
+func builtFromSource(bi *debug.BuildInfo, stamped bool) bool {
+	if stamped || bi.Main.Path != modulePath {
 		return false
 	}
 	if bi.Main.Version == "(devel)" {
@@ -192,6 +207,24 @@ func builtFromSource(bi *debug.BuildInfo) bool {
 		}
 	}
 	return false
+}
+
+// copyFile copies the file src to dst (created executable).
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // moduleDir returns the directory of module path in `go list -m -f

@@ -51,10 +51,11 @@ func TestFindFullOrder(t *testing.T) {
 		errWant []string
 	}{
 		{"env first", setup{env: true, beside: true, onPath: true, sourceBuilt: true}, "env", nil},
-		{"beside the executable before PATH", setup{beside: true, onPath: true, sourceBuilt: true}, "beside", nil},
-		{"PATH before the source tree", setup{onPath: true, sourceBuilt: true}, "path", nil},
+		{"beside the executable before the source tree", setup{beside: true, onPath: true, sourceBuilt: true}, "beside", nil},
+		{"the source tree before PATH", setup{onPath: true, sourceBuilt: true}, "source", nil},
 		{"a non-executable beside is passed over", setup{beside: true, besideNotExecutable: true, onPath: true}, "path", nil},
-		{"source tree last", setup{sourceBuilt: true}, "source", nil},
+		{"PATH when no source build applies", setup{onPath: true}, "path", nil},
+		{"the source tree alone", setup{sourceBuilt: true}, "source", nil},
 		{"env naming no executable is an error", setup{env: true, envNotExecutable: true, beside: true}, "", []string{envFull, "not an executable file"}},
 		{"source build fails", setup{sourceErr: errors.New("go build -tags full in /src: exit status 1: syntax error")}, "", []string{"building it from the source tree failed", "syntax error"}},
 		{"nothing found", setup{}, "", []string{"--sandbox needs the full build", name, "release archive", "go install -tags full github.com/partnercenter-go/devicebatches/cmd/devicebatches@", envFull}},
@@ -140,8 +141,13 @@ func TestBuiltFromSource(t *testing.T) {
 		{"another module's build", debug.BuildInfo{Main: debug.Module{Path: "example.com/fork", Version: "(devel)"}, Settings: vcs}, false},
 	}
 	for _, tt := range tests {
-		if got := builtFromSource(&tt.bi); got != tt.want {
+		if got := builtFromSource(&tt.bi, false); got != tt.want {
 			t.Errorf("%s: builtFromSource = %v, want %v", tt.name, got, tt.want)
+		}
+		// A release: its version set at link time, built (by GoReleaser)
+		// in a checkout, so with the same build information.
+		if builtFromSource(&tt.bi, true) {
+			t.Errorf("%s with a link-time version: builtFromSource = true, want false", tt.name)
 		}
 	}
 }
@@ -153,5 +159,37 @@ func TestModuleDir(t *testing.T) {
 	}
 	if got := moduleDir([]byte("example.com/other\t/src/other\n"), modulePath); got != "" {
 		t.Errorf("moduleDir of another module = %q", got)
+	}
+}
+
+// TestFindFullBesideSymlinkTarget: a lean build reached through a symbolic
+// link (os.Executable returns the link's path on macOS) finds the full
+// build next to the file the link names.
+func TestFindFullBesideSymlinkTarget(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	root := t.TempDir()
+	self := fakeProgram(t, filepath.Join(root, "opt"), "devicebatches", true)
+	full := fakeProgram(t, filepath.Join(root, "opt"), fullName(runtime.GOOS), true)
+	link := filepath.Join(root, "bin", "devicebatches")
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(self, link); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", filepath.Join(root, "empty"))
+	f := &fullFinder{
+		getenv:     envFrom(nil),
+		executable: func() (string, error) { return link, nil },
+		lookPath:   exec.LookPath,
+		fromSource: func() (string, error) { return "", nil },
+		goos:       runtime.GOOS,
+	}
+	got, err := f.find("--sandbox")
+	want, _ := filepath.EvalSymlinks(full)
+	if err != nil || got != want {
+		t.Fatalf("find = %q, %v; want %q", got, err, want)
 	}
 }

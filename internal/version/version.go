@@ -50,6 +50,11 @@ func Version() string {
 	return "devel"
 }
 
+// Stamped reports whether the version was set at link time, as release
+// builds' is: such a binary was not built from a working tree for its
+// developer, whatever version control information the build recorded.
+func Stamped() bool { return version != "" }
+
 // moduleVersion finds this module in the build information. When the main
 // module is another program, its version says nothing about this library, so
 // the dependency's entry (or what replaced it) is used instead.
