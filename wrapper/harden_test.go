@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -546,5 +547,59 @@ func TestZeroClientDoesNotPanic(t *testing.T) {
 				t.Error("ListDeviceBatchesJSON: no error")
 			}
 		}
+	}
+}
+
+// lyingTransport answers every request with a 200 that announces a small
+// Content-Length but sends size bytes: a caller's own Transport need not
+// cut a body at its Content-Length the way net/http does.
+type lyingTransport struct {
+	size     int64
+	requests atomic.Int32
+	read     atomic.Int64
+}
+
+func (l *lyingTransport) Do(req *http.Request) (*http.Response, error) {
+	l.requests.Add(1)
+	body := io.MultiReader(strings.NewReader(`{"items":[`), io.LimitReader(zeroReader{}, l.size))
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, ContentLength: 100,
+		Body: io.NopCloser(&countingReader{r: body, n: &l.read}), Request: req}, nil
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// TestSmallBodyOverLimitReadsNoFurtherAndIsNotRetried: a body announced
+// as small is read only one byte past MaxBodyBytes, however much is sent,
+// and the answer is not asked for again (it would be as large).
+func TestSmallBodyOverLimitReadsNoFurtherAndIsNotRetried(t *testing.T) {
+	t.Parallel()
+	tr := &lyingTransport{size: 50 << 20}
+	c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: "https://api.partnercenter.microsoft.com", Limits: Limits{MaxBodyBytes: 1000},
+		ClientOptions: azcore.ClientOptions{Transport: tr, Retry: policy.RetryOptions{MaxRetries: 3, RetryDelay: time.Millisecond}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ListDeviceBatches(context.Background(), testCustomer)
+	if !errors.Is(err, ErrBodyTooLarge) || !errors.Is(err, ErrLimit) {
+		t.Fatalf("err = %v, want ErrBodyTooLarge", err)
+	}
+	if n := tr.read.Load(); n > 1000+3+1 {
+		t.Errorf("read %d bytes of the body, want at most MaxBodyBytes+4", n)
+	}
+	if n := tr.requests.Load(); n != 1 {
+		t.Errorf("%d requests, want 1: a body over the limit is not retried", n)
 	}
 }

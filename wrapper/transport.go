@@ -146,14 +146,17 @@ var ErrBodyTooLarge = pchttp.ErrBodyTooLarge
 func download(req *http.Request, resp *http.Response, limit int64) (*http.Response, error) {
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	buf.Grow(int(resp.ContentLength) + bytes.MinRead) // so ReadFrom never grows it
-	_, err := buf.ReadFrom(resp.Body)
+	// Read at most one byte past the limit (and a byte order mark): a
+	// caller's own Transport need not stop at the Content-Length it sent.
+	_, err := buf.ReadFrom(&io.LimitedReader{R: resp.Body, N: limit + int64(len(utf8BOM)) + 1})
 	resp.Body.Close()
 	if bytes.HasPrefix(buf.Bytes(), utf8BOM) {
 		buf.Next(len(utf8BOM))
 	}
 	body := &memBody{buf}
 	if err == nil && int64(buf.Len()) > limit {
-		err = tooLarge(limit)
+		// The same answer again would be as large: not worth a retry.
+		err = nonRetriable{tooLarge(limit)}
 	}
 	if err != nil {
 		body.Close()
