@@ -66,10 +66,7 @@ func (c *Client) ListCustomersIter(ctx context.Context, opts *ListCustomersOptio
 // keep them.
 func (c *Client) ListCustomersJSON(ctx context.Context, opts *ListCustomersOptions) iter.Seq2[[]byte, error] {
 	first, err := c.customersRequest(opts)
-	if err != nil {
-		return failed[[]byte](err)
-	}
-	return rawItems(ctx, c, "ListCustomers", first, "", validCustomer)
+	return rawItems(ctx, c, "ListCustomers", first, err, "", validCustomer)
 }
 
 // customersFilter is the filter parameter: a JSON object the generated

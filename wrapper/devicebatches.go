@@ -36,10 +36,7 @@ func (c *Client) ListDeviceBatchesIter(ctx context.Context, customerID string) i
 // the loop continues: copy them to keep them.
 func (c *Client) ListDeviceBatchesJSON(ctx context.Context, customerID string) iter.Seq2[[]byte, error] {
 	first, err := c.deviceBatchesRequest(customerID)
-	if err != nil {
-		return failed[[]byte](err)
-	}
-	return rawItems(ctx, c, "ListDeviceBatches", first, "", validDeviceBatch)
+	return rawItems(ctx, c, "ListDeviceBatches", first, err, "", validDeviceBatch)
 }
 
 func (c *Client) deviceBatchesRequest(customerID string) (pageRequest, error) {

@@ -39,10 +39,7 @@ func (c *Client) ListDevicesIter(ctx context.Context, customerID, batchID string
 // as the service sent it. The bytes are valid until the loop continues.
 func (c *Client) ListDevicesJSON(ctx context.Context, customerID, batchID string) iter.Seq2[[]byte, error] {
 	first, err := c.devicesRequest(customerID, batchID)
-	if err != nil {
-		return failed[[]byte](err)
-	}
-	return rawItems(ctx, c, "ListDevices", first, batchID, validDevice)
+	return rawItems(ctx, c, "ListDevices", first, err, batchID, validDevice)
 }
 
 // FollowDevicesLink returns every device of batch by following its

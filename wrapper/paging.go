@@ -35,7 +35,7 @@ var errStopped = pcjson.ErrStop
 // retry policy's MaxRetries, but only while none of its items has reached
 // yield: the caller never sees an item twice. Once one has, the cut is a
 // *DecodeError.
-func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, known string, wantRaw bool, valid func(*T) error, yield func(*T, []byte) bool) (err error) {
+func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, known string, rawOnly bool, valid func(*T) error, yield func(*T, []byte) bool) (err error) {
 	ctx, end, err := c.begin(ctx, op)
 	if err != nil {
 		return err
@@ -55,7 +55,7 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, k
 			}
 			body := &readErrors{r: resp.Body}
 			yielded := false
-			page, err = decodeCollection(body, c.limits, wantRaw, valid, func(item *T, raw []byte) error {
+			page, err = decodeCollection(body, c.limits, rawOnly, valid, func(item *T, raw []byte) error {
 				yielded = true
 				if !yield(item, raw) {
 					return errStopped
@@ -133,7 +133,10 @@ func items[T any](ctx context.Context, c *Client, op string, first pageRequest, 
 }
 
 // rawItems adapts walk to an iterator of each item's JSON as sent.
-func rawItems[T any](ctx context.Context, c *Client, op string, first pageRequest, known string, valid func(*T) error) iter.Seq2[[]byte, error] {
+func rawItems[T any](ctx context.Context, c *Client, op string, first pageRequest, err error, known string, valid func(*T) error) iter.Seq2[[]byte, error] {
+	if err != nil {
+		return failed[[]byte](err)
+	}
 	return func(yield func([]byte, error) bool) {
 		err := walk(ctx, c, op, first, known, true, valid, func(_ *T, raw []byte) bool { return yield(raw, nil) })
 		if err != nil && err != errStopped {

@@ -30,7 +30,7 @@ func (p headersPolicy) Do(req *policy.Request) (*http.Response, error) {
 	h := req.Raw().Header
 	// The values share one backing array, each its own capped slice (as
 	// http.Header.Clone does): one allocation per call, not one per header.
-	vals := make([]string, 0, 4)
+	vals := make([]string, 0, 5) // every header setDefault may set
 	setDefault := func(key, value string) {
 		if v := h[key]; len(v) == 0 || v[0] == "" {
 			vals = append(vals, value)

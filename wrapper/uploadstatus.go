@@ -265,10 +265,7 @@ func (c *Client) ListConfigurationPoliciesIter(ctx context.Context, customerID s
 // until the loop continues.
 func (c *Client) ListConfigurationPoliciesJSON(ctx context.Context, customerID string) iter.Seq2[[]byte, error] {
 	first, err := c.policiesRequest(customerID)
-	if err != nil {
-		return failed[[]byte](err)
-	}
-	return rawItems(ctx, c, "ListConfigurationPolicies", first, "", validPolicy)
+	return rawItems(ctx, c, "ListConfigurationPolicies", first, err, "", validPolicy)
 }
 
 func (c *Client) policiesRequest(customerID string) (pageRequest, error) {

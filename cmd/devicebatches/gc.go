@@ -6,8 +6,9 @@ import (
 )
 
 // streamGCPercent is the garbage collector's target while a listing is
-// streamed as JSON or JSON lines. Those outputs hold one item and two
-// 64 KiB buffers, about 1 MB live however long the listing, so at the
+// streamed as JSON or JSON lines. Those outputs hold one page's read
+// window (256 KiB) and the 64 KiB stdout buffer, about 1 MB live however
+// long the listing, so at the
 // default GOGC=100 the heap goal sits at the runtime's 4 MB floor. Since
 // batches are scanned in place (internal/pcjson), a page of them allocates
 // almost nothing per item; what still allocates is per request (devices:
