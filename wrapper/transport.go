@@ -144,16 +144,19 @@ var ErrBodyTooLarge = pchttp.ErrBodyTooLarge
 // DELETE), never a half-decoded page. Larger or unsized bodies are
 // streamed. A leading byte order mark is dropped, as pchttp.Bound does.
 func download(req *http.Request, resp *http.Response, limit int64) (*http.Response, error) {
-	buf := bodyBuffers.Get().(*bytes.Buffer)
+	pb := bodyBuffers.Get().(*pooledBody)
+	buf := &pb.Buffer
 	buf.Grow(int(resp.ContentLength) + bytes.MinRead) // so ReadFrom never grows it
 	// Read at most one byte past the limit (and a byte order mark): a
 	// caller's own Transport need not stop at the Content-Length it sent.
-	_, err := buf.ReadFrom(&io.LimitedReader{R: resp.Body, N: limit + int64(len(utf8BOM)) + 1})
+	pb.lim = io.LimitedReader{R: resp.Body, N: limit + int64(len(utf8BOM)) + 1}
+	_, err := buf.ReadFrom(&pb.lim)
+	pb.lim.R = nil
 	resp.Body.Close()
 	if bytes.HasPrefix(buf.Bytes(), utf8BOM) {
 		buf.Next(len(utf8BOM))
 	}
-	body := &memBody{buf}
+	body := &memBody{pb}
 	if err == nil && int64(buf.Len()) > limit {
 		// The same answer again would be as large: not worth a retry.
 		err = nonRetriable{tooLarge(limit)}
@@ -173,11 +176,18 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // bodyBuffers holds the buffers of downloaded bodies: a one-page call then
 // allocates no body buffer at all.
-var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var bodyBuffers = sync.Pool{New: func() any { return new(pooledBody) }}
+
+// pooledBody is a downloaded body's buffer, with the reader that bounds
+// its read kept beside it so that bounding costs no allocation.
+type pooledBody struct {
+	bytes.Buffer
+	lim io.LimitedReader
+}
 
 // memBody is a downloaded body; Close hands its buffer back to the pool,
 // after which it reads as empty.
-type memBody struct{ buf *bytes.Buffer }
+type memBody struct{ buf *pooledBody }
 
 func (b *memBody) Read(p []byte) (int, error) {
 	if b.buf == nil {
