@@ -118,43 +118,45 @@ func TestAllCustomers(t *testing.T) {
 	}
 }
 
-// TestAllCustomersStreams: the first customer's batches are written before
-// the customer listing's second page has been answered.
+// TestAllCustomersStreams: in every streaming format, the first customer's
+// batches are written before the customer listing's second page has been
+// answered (-o table alone waits for every row, to align its columns).
 func TestAllCustomersStreams(t *testing.T) {
 	const a = "47021739-3426-40bf-9601-61b4b6d7c793"
-	var out syncBuffer
-	release := make(chan struct{})
-	var sawFirstBatch atomic.Bool
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		switch {
-		case r.URL.Path == "/v1/customers" && r.Header.Get("MS-ContinuationToken") == "":
-			w.Write([]byte(`{"totalCount":1,"items":[{"id":"` + a + `"}],"links":{"next":{"uri":"/v1/customers?size=500&seekOperation=Next","headers":[{"key":"MS-ContinuationToken","value":"t,/="}]}}}`))
-		case r.URL.Path == "/v1/customers":
-			<-release // the last page waits until the first batch is out
-			sawFirstBatch.Store(strings.Contains(out.String(), `"customerId":"`+a+`"`))
-			w.Write([]byte(`{"totalCount":0,"items":[]}`))
-		default:
-			w.Write([]byte(batchBody))
-		}
-	}))
-	defer srv.Close()
-	go func() {
-		for !strings.Contains(out.String(), a) {
-			select {
-			case <-t.Context().Done():
-				return
-			default:
+	for _, format := range []string{"jsonl", "json", "csv"} {
+		t.Run(format, func(t *testing.T) {
+			var out syncBuffer
+			release := make(chan struct{})
+			var sawFirstBatch atomic.Bool
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				switch {
+				case r.URL.Path == "/v1/customers" && r.Header.Get("MS-ContinuationToken") == "":
+					w.Write([]byte(`{"totalCount":1,"items":[{"id":"` + a + `"}],"links":{"next":{"uri":"/v1/customers?size=500&seekOperation=Next","headers":[{"key":"MS-ContinuationToken","value":"t,/="}]}}}`))
+				case r.URL.Path == "/v1/customers":
+					<-release // the last page waits until the first batch is out
+					sawFirstBatch.Store(strings.Contains(out.String(), "Test batch"))
+					w.Write([]byte(`{"totalCount":0,"items":[]}`))
+				default:
+					w.Write([]byte(batchBody))
+				}
+			}))
+			defer srv.Close()
+			go func() {
+				// Released anyway after a generous bound, so that output held
+				// back fails the test instead of hanging it.
+				for giveUp := time.Now().Add(30 * time.Second); !strings.Contains(out.String(), "Test batch") && time.Now().Before(giveUp); {
+					pollPause()
+				}
+				close(release)
+			}()
+			var errb bytes.Buffer
+			env := map[string]string{"PARTNER_CENTER_TOKEN": "test-token"}
+			code := run(context.Background(), []string{"list", "--all-customers", "--base-url", srv.URL, "-o", format}, streams{in: strings.NewReader(""), out: &out, err: &errb}, func(k string) string { return env[k] })
+			if code != exitOK || !sawFirstBatch.Load() {
+				t.Errorf("exit %d, first batch before the listing ended: %v; stderr %q", code, sawFirstBatch.Load(), errb.String())
 			}
-			pollPause()
-		}
-		close(release)
-	}()
-	var errb bytes.Buffer
-	env := map[string]string{"PARTNER_CENTER_TOKEN": "test-token"}
-	code := run(context.Background(), []string{"list", "--all-customers", "--base-url", srv.URL, "-o", "jsonl"}, streams{in: strings.NewReader(""), out: &out, err: &errb}, func(k string) string { return env[k] })
-	if code != exitOK || !sawFirstBatch.Load() {
-		t.Errorf("exit %d, first batch before the listing ended: %v; stderr %q", code, sawFirstBatch.Load(), errb.String())
+		})
 	}
 }
 

@@ -60,21 +60,3 @@ var profileCSVHeader = []string{"id", "name", "devicesAssigned", "lastModifiedDa
 func profileRecord(p wrapper.ConfigurationPolicy) []string {
 	return []string{p.Id, p.Name, strconv.Itoa(int(p.DevicesAssigned)), p.LastModifiedDate.Raw}
 }
-
-// writeCustomersCSV is -o csv of a fan-out: customerId first, then the
-// batch's columns, in the order of the customers.
-func writeCustomersCSV(w io.Writer, results []wrapper.CustomerResult) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	cw := csv.NewWriter(bw)
-	cw.Write(append([]string{"customerId"}, batchCSVHeader...))
-	for _, r := range results {
-		for _, b := range r.Batches {
-			cw.Write(append([]string{r.CustomerID}, batchRecord(b)...))
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	return bw.Flush()
-}

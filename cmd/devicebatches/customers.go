@@ -183,38 +183,6 @@ func withCustomer(customerID string, raw []byte) []byte {
 	return append(out, body[1:]...)
 }
 
-// writeCustomersJSON writes one JSON array of every batch, in the order of
-// the customers, each object led by its customerId; with includeEmpty a
-// customer without batches is the record {"customerId": ..., "batches": 0}.
-func writeCustomersJSON(w io.Writer, results []wrapper.CustomerResult, includeEmpty bool) error {
-	var buf bytes.Buffer
-	buf.WriteByte('[')
-	n := 0
-	add := func(obj []byte) {
-		if n > 0 {
-			buf.WriteByte(',')
-		}
-		buf.Write(obj)
-		n++
-	}
-	for _, r := range results {
-		if len(r.BatchesJSON) == 0 && includeEmpty {
-			add(emptyRecord(r.CustomerID))
-		}
-		for _, b := range r.BatchesJSON {
-			add(withCustomer(r.CustomerID, b))
-		}
-	}
-	buf.WriteByte(']')
-	var out bytes.Buffer
-	if err := json.Indent(&out, buf.Bytes(), "", "  "); err != nil {
-		return err
-	}
-	out.WriteByte('\n')
-	_, err := w.Write(out.Bytes())
-	return err
-}
-
 // writeCustomersTable is the table of `list --customer` with a CUSTOMER
 // column, in the order of the customers file.
 func writeCustomersTable(w io.Writer, results []wrapper.CustomerResult) error {

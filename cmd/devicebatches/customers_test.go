@@ -218,6 +218,12 @@ func TestListCustomersJSONAndTable(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &arr); err != nil {
 		t.Fatalf("json output is not an array: %v\n%s", err, out)
 	}
+	// Printed customer by customer, it is still json.Indent's output of
+	// the whole array, byte for byte.
+	var whole bytes.Buffer
+	if err := json.Indent(&whole, []byte(out), "", "  "); err != nil || whole.String() != out {
+		t.Errorf("json output is not json.Indent's (err %v):\n%s", err, out)
+	}
 	if len(arr) != len(ok) {
 		t.Fatalf("json: %d batches, want %d", len(arr), len(ok))
 	}

@@ -3,9 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -93,58 +96,29 @@ func emptyRecord(customerID string) []byte {
 }
 
 // fanOut lists the batches of every customer of src and prints them: jsonl
-// as each customer completes, json and table at the end in the order of
-// src. Failures get one line each, except the customers a long throttle
-// stopped, which share one line; stderr then gets one summary line.
+// as each customer completes; json and csv in the order of src, each
+// customer as soon as every customer before it is done (so that neither
+// holds every batch until the end); table at the end in the order of src,
+// since its columns are aligned over every row. Failures get one line
+// each, except the customers a long throttle stopped, which share one
+// line; stderr then gets one summary line.
 func (a *app) fanOut(ctx context.Context, client *wrapper.Client, f listFlags, lim *wrapper.RateLimiter, src customerSource) error {
 	start := time.Now()
 	bar := a.progress(src.total, lim.Stats)
-	var results []wrapper.CustomerResult
 	var tally fanOutTally
-	bw := bufio.NewWriterSize(a.io.out, 64<<10)
-	var werr error
+	out := newFanOutWriter(a.io.out, f)
 	opts := &wrapper.FanOutOptions{Concurrency: f.concurrency, RateLimiter: lim, JSON: f.output == "json" || f.output == "jsonl"}
 	for r := range client.ListDeviceBatchesForCustomerSeq(ctx, src.ids, opts) {
 		tally.add(r)
 		bar.step(max(len(r.Batches), len(r.BatchesJSON)))
-		if r.Err != nil || werr != nil {
-			continue
+		if out.add(r) != nil {
+			break // stdout failed: fetching more customers would print nothing
 		}
-		if f.output != "jsonl" {
-			results = append(results, r)
-			continue
-		}
-		if len(r.BatchesJSON) == 0 && f.includeEmpty {
-			bw.Write(append(emptyRecord(r.CustomerID), '\n'))
-		}
-		for _, b := range r.BatchesJSON {
-			// Compacted: an item the service sent indented must still be one line.
-			line, err := jsonout.AppendCompact(bw.AvailableBuffer(), withCustomer(r.CustomerID, b))
-			if err != nil {
-				werr = err
-				break
-			}
-			bw.Write(append(line, '\n'))
-		}
-		// Each customer's lines reach the reader as soon as it is done.
-		werr = bw.Flush()
 	}
 	bar.done()
 	tally.elapsed = time.Since(start)
 	tally.throttled = lim.Stats().Throttled
-	if werr != nil {
-		return werr
-	}
-	slices.SortFunc(results, func(x, y wrapper.CustomerResult) int { return x.Index - y.Index })
-	switch f.output {
-	case "json":
-		werr = writeCustomersJSON(a.io.out, results, f.includeEmpty)
-	case "table", "":
-		werr = writeCustomersTable(a.io.out, results)
-	case "csv":
-		werr = writeCustomersCSV(a.io.out, results)
-	}
-	if werr != nil {
+	if werr := out.end(); werr != nil {
 		return werr
 	}
 	slices.SortFunc(tally.failures, func(x, y wrapper.CustomerResult) int { return x.Index - y.Index })
@@ -225,4 +199,136 @@ func (a *app) runAllCustomers(ctx context.Context, f listFlags) error {
 		}
 		return a.fanOut(ctx, client, f, lim, src)
 	})
+}
+
+// fanOutWriter prints a fan-out's results in the chosen format: jsonl as
+// they come; json and csv in the order of the customers (Index), each
+// customer once every customer before it is done; table at the end.
+type fanOutWriter struct {
+	format       string
+	includeEmpty bool
+	w            io.Writer
+	bw           *bufio.Writer
+	cw           *csv.Writer
+	json         jsonArray
+	// next is the Index of the first customer not yet printed; held are
+	// the customers done before it, until their turn.
+	next int
+	held map[int]wrapper.CustomerResult
+	// table collects the results for -o table.
+	table []wrapper.CustomerResult
+	err   error
+}
+
+func newFanOutWriter(w io.Writer, f listFlags) *fanOutWriter {
+	o := &fanOutWriter{format: f.output, includeEmpty: f.includeEmpty, w: w, held: map[int]wrapper.CustomerResult{}}
+	if o.format == "" {
+		o.format = "table"
+	}
+	o.bw = bufio.NewWriterSize(w, 64<<10)
+	o.json.bw = o.bw
+	if o.format == "csv" {
+		o.cw = csv.NewWriter(o.bw)
+		o.cw.Write(append([]string{"customerId"}, batchCSVHeader...))
+	}
+	return o
+}
+
+// add takes one customer's result; it returns the first write error, after
+// which nothing more is printed.
+func (o *fanOutWriter) add(r wrapper.CustomerResult) error {
+	if o.err != nil {
+		return o.err
+	}
+	switch o.format {
+	case "jsonl":
+		o.print(r)
+		// Each customer's lines reach the reader as soon as it is done.
+		o.setErr(o.bw.Flush())
+	case "table":
+		if r.Err == nil {
+			o.table = append(o.table, r)
+		}
+	default:
+		if r.Index != o.next {
+			o.held[r.Index] = r
+			return nil
+		}
+		for ok := true; ok && o.err == nil; r, ok = o.held[o.next] {
+			delete(o.held, o.next)
+			o.print(r)
+			o.next++
+		}
+		if o.cw != nil {
+			o.cw.Flush()
+			o.setErr(o.cw.Error())
+		}
+		// What is in order reaches the reader now, as jsonl's lines do.
+		o.setErr(o.bw.Flush())
+	}
+	return o.err
+}
+
+// print writes the batches of one customer (none for a failed one).
+func (o *fanOutWriter) print(r wrapper.CustomerResult) {
+	if r.Err != nil {
+		return
+	}
+	switch o.format {
+	case "jsonl":
+		if len(r.BatchesJSON) == 0 && o.includeEmpty {
+			o.bw.Write(append(emptyRecord(r.CustomerID), '\n'))
+		}
+		for _, b := range r.BatchesJSON {
+			// Compacted: an item the service sent indented must still be one line.
+			line, err := jsonout.AppendCompact(o.bw.AvailableBuffer(), withCustomer(r.CustomerID, b))
+			if err != nil {
+				o.setErr(err)
+				return
+			}
+			o.bw.Write(append(line, '\n'))
+		}
+	case "json":
+		if len(r.BatchesJSON) == 0 && o.includeEmpty {
+			o.setErr(o.json.add(emptyRecord(r.CustomerID)))
+		}
+		for _, b := range r.BatchesJSON {
+			o.setErr(o.json.add(withCustomer(r.CustomerID, b)))
+		}
+	case "csv":
+		for _, b := range r.Batches {
+			o.cw.Write(append([]string{r.CustomerID}, batchRecord(b)...))
+		}
+	}
+}
+
+func (o *fanOutWriter) setErr(err error) {
+	if o.err == nil {
+		o.err = err
+	}
+}
+
+// end prints what is still held (the customers after one that never came,
+// when the fan-out was cut short), closes the format and flushes.
+func (o *fanOutWriter) end() error {
+	for _, i := range slices.Sorted(maps.Keys(o.held)) {
+		if o.err == nil {
+			o.print(o.held[i])
+		}
+	}
+	if o.err != nil {
+		return o.err
+	}
+	switch o.format {
+	case "json":
+		o.json.end()
+	case "csv":
+		o.cw.Flush()
+		o.setErr(o.cw.Error())
+	case "table":
+		slices.SortFunc(o.table, func(x, y wrapper.CustomerResult) int { return x.Index - y.Index })
+		o.setErr(writeCustomersTable(o.bw, o.table))
+	}
+	o.setErr(o.bw.Flush())
+	return o.err
 }

@@ -30,42 +30,62 @@ func checkFormat(format string, allowed ...string) error {
 // the partial output for a complete answer.
 func writeJSONArray(w io.Writer, items iter.Seq2[[]byte, error]) error {
 	defer streamingGC()()
-	bw := bufio.NewWriterSize(w, 64<<10)
-	n := 0
+	arr := jsonArray{bw: bufio.NewWriterSize(w, 64<<10)}
 	var err error
 	for raw, ierr := range items {
-		if ierr != nil {
-			err = ierr
+		if err = ierr; err != nil {
 			break
 		}
-		// Indented straight into the writer's free space (json.Indent's
-		// output byte for byte), one copy per item.
-		b := bw.AvailableBuffer()
-		if n == 0 {
-			b = append(b, "[\n  "...)
-		} else {
-			b = append(b, ",\n  "...)
-		}
-		if b, err = jsonout.AppendIndent(b, raw, "  ", "  "); err != nil {
+		if err = arr.add(raw); err != nil {
 			break
 		}
-		bw.Write(b)
-		n++
 	}
 	switch {
-	case err != nil && n == 0:
+	case err != nil && arr.n == 0:
 		return err
 	case err != nil:
-		bw.WriteString("\n")
-	case n == 0:
-		bw.WriteString("[]\n")
+		arr.bw.WriteString("\n")
 	default:
-		bw.WriteString("\n]\n")
+		arr.end()
 	}
-	if ferr := bw.Flush(); err == nil {
+	if ferr := arr.bw.Flush(); err == nil {
 		err = ferr
 	}
 	return err
+}
+
+// jsonArray prints a JSON array item by item, as json.Indent of the whole
+// array with two-space indentation prints it.
+type jsonArray struct {
+	bw *bufio.Writer
+	n  int
+}
+
+// add prints one item, the service's own JSON, indented straight into the
+// writer's free space: one copy per item.
+func (a *jsonArray) add(raw []byte) error {
+	b := a.bw.AvailableBuffer()
+	if a.n == 0 {
+		b = append(b, "[\n  "...)
+	} else {
+		b = append(b, ",\n  "...)
+	}
+	b, err := jsonout.AppendIndent(b, raw, "  ", "  ")
+	if err != nil {
+		return err
+	}
+	a.bw.Write(b)
+	a.n++
+	return nil
+}
+
+// end closes the array ("[]" when it has no item) and its line.
+func (a *jsonArray) end() {
+	if a.n == 0 {
+		a.bw.WriteString("[]\n")
+	} else {
+		a.bw.WriteString("\n]\n")
+	}
 }
 
 // writeTable prints a header and one row per item, aligned as
