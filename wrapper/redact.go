@@ -12,8 +12,11 @@ const Redacted = "REDACTED"
 // jwtPattern matches anything shaped like a JSON Web Token (a base64url
 // JSON header and payload, then a signature): a server that echoes a token
 // (the Authorization header in an error description, a data entry, a
-// header) must not make this client print it.
-var jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*`)
+// header) must not make this client print it. Compiled on first use, not
+// at start-up: most runs never see "eyJ" in an error.
+var jwtPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*`)
+})
 
 // minSecretLen: shorter tokens are not searched for, so that a test token
 // such as "tok" does not mangle ordinary words; real tokens are far longer.
@@ -60,7 +63,7 @@ func (s *secretSet) redact(text string) string {
 		s.mu.RUnlock()
 	}
 	if strings.Contains(text, "eyJ") {
-		text = jwtPattern.ReplaceAllLiteralString(text, Redacted)
+		text = jwtPattern().ReplaceAllLiteralString(text, Redacted)
 	}
 	return text
 }

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -49,13 +50,17 @@ func RetryAfter(h http.Header, now time.Time) time.Duration {
 	return 0
 }
 
-var tryAgainRE = regexp.MustCompile(`(?i)try again in (\d{1,7}) seconds?`)
+// tryAgainRE is compiled on first use: only a throttled call needs it,
+// and a one-call run of the CLI should not pay for it at start-up.
+var tryAgainRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)try again in (\d{1,7}) seconds?`)
+})
 
 // TryAgainSeconds reads the wait from the gateway's throttling message
 // ("Rate limit is exceeded. Try again in 57 seconds."), as a Retry-After
 // value; empty when the body says none.
 func TryAgainSeconds(body []byte) string {
-	if m := tryAgainRE.FindSubmatch(body); m != nil {
+	if m := tryAgainRE().FindSubmatch(body); m != nil {
 		return string(m[1])
 	}
 	return ""
