@@ -286,3 +286,35 @@ func TestListCustomersUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestFanOutCutShortOneLine: the customers --timeout leaves unfetched share
+// one stderr line; the customers fetched before it are printed, and the
+// exit code says the run failed.
+func TestFanOutCutShortOneLine(t *testing.T) {
+	var ids []string
+	for range 40 {
+		ids = append(ids, uuid.NewString())
+	}
+	answered := map[string]bool{ids[0]: true, ids[1]: true}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/v1/customers/"), "/deviceBatches")
+		if !answered[id] {
+			<-r.Context().Done() // the rest hang until the client gives up
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, batchBody)
+	}))
+	defer srv.Close()
+	code, out, errOut := runCLIStdin(t, strings.Join(ids, "\n")+"\n",
+		"list", "--customers-file", "-", "--base-url", srv.URL, "--concurrency", "4", "--rate", "1000", "--timeout", "2s", "--max-retries", "0", "-o", "jsonl")
+	if code != exitFailure {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitFailure, errOut)
+	}
+	if n := strings.Count(out, "\n"); n != 2 {
+		t.Errorf("%d batches printed, want the 2 fetched before --timeout:\n%s", n, out)
+	}
+	if n := strings.Count(errOut, "\n"); n != 3 || !strings.Contains(errOut, "38 customers not fetched: --timeout 2s reached (the first: "+ids[2]+")") {
+		t.Errorf("stderr must be one line for the 38 customers not fetched, the summary and the error, got %d lines:\n%s", n, errOut)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/partnercenter-go/devicebatches/internal/adaptive"
 	"github.com/partnercenter-go/devicebatches/internal/jsonout"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
@@ -82,6 +83,28 @@ func (t *fanOutTally) add(r wrapper.CustomerResult) {
 	}
 }
 
+// cutShort tells a customer the run did not get to (it was interrupted,
+// reached --timeout, or the rate limiter refused a wait that would pass
+// --timeout) from one that failed on its own.
+func cutShort(ctx context.Context, err error) bool {
+	if errors.Is(err, adaptive.ErrDeadline) {
+		return true
+	}
+	return ctx.Err() != nil && errors.Is(err, ctx.Err())
+}
+
+// cutReason says why the run was cut short, in the user's terms.
+func cutReason(ctx context.Context, err error, timeout time.Duration) string {
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled):
+		return "interrupted"
+	case errors.Is(err, adaptive.ErrDeadline):
+		return fmt.Sprintf("waiting for the rate would pass --timeout %s", timeout)
+	default:
+		return fmt.Sprintf("--timeout %s reached", timeout)
+	}
+}
+
 // summary is the one line that accounts for every customer.
 func (t *fanOutTally) summary() string {
 	return fmt.Sprintf("%d customers: %d with batches, %d without, %d failed; %d batches; %s; %d requests throttled",
@@ -100,8 +123,9 @@ func emptyRecord(customerID string) []byte {
 // customer as soon as every customer before it is done (so that neither
 // holds every batch until the end); table at the end in the order of src,
 // since its columns are aligned over every row. Failures get one line
-// each, except the customers a long throttle stopped, which share one
-// line; stderr then gets one summary line.
+// each, except the customers a long throttle stopped and those an
+// interrupt or --timeout left unfetched, which share one line per cause;
+// stderr then gets one summary line.
 func (a *app) fanOut(ctx context.Context, client *wrapper.Client, f listFlags, lim *wrapper.RateLimiter, src customerSource) error {
 	start := time.Now()
 	bar := a.progress(src.total, lim.Stats)
@@ -122,8 +146,20 @@ func (a *app) fanOut(ctx context.Context, client *wrapper.Client, f listFlags, l
 		return werr
 	}
 	slices.SortFunc(tally.failures, func(x, y wrapper.CustomerResult) int { return x.Index - y.Index })
+	// The customers an interrupt or --timeout left unfetched share one
+	// line: thousands of "context canceled" lines would bury the failures
+	// that are each customer's own.
+	var cut []wrapper.CustomerResult
 	for _, r := range tally.failures {
+		if cutShort(ctx, r.Err) {
+			cut = append(cut, r)
+			continue
+		}
 		fmt.Fprintln(a.io.err, "devicebatches: "+failureLine(r))
+	}
+	if len(cut) > 0 {
+		fmt.Fprintf(a.io.err, "devicebatches: %d customers not fetched: %s (the first: %s); fetched before: %d customers, %d batches (printed above)\n",
+			len(cut), cutReason(ctx, cut[0].Err, a.flags.timeout), cut[0].CustomerID, tally.done-tally.failed, tally.batches)
 	}
 	if tally.paused > 0 {
 		fmt.Fprintf(a.io.err, "devicebatches: %d customers not fetched: %s; fetched before the throttle: %d customers, %d batches (printed above)\n",
