@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
@@ -271,7 +272,7 @@ func checkSegment(what, id, hint string) error {
 // accepted reads the answer to an upload or policy update: a 202 whose
 // Location names the status (relative without /v1, with /v1, or absolute
 // on the configured service), or a 200 whose body is the status link. The
-// tracking id is the link's last path segment.
+// tracking id is the link's last path segment, unescaped.
 func (c *Client) accepted(resp *http.Response, err error) (string, error) {
 	resp, err = c.result(resp, err)
 	if err != nil {
@@ -293,7 +294,13 @@ func (c *Client) accepted(resp *http.Response, err error) (string, error) {
 	if err != nil {
 		return "", c.decodeError(resp, fmt.Errorf("the upload status link cannot be used: %w", err))
 	}
-	return path.Base(u.Path), nil
+	// The last segment of the escaped path, unescaped: "t%2F5" is the
+	// tracking id "t/5", not "5".
+	id, err := url.PathUnescape(path.Base(u.EscapedPath()))
+	if err != nil {
+		return "", c.decodeError(resp, fmt.Errorf("the upload status link cannot be used: %w", err))
+	}
+	return id, nil
 }
 
 // UserSignInRequiredError is returned when Partner Center refuses an
