@@ -186,8 +186,8 @@ func (c *Client) DeleteDevice(ctx context.Context, customerID, batchID, deviceID
 //
 // The call is retried only after 429, 503 and connection failures, each
 // try with the same MS-RequestId. An empty profile id, an empty list, an
-// empty or repeated device id fail with an *InvalidArgumentError before any
-// request.
+// empty or repeated device id, or an id with spaces around it (ids are sent
+// as given) fail with an *InvalidArgumentError before any request.
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/update-a-list-of-devices-with-a-configuration-policy
 func (c *Client) AssignProfile(ctx context.Context, customerID, profileID string, deviceIDs []string) (trackingID string, err error) {
@@ -195,8 +195,8 @@ func (c *Client) AssignProfile(ctx context.Context, customerID, profileID string
 	if err != nil {
 		return "", err
 	}
-	if strings.TrimSpace(profileID) == "" {
-		return "", &InvalidArgumentError{Argument: "profile id", Problem: "is empty: give the profile's id as listed by ListConfigurationPolicies"}
+	if err := checkBodyID("profile id", profileID, "the profile's id as listed by ListConfigurationPolicies"); err != nil {
+		return "", err
 	}
 	if len(deviceIDs) == 0 {
 		return "", &InvalidArgumentError{Argument: "device ids", Problem: "are missing: give at least one device id as listed by ListDevices"}
@@ -204,8 +204,8 @@ func (c *Client) AssignProfile(ctx context.Context, customerID, profileID string
 	body := generated.DevicePolicyUpdateRequest{Devices: make([]generated.DevicePolicyUpdate, len(deviceIDs))}
 	seen := make(map[string]int, len(deviceIDs))
 	for i, d := range deviceIDs {
-		if strings.TrimSpace(d) == "" {
-			return "", &InvalidArgumentError{Argument: fmt.Sprintf("device id #%d", i+1), Problem: "is empty: give the device's id as listed by ListDevices"}
+		if err := checkBodyID(fmt.Sprintf("device id #%d", i+1), d, "the device's id as listed by ListDevices"); err != nil {
+			return "", err
 		}
 		if j, dup := seen[d]; dup {
 			return "", &InvalidArgumentError{Argument: fmt.Sprintf("device id #%d", i+1), Value: d, Problem: fmt.Sprintf("repeats device id #%d: give each device once", j+1)}
@@ -255,6 +255,20 @@ func checkDevices(devices []DeviceUpload) ([]DeviceUpload, error) {
 		out[i] = d
 	}
 	return out, nil
+}
+
+// checkBodyID refuses an id for a request body that is empty, or has
+// spaces around it: ids are sent as given, never trimmed (as
+// CheckCustomerID refuses a customer id with spaces), so that what is
+// checked, compared for repeats and sent is the same text.
+func checkBodyID(what, id, hint string) error {
+	switch {
+	case strings.TrimSpace(id) == "":
+		return &InvalidArgumentError{Argument: what, Value: id, Problem: "is empty: give " + hint}
+	case strings.TrimSpace(id) != id:
+		return &InvalidArgumentError{Argument: what, Value: id, Problem: "has spaces around it: give " + hint + ", without them"}
+	}
+	return nil
 }
 
 // checkSegment refuses an id that cannot be one path segment: empty, or

@@ -155,6 +155,13 @@ func TestWriteInputRefusedBeforeIO(t *testing.T) {
 		{"assign: no devices", func() error { _, err := c.AssignProfile(ctx, testCustomer, "p", nil); return err }},
 		{"assign: empty device", func() error { _, err := c.AssignProfile(ctx, testCustomer, "p", []string{"d", ""}); return err }},
 		{"assign: repeated device", func() error { _, err := c.AssignProfile(ctx, testCustomer, "p", []string{"d", "e", "d"}); return err }},
+		{"assign: profile with spaces around", func() error { _, err := c.AssignProfile(ctx, testCustomer, " p ", []string{"d"}); return err }},
+		{"assign: profile with a trailing tab", func() error { _, err := c.AssignProfile(ctx, testCustomer, "p\t", []string{"d"}); return err }},
+		{"assign: device with spaces around", func() error { _, err := c.AssignProfile(ctx, testCustomer, "p", []string{" abc "}); return err }},
+		{"assign: device repeated but for a space", func() error {
+			_, err := c.AssignProfile(ctx, testCustomer, "p", []string{"abc", "abc "})
+			return err
+		}},
 		{"policies: bad customer", func() error { _, err := c.ListConfigurationPolicies(ctx, ""); return err }},
 	}
 	for _, tt := range tests {
