@@ -24,7 +24,8 @@ var errStopped = pcjson.ErrStop
 // walk reads a paged collection page by page (one call each, so each page
 // gets its own MS-RequestId) and hands every item to yield as it is
 // decoded. After a page it follows links.next (resolved under /v1, with the
-// link's headers, such as MS-ContinuationToken; known is the batch id being
+// link's headers, such as MS-ContinuationToken, or else the page's
+// continuationToken as MS-ContinuationToken; known is the batch id being
 // listed, so that a link naming it is resolved byte for byte), else the
 // page's continuationToken through first. A repeated link or token, or more
 // pages than Limits.MaxPages, ends the walk with a *PagingError instead of
@@ -86,8 +87,15 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, k
 			if err != nil {
 				return &PagingError{Pages: n, Reason: c.secrets.redact(oneLine(err.Error()))}
 			}
-			key = "link " + u.String() + " " + linkHeader(next, "MS-ContinuationToken") + " " + page.token
-			send = func(ctx context.Context) (*http.Response, error) { return c.followLink(ctx, u, next, "") }
+			// The link's own MS-ContinuationToken is what the service says to
+			// send with it, so it wins over a different continuationToken in
+			// the body; the body's is sent when the link carries none.
+			sent, tok := linkToken(next), ""
+			if sent == "" {
+				sent, tok = page.token, page.token
+			}
+			key = "link " + u.String() + " " + sent
+			send = func(ctx context.Context) (*http.Response, error) { return c.followLink(ctx, u, next, tok) }
 		case page.token != "":
 			key = "token " + page.token
 			tok := page.token
@@ -188,14 +196,21 @@ func needID(has bool, what string) error {
 	return fmt.Errorf(`%s has no "id", which the contract requires`, what)
 }
 
-func linkHeader(l Link, name string) string {
-	for _, h := range l.Headers {
-		if strings.EqualFold(h.Key, name) {
-			v, _ := h.Value.Get()
-			return v
+// linkToken is the MS-ContinuationToken that following l sends from l's
+// own headers ("" if none), read the way followLink sets them.
+func linkToken(l Link) string {
+	h := http.Header{}
+	setLinkHeaders(h, l)
+	return h.Get("MS-ContinuationToken")
+}
+
+// setLinkHeaders sets the headers l asks for, less those a link may not set.
+func setLinkHeaders(h http.Header, l Link) {
+	for _, kv := range l.Headers {
+		if v, err := kv.Value.Get(); err == nil {
+			pchttp.SetLinkHeader(h, kv.Key, v)
 		}
 	}
-	return ""
 }
 
 // resolveLink turns a Link's URI into a URL on the configured service;
@@ -205,17 +220,13 @@ func (c *Client) resolveLink(l Link, known ...string) (*url.URL, error) {
 }
 
 // followLink sends a GET for a resolved link with the link's headers, and
-// MS-ContinuationToken when token is not empty.
+// MS-ContinuationToken (over the link's own) when token is not empty.
 func (c *Client) followLink(ctx context.Context, u *url.URL, l Link, token string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, err
 	}
-	for _, h := range l.Headers {
-		if v, err := h.Value.Get(); err == nil {
-			pchttp.SetLinkHeader(req.Header, h.Key, v)
-		}
-	}
+	setLinkHeaders(req.Header, l)
 	if token != "" {
 		req.Header.Set("MS-ContinuationToken", token)
 	}

@@ -167,3 +167,114 @@ func TestPaging(t *testing.T) {
 		}
 	}
 }
+
+// TestPagingTokenSources: after a page with links.next, every paged
+// operation sends the link's own MS-ContinuationToken when it carries one
+// (even when the body's continuationToken differs: the link's header is
+// what the service says to send with it), else the body's continuationToken.
+// The service answers a request without the right token with the first
+// page again, which the walk reports as a loop.
+func TestPagingTokenSources(t *testing.T) {
+	const link = "/customers/" + testCustomer + "/deviceBatches/b/devices"
+	ops := []struct {
+		name  string
+		next  string // the uri of links.next
+		path  string // the escaped path and query every request must use
+		items [2]string
+		list  func(c *Client) ([]string, error)
+	}{
+		{
+			name: "ListDeviceBatches", next: "/customers/" + testCustomer + "/deviceBatches", path: batchesPath + "?",
+			items: [2]string{`{"id":"b1"}`, `{"id":"b2"}`},
+			list: func(c *Client) ([]string, error) {
+				got, err := c.ListDeviceBatches(t.Context(), testCustomer)
+				var ids []string
+				for _, b := range got {
+					ids = append(ids, b.Id)
+				}
+				return ids, err
+			},
+		},
+		{
+			name: "ListDevices", next: link, path: batchesPath + "/b/devices?",
+			items: [2]string{`{"id":"d1"}`, `{"id":"d2"}`},
+			list: func(c *Client) ([]string, error) {
+				got, err := c.ListDevices(t.Context(), testCustomer, "b")
+				var ids []string
+				for _, d := range got {
+					ids = append(ids, d.Id)
+				}
+				return ids, err
+			},
+		},
+		{
+			name: "FollowDevicesLink", next: link, path: batchesPath + "/b/devices?",
+			items: [2]string{`{"id":"d1"}`, `{"id":"d2"}`},
+			list: func(c *Client) ([]string, error) {
+				got, err := c.FollowDevicesLink(t.Context(), DeviceBatch{Id: "b", DevicesLink: Link{Uri: link, Method: "GET"}})
+				var ids []string
+				for _, d := range got {
+					ids = append(ids, d.Id)
+				}
+				return ids, err
+			},
+		},
+		{
+			name: "ListCustomers", next: "/v1/customers?size=500&seekOperation=Next", path: "/v1/customers?",
+			items: [2]string{`{"id":"` + testCustomer + `"}`, `{"id":"9c3c3a32-1d1b-4e0f-a3e1-0f4c2c6d8b2a"}`},
+			list: func(c *Client) ([]string, error) {
+				got, err := c.ListCustomers(t.Context(), nil)
+				var ids []string
+				for _, cu := range got {
+					ids = append(ids, cu.Id.String())
+				}
+				return ids, err
+			},
+		},
+	}
+	cases := []struct {
+		name    string
+		headers string // links.next's headers
+		body    string // the body's continuationToken, if any
+		want    string // the MS-ContinuationToken the second request must send
+	}{
+		{name: "body token, link without headers", body: "T1", want: "T1"},
+		{name: "body token, link with other headers", headers: `{"key":"X-Other","value":"x"}`, body: "T1", want: "T1"},
+		{name: "link header only", headers: `{"key":"MS-ContinuationToken","value":"H1"}`, want: "H1"},
+		{name: "link header and the same body token", headers: `{"key":"MS-ContinuationToken","value":"T1"}`, body: "T1", want: "T1"},
+		{name: "link header wins over a different body token", headers: `{"key":"ms-continuationtoken","value":"H1"}`, body: "T1", want: "H1"},
+	}
+	for _, op := range ops {
+		for _, tc := range cases {
+			t.Run(op.name+"/"+tc.name, func(t *testing.T) {
+				rec := &recorder{}
+				srv := newLoopbackServer(t, rec, func(w http.ResponseWriter, r *http.Request, _ int) {
+					if r.Header.Get("MS-ContinuationToken") == tc.want {
+						writeBody(w, 200, `{"totalCount":1,"items":[`+op.items[1]+`]}`)
+						return
+					}
+					extra := nextLink(op.next, tc.headers)
+					if tc.body != "" {
+						extra += `,"continuationToken":"` + tc.body + `"`
+					}
+					writeBody(w, 200, `{"totalCount":1,"items":[`+op.items[0]+`]`+extra+`}`)
+				})
+				ids, err := op.list(newRetryClient(t, srv.URL, nil, policy.RetryOptions{}, nil))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(ids) != 2 || len(rec.headers) != 2 {
+					t.Fatalf("ids %q in %d requests, want both pages in 2", ids, len(rec.headers))
+				}
+				for i, want := range []string{"", tc.want} {
+					if got := rec.headers[i].Values("MS-ContinuationToken"); strings.Join(got, ",") != want {
+						t.Errorf("request %d MS-ContinuationToken %q, want %q", i+1, got, want)
+					}
+					if !strings.HasPrefix(rec.paths[i], op.path) {
+						t.Errorf("request %d %s, want %s", i+1, rec.paths[i], op.path)
+					}
+				}
+			})
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
@@ -185,8 +186,8 @@ func (c *Client) DeleteDevice(ctx context.Context, customerID, batchID, deviceID
 //
 // The call is retried only after 429, 503 and connection failures, each
 // try with the same MS-RequestId. An empty profile id, an empty list, an
-// empty or repeated device id fail with an *InvalidArgumentError before any
-// request.
+// empty or repeated device id, or an id with spaces around it (ids are sent
+// as given) fail with an *InvalidArgumentError before any request.
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/update-a-list-of-devices-with-a-configuration-policy
 func (c *Client) AssignProfile(ctx context.Context, customerID, profileID string, deviceIDs []string) (trackingID string, err error) {
@@ -194,8 +195,8 @@ func (c *Client) AssignProfile(ctx context.Context, customerID, profileID string
 	if err != nil {
 		return "", err
 	}
-	if strings.TrimSpace(profileID) == "" {
-		return "", &InvalidArgumentError{Argument: "profile id", Problem: "is empty: give the profile's id as listed by ListConfigurationPolicies"}
+	if err := checkBodyID("profile id", profileID, "the profile's id as listed by ListConfigurationPolicies"); err != nil {
+		return "", err
 	}
 	if len(deviceIDs) == 0 {
 		return "", &InvalidArgumentError{Argument: "device ids", Problem: "are missing: give at least one device id as listed by ListDevices"}
@@ -203,8 +204,8 @@ func (c *Client) AssignProfile(ctx context.Context, customerID, profileID string
 	body := generated.DevicePolicyUpdateRequest{Devices: make([]generated.DevicePolicyUpdate, len(deviceIDs))}
 	seen := make(map[string]int, len(deviceIDs))
 	for i, d := range deviceIDs {
-		if strings.TrimSpace(d) == "" {
-			return "", &InvalidArgumentError{Argument: fmt.Sprintf("device id #%d", i+1), Problem: "is empty: give the device's id as listed by ListDevices"}
+		if err := checkBodyID(fmt.Sprintf("device id #%d", i+1), d, "the device's id as listed by ListDevices"); err != nil {
+			return "", err
 		}
 		if j, dup := seen[d]; dup {
 			return "", &InvalidArgumentError{Argument: fmt.Sprintf("device id #%d", i+1), Value: d, Problem: fmt.Sprintf("repeats device id #%d: give each device once", j+1)}
@@ -256,6 +257,20 @@ func checkDevices(devices []DeviceUpload) ([]DeviceUpload, error) {
 	return out, nil
 }
 
+// checkBodyID refuses an id for a request body that is empty, or has
+// spaces around it: ids are sent as given, never trimmed (as
+// CheckCustomerID refuses a customer id with spaces), so that what is
+// checked, compared for repeats and sent is the same text.
+func checkBodyID(what, id, hint string) error {
+	switch {
+	case strings.TrimSpace(id) == "":
+		return &InvalidArgumentError{Argument: what, Value: id, Problem: "is empty: give " + hint}
+	case strings.TrimSpace(id) != id:
+		return &InvalidArgumentError{Argument: what, Value: id, Problem: "has spaces around it: give " + hint + ", without them"}
+	}
+	return nil
+}
+
 // checkSegment refuses an id that cannot be one path segment: empty, or
 // "." and "..", which URL resolution would turn into other paths.
 func checkSegment(what, id, hint string) error {
@@ -271,7 +286,7 @@ func checkSegment(what, id, hint string) error {
 // accepted reads the answer to an upload or policy update: a 202 whose
 // Location names the status (relative without /v1, with /v1, or absolute
 // on the configured service), or a 200 whose body is the status link. The
-// tracking id is the link's last path segment.
+// tracking id is the link's last path segment, unescaped.
 func (c *Client) accepted(resp *http.Response, err error) (string, error) {
 	resp, err = c.result(resp, err)
 	if err != nil {
@@ -293,7 +308,13 @@ func (c *Client) accepted(resp *http.Response, err error) (string, error) {
 	if err != nil {
 		return "", c.decodeError(resp, fmt.Errorf("the upload status link cannot be used: %w", err))
 	}
-	return path.Base(u.Path), nil
+	// The last segment of the escaped path, unescaped: "t%2F5" is the
+	// tracking id "t/5", not "5".
+	id, err := url.PathUnescape(path.Base(u.EscapedPath()))
+	if err != nil {
+		return "", c.decodeError(resp, fmt.Errorf("the upload status link cannot be used: %w", err))
+	}
+	return id, nil
 }
 
 // UserSignInRequiredError is returned when Partner Center refuses an

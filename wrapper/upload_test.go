@@ -42,6 +42,21 @@ func TestUploadTrackingIDFromEveryLinkShape(t *testing.T) {
 			w.Header().Set("Location", base+"/v1"+trackingPath+"e5f6")
 			w.WriteHeader(http.StatusAccepted)
 		}, "e5f6"},
+		{"202 Location with /v1//v1", func(w http.ResponseWriter, _ string) {
+			w.Header().Set("Location", "/v1//v1"+trackingPath+"c5")
+			w.WriteHeader(http.StatusAccepted)
+		}, "c5"},
+		{"202 Location with an escaped / in the tracking id", func(w http.ResponseWriter, _ string) {
+			w.Header().Set("Location", trackingPath+"t%2F5")
+			w.WriteHeader(http.StatusAccepted)
+		}, "t/5"},
+		{"202 absolute Location with an escaped space", func(w http.ResponseWriter, base string) {
+			w.Header().Set("Location", base+"/v1"+trackingPath+"t%205")
+			w.WriteHeader(http.StatusAccepted)
+		}, "t 5"},
+		{"200 status link with an escaped / in the tracking id", func(w http.ResponseWriter, _ string) {
+			writeBody(w, http.StatusOK, `{"uri":"`+trackingPath+`t%2F6"}`)
+		}, "t/6"},
 		{"200 with the status link in the body", func(w http.ResponseWriter, _ string) {
 			writeBody(w, http.StatusOK, `{"uri":"`+trackingPath+`g7h8","method":"GET","headers":[]}`)
 		}, "g7h8"},
@@ -140,6 +155,13 @@ func TestWriteInputRefusedBeforeIO(t *testing.T) {
 		{"assign: no devices", func() error { _, err := c.AssignProfile(ctx, testCustomer, "p", nil); return err }},
 		{"assign: empty device", func() error { _, err := c.AssignProfile(ctx, testCustomer, "p", []string{"d", ""}); return err }},
 		{"assign: repeated device", func() error { _, err := c.AssignProfile(ctx, testCustomer, "p", []string{"d", "e", "d"}); return err }},
+		{"assign: profile with spaces around", func() error { _, err := c.AssignProfile(ctx, testCustomer, " p ", []string{"d"}); return err }},
+		{"assign: profile with a trailing tab", func() error { _, err := c.AssignProfile(ctx, testCustomer, "p\t", []string{"d"}); return err }},
+		{"assign: device with spaces around", func() error { _, err := c.AssignProfile(ctx, testCustomer, "p", []string{" abc "}); return err }},
+		{"assign: device repeated but for a space", func() error {
+			_, err := c.AssignProfile(ctx, testCustomer, "p", []string{"abc", "abc "})
+			return err
+		}},
 		{"policies: bad customer", func() error { _, err := c.ListConfigurationPolicies(ctx, ""); return err }},
 	}
 	for _, tt := range tests {
