@@ -5,7 +5,9 @@
 // Exit codes: 0 success; 1 a service, network or authentication failure;
 // 2 invalid input (unknown command or flag, stray arguments, invalid
 // values, missing credentials); 70 an internal error (a bug); 130
-// interrupted by SIGINT (Ctrl-C); 143 stopped by SIGTERM.
+// interrupted by SIGINT (Ctrl-C); 143 stopped by SIGTERM. The sandbox
+// server (`devicebatches sandbox`) runs until it is stopped: SIGINT or
+// SIGTERM is its normal end, and it exits 0 once it has shut down.
 package main
 
 import (

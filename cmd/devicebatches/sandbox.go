@@ -58,7 +58,8 @@ func (a *app) sandboxCommand() *cobra.Command {
 operations, validated against the OpenAPI document, for trying this tool
 and other clients without a Partner Center account. It accepts any bearer
 token. It listens on loopback only unless --allow-remote is given, and
-stops on Ctrl-C (SIGINT) or SIGTERM.
+stops on Ctrl-C (SIGINT) or SIGTERM, exiting 0 once it has shut down
+(its normal end, unlike other commands, which exit 130 or 143).
 
 Uploads (createDeviceBatch, addDevices) are queued, then processing, then
 final after --processing-delay (0 processes them at once). Serial numbers
