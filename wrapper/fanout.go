@@ -51,8 +51,22 @@ type CustomerResult struct {
 	// Batches holds the decoded batches (BatchesJSON with FanOutOptions.JSON).
 	Batches     []DeviceBatch
 	BatchesJSON [][]byte
-	// Err is the customer's failure: *ResponseError, *DecodeError,
-	// *InvalidArgumentError (not a GUID), or the context's error.
+	// Err is the customer's failure (inspect it with errors.As):
+	//   - *InvalidArgumentError: refused before any request (the id is
+	//     not a GUID, say);
+	//   - *ResponseError: the service answered with an error (when ctx
+	//     ended while a failed try waited to be retried, Err holds both
+	//     that answer and ctx's error);
+	//   - *DecodeError: an answer could not be read;
+	//   - *PagingError: the pages could not be followed;
+	//   - *NetworkError: no answer: the connection failed, a try timed
+	//     out, or ctx ended (errors.Is(Err, context.Canceled) and
+	//     context.DeadlineExceeded see through it);
+	//   - *AuthenticationError: the credential gave no token;
+	//   - *ThrottlePauseError: not fetched, since the service asked for a
+	//     pause longer than could be waited (one error for every such
+	//     customer);
+	//   - *PanicError: fetching this customer hit a bug.
 	Err error
 }
 
