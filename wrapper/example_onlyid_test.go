@@ -21,21 +21,24 @@ func onlyIDs() *httptest.Server {
 	}))
 }
 
-// TestExamplesWithOnlyIDs runs every example (the README snippet is
-// Example_errors) against answers holding only ids: reading an absent
-// optional property must never panic. FollowDevicesLink is left out: a
+// TestExamplesWithOnlyIDs runs every example (the README's snippets are
+// Example_errors and ExampleClient_ListDeviceBatchesForCustomerSeq) against
+// answers holding only ids: reading an absent optional property must never
+// panic. (A customer id that is not a GUID fails the customer listing: the
+// fan-out example then reports the listing's error.) FollowDevicesLink is left out: a
 // batch without a devicesLink is refused, which the example reports with
 // log.Fatal by design.
 func TestExamplesWithOnlyIDs(t *testing.T) {
 	exampleServer = onlyIDs
 	t.Cleanup(func() { exampleServer = sandboxServer })
 	for name, example := range map[string]func(){
-		"ListDeviceBatches":     ExampleClient_ListDeviceBatches,
-		"ListDeviceBatchesIter": ExampleClient_ListDeviceBatchesIter,
-		"ListDevices":           ExampleClient_ListDevices,
-		"ListDevicesIter":       ExampleClient_ListDevicesIter,
-		"fan-out":               ExampleClient_ListDeviceBatchesForCustomers,
-		"errors (README)":       Example_errors,
+		"ListDeviceBatches":      ExampleClient_ListDeviceBatches,
+		"ListDeviceBatchesIter":  ExampleClient_ListDeviceBatchesIter,
+		"ListDevices":            ExampleClient_ListDevices,
+		"ListDevicesIter":        ExampleClient_ListDevicesIter,
+		"fan-out":                ExampleClient_ListDeviceBatchesForCustomers,
+		"fan-out over customers": ExampleClient_ListDeviceBatchesForCustomerSeq,
+		"errors (README)":        Example_errors,
 	} {
 		t.Run(name, func(t *testing.T) {
 			defer func() {

@@ -238,6 +238,56 @@ func ExampleClient_ListDeviceBatchesForCustomers() {
 	// 3 00000000-0000-0000-0000-000000000001: HTTP 404, Partner Center error 600
 }
 
+// Every customer of the partner, fetched while the customer listing is
+// still paging (the README's fan-out snippet): the listing's error is kept
+// and reported after the loop, so that a partial set of customers does not
+// look complete.
+func ExampleClient_ListDeviceBatchesForCustomerSeq() {
+	srv := exampleServer()
+	defer srv.Close()
+	client := exampleClient(srv.URL)
+	ctx := context.Background()
+
+	lim, _ := wrapper.NewRateLimiter(nil) // learn the rate; share it with the listing
+	ctx = wrapper.WithRateLimiter(ctx, lim)
+	var listErr error // set if the customer listing fails part way
+	ids := func(yield func(string) bool) {
+		for c, err := range client.ListCustomersIter(ctx, nil) {
+			if err != nil {
+				listErr = err
+				return
+			}
+			if !yield(c.Id.String()) {
+				return
+			}
+		}
+	}
+	lines := []string{}
+	for r := range client.ListDeviceBatchesForCustomerSeq(ctx, ids, &wrapper.FanOutOptions{RateLimiter: lim}) {
+		var pause *wrapper.ThrottlePauseError
+		switch {
+		case errors.As(r.Err, &pause):
+			lines = append(lines, fmt.Sprintf("%d %s: not fetched, the service asked for a %s pause", r.Index, r.CustomerID, pause.RetryAfter))
+		case r.Err != nil:
+			lines = append(lines, fmt.Sprintf("%d %s: %v", r.Index, r.CustomerID, r.Err))
+		default:
+			lines = append(lines, fmt.Sprintf("%d %s: %d batches", r.Index, r.CustomerID, len(r.Batches)))
+		}
+	}
+	slices.Sort(lines) // results arrive in completion order
+	for _, l := range lines {
+		fmt.Println(l)
+	}
+	// The loop returns after the listing has, so listErr is set by now.
+	if listErr != nil {
+		fmt.Println("listing customers stopped early:", listErr)
+	}
+	// Output:
+	// 0 47021739-3426-40bf-9601-61b4b6d7c793: 2 batches
+	// 1 0f3c5a91-7d2e-4b8a-9c61-2e4f8b0d7a35: 2 batches
+	// 2 8d1e6b2c-4f7a-4e39-a5d0-c9b3f2e1a468: 0 batches
+}
+
 // Example_errors is the README's library snippet: list, tell the failure
 // kinds apart with errors.As, print what the service sent.
 func Example_errors() {

@@ -51,8 +51,22 @@ type CustomerResult struct {
 	// Batches holds the decoded batches (BatchesJSON with FanOutOptions.JSON).
 	Batches     []DeviceBatch
 	BatchesJSON [][]byte
-	// Err is the customer's failure: *ResponseError, *DecodeError,
-	// *InvalidArgumentError (not a GUID), or the context's error.
+	// Err is the customer's failure (inspect it with errors.As):
+	//   - *InvalidArgumentError: refused before any request (the id is
+	//     not a GUID, say);
+	//   - *ResponseError: the service answered with an error (when ctx
+	//     ended while a failed try waited to be retried, Err holds both
+	//     that answer and ctx's error);
+	//   - *DecodeError: an answer could not be read;
+	//   - *PagingError: the pages could not be followed;
+	//   - *NetworkError: no answer: the connection failed, a try timed
+	//     out, or ctx ended (errors.Is(Err, context.Canceled) and
+	//     context.DeadlineExceeded see through it);
+	//   - *AuthenticationError: the credential gave no token;
+	//   - *ThrottlePauseError: not fetched, since the service asked for a
+	//     pause longer than could be waited (one error for every such
+	//     customer);
+	//   - *PanicError: fetching this customer hit a bug.
 	Err error
 }
 
@@ -68,7 +82,8 @@ type CustomerResult struct {
 // service's limit from its 429s. When the service asks for a pause longer
 // than the limiter allows (or than ctx's deadline), the customers not yet
 // fetched are yielded at once with the same *ThrottlePauseError, and no
-// request is sent. Stopping the loop early cancels the calls still running.
+// request is sent. Stopping the loop early (break, return) cancels the
+// calls still running and returns once they have.
 func (c *Client) ListDeviceBatchesForCustomers(ctx context.Context, customerIDs []string, opts *FanOutOptions) iter.Seq[CustomerResult] {
 	if len(customerIDs) == 0 {
 		return func(func(CustomerResult) bool) {}
@@ -80,8 +95,14 @@ func (c *Client) ListDeviceBatchesForCustomers(ctx context.Context, customerIDs 
 // /v1/customers/{customer-id}/deviceBatches per customer) over a stream of
 // customer ids, such as the ids of ListCustomersIter as its pages arrive:
 // the first customers' batches are yielded while later ids are still being
-// produced. CustomerResult.Index is an id's position in the stream. The
-// stream is read from one goroutine; it should stop when ctx ends.
+// produced. CustomerResult.Index is an id's position in the stream.
+//
+// The stream is read from one goroutine, and should stop when ctx ends.
+// Stopping the loop early makes the stream's yield return false, so that a
+// customer listing requests no further page, and the loop returns once the
+// stream has: a variable the stream sets (the listing's error) can be read
+// after the loop, and a stream that waits between ids holds up the early
+// stop until it yields again or returns.
 func (c *Client) ListDeviceBatchesForCustomerSeq(ctx context.Context, customerIDs iter.Seq[string], opts *FanOutOptions) iter.Seq[CustomerResult] {
 	var o FanOutOptions
 	if opts != nil {
@@ -135,13 +156,29 @@ func (c *Client) ListDeviceBatchesForCustomerSeq(ctx context.Context, customerID
 				}
 			})
 		}
-		// Every id is fed, even after cancellation: a cancelled fetch
-		// returns at once with ctx's error, and the customer is accounted for.
+		// stop is closed when the consumer stops the loop (break, return
+		// or panic): nobody reads the results any more.
+		stop := make(chan struct{})
+		// Every id is fed, even after ctx is cancelled: a cancelled fetch
+		// returns at once with ctx's error, and the customer is accounted
+		// for. Once the consumer stops, the stream's yield returns false
+		// instead, so that a customer listing requests no further page.
 		go func() {
 			defer close(jobs)
 			i := 0
 			for id := range customerIDs {
-				jobs <- job{i, id}
+				// stop first: the select below picks at random when a
+				// worker is ready too.
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				select {
+				case jobs <- job{i, id}:
+				case <-stop:
+					return
+				}
 				i++
 			}
 		}()
@@ -149,11 +186,17 @@ func (c *Client) ListDeviceBatchesForCustomerSeq(ctx context.Context, customerID
 			wg.Wait()
 			close(results)
 		}()
+		// However the loop ends, wait for the stream and the workers to
+		// return: no goroutine outlives the loop, and whatever the stream
+		// set (a listing's error, say) can be read after it.
+		defer func() {
+			cancel()
+			close(stop)
+			for range results {
+			}
+		}()
 		for r := range results {
 			if !yield(r) {
-				cancel()
-				for range results {
-				}
 				return
 			}
 		}
