@@ -170,7 +170,7 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 	// gatePolicy runs before the token is added, on every try. Each policy
 	// costs every call an allocation in azcore: logPolicy is there only
 	// when there is a Logger, and transport does what it can.
-	perRetry := []policy.Policy{gatePolicy{base, &throttleGate{}}, bearer}
+	perRetry := []policy.Policy{gatePolicy{base, &throttleGate{}, c.maxRetryDelay}, bearer}
 	if c.logging = o.Logger != nil; c.logging {
 		perRetry = append([]policy.Policy{logPolicy{o.Logger, c.secrets}}, perRetry...)
 	}

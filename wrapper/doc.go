@@ -20,8 +20,10 @@
 // Retry-After); *DecodeError is a 2xx answer whose body does not parse;
 // *InvalidArgumentError is input refused before any request was made;
 // *NetworkError is a request that got no answer (reset, TLS, timeout), with
-// the ids it was sent with; *PagingError a listing that cannot be followed
-// (a loop, more than Limits.MaxPages pages). No error ever shows the bearer
+// the ids it was sent with; *ThrottlePauseError a call refused, before
+// sending, while a long Retry-After pauses the Client; *PagingError a
+// listing that cannot be followed (a loop, more than Limits.MaxPages
+// pages). No error ever shows the bearer
 // token: echoed back by a server, it is replaced by REDACTED. What a server
 // can make the client read is bounded by ClientOptions.Limits.
 package wrapper

@@ -97,6 +97,72 @@ func TestFanOutLongRetryAfterFailsRemainingOnce(t *testing.T) {
 	}
 }
 
+// TestFanOutAfterLongPauseOfAnotherCall: a fan-out started while the
+// client is paused by an earlier call's 429 (Retry-After 3600 s, past the
+// limiter's 60 s cap) yields every customer at once with one shared
+// *ThrottlePauseError naming that Retry-After, and sends nothing; once the
+// pause has passed, the same fan-out fetches every customer.
+func TestFanOutAfterLongPauseOfAnotherCall(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		n := 0
+		c := memClient(t, func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			n++
+			first := n == 1
+			mu.Unlock()
+			if first {
+				w.Header().Set("Retry-After", "3600")
+				w.WriteHeader(http.StatusTooManyRequests)
+				fmt.Fprint(w, `{"statusCode":429,"message":"Rate limit is exceeded. Try again in 3600 seconds."}`)
+				return
+			}
+			fmt.Fprint(w, oneBatchBody)
+		})
+		sent := func() int {
+			mu.Lock()
+			defer mu.Unlock()
+			return n
+		}
+		ids := customers(10)
+		if _, err := c.ListDeviceBatches(t.Context(), ids[0]); err == nil {
+			t.Fatal("the first call succeeded; want its 429")
+		}
+		start := time.Now()
+		var first *ThrottlePauseError
+		paused := 0
+		for r := range c.ListDeviceBatchesForCustomers(t.Context(), ids, &FanOutOptions{Concurrency: 4}) {
+			var pe *ThrottlePauseError
+			if !errors.As(r.Err, &pe) {
+				t.Errorf("customer %s: %v, want a *ThrottlePauseError", r.CustomerID, r.Err)
+				continue
+			}
+			paused++
+			if first == nil {
+				first = pe
+			} else if pe != first {
+				t.Errorf("customer %s: a second ThrottlePauseError; want one shared", r.CustomerID)
+			}
+		}
+		if paused != len(ids) || time.Since(start) != 0 || sent() != 1 {
+			t.Fatalf("%d customers paused after %s, %d requests; want all 10 at once and only the first call's", paused, time.Since(start), sent())
+		}
+		if first.RetryAfter != time.Hour || !strings.Contains(first.Error(), "1h0m0s (Retry-After)") {
+			t.Errorf("pause error %v, want one naming 1h0m0s (Retry-After)", first)
+		}
+		time.Sleep(time.Hour)
+		ok := 0
+		for r := range c.ListDeviceBatchesForCustomers(t.Context(), ids, nil) {
+			if r.Err == nil && len(r.Batches) == 1 {
+				ok++
+			}
+		}
+		if ok != len(ids) {
+			t.Errorf("after the pause, %d of %d customers fetched", ok, len(ids))
+		}
+	})
+}
+
 // TestFanOutStreamsFromSeq: the first customer's result is yielded while
 // the stream of ids has not ended (it waits for that result), so listing
 // customers and fetching their batches overlap.

@@ -19,6 +19,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/partnercenter-go/devicebatches/internal/contract"
+	"github.com/partnercenter-go/devicebatches/internal/guid"
 )
 
 const (
@@ -487,6 +488,98 @@ func TestThrottleGateHoldsBackOtherCalls(t *testing.T) {
 		}
 		if n := rec.count(); n != 3 {
 			t.Errorf("server saw %d requests, want 3", n)
+		}
+	})
+}
+
+// TestLongPauseRefusesLaterCallsAtOnce: a 429 asking for an hour pauses
+// every call of the client, but a call that may not wait that long (the
+// 60 s MaxRetryDelay, a RateLimiter's MaxPause, its deadline) fails at once
+// with a *ThrottlePauseError naming the Retry-After and its own ids,
+// instead of freezing until the hour is over or failing as a network
+// error; near the end a call waits out what is left, and after it calls go
+// through.
+func TestLongPauseRefusesLaterCallsAtOnce(t *testing.T) {
+	rec := &recorder{}
+	srv := newLoopbackServer(t, rec, func(w http.ResponseWriter, _ *http.Request, n int) {
+		if n == 0 {
+			w.Header().Set("Retry-After", "3600")
+			writeBody(w, 429, throttleBody)
+			return
+		}
+		writeBody(w, 200, batchPage([]string{"x"}, ""))
+	})
+	// Each call starts at its offset from the 429, in order, on one client.
+	steps := []struct {
+		name    string
+		at      time.Duration
+		timeout time.Duration // the call's deadline; 0 for none
+		limiter bool          // the call carries a RateLimiter (MaxPause 60 s)
+		refused string        // the reason a *ThrottlePauseError gives; "" when the call succeeds
+		left    string        // what it says is left of the pause, when not the whole hour
+		waited  time.Duration // how long a call that succeeds waits for the pause
+	}{
+		{name: "a deadline before the pause ends", timeout: 10 * time.Second, refused: "the cap on one wait (1m0s)"},
+		{name: "no deadline", refused: "the cap on one wait (1m0s)"},
+		{name: "a deadline after the pause", timeout: 2 * time.Hour, refused: "the cap on one wait (1m0s)"},
+		{name: "through a rate limiter", at: time.Minute, limiter: true, refused: "the cap on one wait (1m0s)", left: "the 59m0s left"},
+		{name: "30 s left, a 10 s deadline", at: time.Hour - 30*time.Second, timeout: 10 * time.Second, refused: "the time left before the deadline", left: "the 30s left"},
+		{name: "30 s left, no deadline", at: time.Hour - 30*time.Second, waited: 30 * time.Second},
+		{name: "after the pause", at: time.Hour + time.Second},
+	}
+	synctest.Test(t, func(t *testing.T) {
+		c := newRetryClient(t, srv.URL, nil, policy.RetryOptions{}, nil)
+		start := time.Now()
+		_, err := c.ListDeviceBatches(context.Background(), testCustomer)
+		var re *ResponseError
+		if !errors.As(err, &re) || re.RetryAfter != time.Hour || time.Since(start) != 0 {
+			t.Fatalf("first call: %v after %s, want the 429 at once with its Retry-After", err, time.Since(start))
+		}
+		for _, st := range steps {
+			time.Sleep(time.Until(start.Add(st.at)))
+			ctx := context.Background()
+			if st.limiter {
+				lim, err := NewRateLimiter(nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx = WithRateLimiter(ctx, lim)
+			}
+			if st.timeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, st.timeout)
+				defer cancel()
+			}
+			sent := rec.count()
+			called := time.Now()
+			_, err := c.ListDeviceBatches(ctx, testCustomer)
+			took := time.Since(called)
+			if st.refused == "" {
+				if err != nil || took != st.waited || rec.count() != sent+1 {
+					t.Errorf("%s: %v after %s, %d requests; want success after %s, 1 request", st.name, err, took, rec.count()-sent, st.waited)
+				}
+				continue
+			}
+			var pe *ThrottlePauseError
+			if !errors.As(err, &pe) || errors.As(err, new(*NetworkError)) {
+				t.Errorf("%s: error %v (%T), want a *ThrottlePauseError", st.name, err, err)
+				continue
+			}
+			if took != 0 || rec.count() != sent {
+				t.Errorf("%s: refused after %s and %d requests, want at once and none", st.name, took, rec.count()-sent)
+			}
+			if pe.RetryAfter != time.Hour || !pe.Until.Equal(start.Add(time.Hour)) || pe.MaxPause != time.Minute {
+				t.Errorf("%s: RetryAfter %s, Until %s, MaxPause %s; want 1h, the 429's time plus 1h, 1m", st.name, pe.RetryAfter, pe.Until.Sub(start), pe.MaxPause)
+			}
+			if !guid.Valid(pe.RequestID) || pe.RequestID == rec.requestIDs()[0] || pe.CorrelationID != c.CorrelationID() {
+				t.Errorf("%s: ids %q, %q; want this call's own MS-RequestId and the client's MS-CorrelationId", st.name, pe.RequestID, pe.CorrelationID)
+			}
+			msg := pe.Error()
+			for _, want := range []string{"1h0m0s (Retry-After)", st.refused, "MS-RequestId: " + pe.RequestID, st.left} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("%s: %q lacks %q", st.name, msg, want)
+				}
+			}
 		}
 	})
 }

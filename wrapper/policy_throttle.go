@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -28,7 +27,10 @@ import (
 // When: Partner Center's limits are per partner tenant, so a 429 to one
 // call is news for every call of the Client: the gate holds every try back
 // until the service's Retry-After has passed, instead of spending the limit
-// on answers that will be 429 too. The gateway's throttling body ("Try
+// on answers that will be 429 too. A try that may not wait for the rest of
+// the pause (longer than MaxRetryDelay, or than its deadline leaves) fails
+// at once with a *ThrottlePauseError: an hour's Retry-After must not freeze
+// every later call for the hour. The gateway's throttling body ("Try
 // again in 57 seconds.") becomes a Retry-After header when the header is
 // missing, so azcore's retry policy waits as long as the service asked.
 //
@@ -41,6 +43,9 @@ import (
 type gatePolicy struct {
 	base *url.URL
 	gate *throttleGate
+	// maxWait is the longest pause a call without a RateLimiter waits
+	// through: the retry policy's MaxRetryDelay, as for one retry's wait.
+	maxWait time.Duration
 }
 
 // Do implements policy.Policy.
@@ -50,13 +55,20 @@ func (p gatePolicy) Do(req *policy.Request) (*http.Response, error) {
 	}
 	ctx := req.Raw().Context()
 	r := rateLimiterFrom(ctx)
+	maxWait := p.maxWait
 	if r != nil {
+		maxWait = r.maxPause
+		// A pause the call cannot wait out fails it before it queues for
+		// the limiter: it would spend a turn, and time, to be refused.
+		if _, err := p.gate.check(ctx, maxWait); err != nil {
+			return nil, nonRetriable{named(err, req.Raw())}
+		}
 		if err := r.l.Wait(ctx); err != nil {
 			return nil, nonRetriable{named(r.pauseError(err), req.Raw())}
 		}
 	}
-	if err := p.gate.wait(ctx); err != nil {
-		return nil, nonRetriable{err}
+	if err := p.gate.wait(ctx, maxWait); err != nil {
+		return nil, nonRetriable{named(err, req.Raw())}
 	}
 	resp, err := req.Next()
 	switch {
@@ -72,13 +84,13 @@ func (p gatePolicy) Do(req *policy.Request) (*http.Response, error) {
 	now := time.Now()
 	if r == nil {
 		if d > 0 {
-			p.gate.pause(now.Add(d))
+			p.gate.pause(now, d)
 		}
 		return resp, nil
 	}
 	r.l.OnThrottle(d)
 	if d > adaptive.DefaultPauseThreshold {
-		p.gate.pause(now.Add(d))
+		p.gate.pause(now, d)
 	}
 	if r.cannotWait(ctx, now, d) {
 		// Waiting could not help: say so now, naming the Retry-After,
@@ -109,28 +121,44 @@ func throttledFor(resp *http.Response) time.Duration {
 type throttleGate struct {
 	mu    sync.Mutex
 	until time.Time
+	// after is the Retry-After that set until, for the error that names it.
+	after time.Duration
 }
 
-func (g *throttleGate) pause(until time.Time) {
+// pause holds every call back for d from now, unless a pause already
+// holds them longer.
+func (g *throttleGate) pause(now time.Time, d time.Duration) {
 	g.mu.Lock()
-	if until.After(g.until) {
-		g.until = until
+	if until := now.Add(d); until.After(g.until) {
+		g.until, g.after = until, d
 	}
 	g.mu.Unlock()
 }
 
-// wait holds the caller until the pause is over. A pause that would outlast
-// the context's deadline is refused at once: waiting could not help.
-func (g *throttleGate) wait(ctx context.Context) error {
+// check returns what is left of the pause, or a *ThrottlePauseError when
+// more is left than maxWait or than ctx's deadline leaves: waiting could
+// not help, and a caller without a deadline would otherwise hang for as
+// long as the service asked (up to pchttp.MaxRetryAfter).
+func (g *throttleGate) check(ctx context.Context, maxWait time.Duration) (time.Duration, error) {
 	g.mu.Lock()
-	until := g.until
+	until, after := g.until, g.after
 	g.mu.Unlock()
 	d := time.Until(until)
 	if d <= 0 {
-		return nil
+		return 0, nil
 	}
-	if dl, ok := ctx.Deadline(); ok && dl.Before(until) {
-		return fmt.Errorf("the service is throttling this client for another %s, past the call's deadline: %w", d.Round(time.Millisecond), context.DeadlineExceeded)
+	if dl, ok := ctx.Deadline(); d > maxWait || (ok && dl.Before(until)) {
+		return 0, &ThrottlePauseError{RetryAfter: after, Until: until, MaxPause: maxWait, left: d}
+	}
+	return d, nil
+}
+
+// wait holds the caller until the pause is over, or refuses at once a
+// pause check refuses.
+func (g *throttleGate) wait(ctx context.Context, maxWait time.Duration) error {
+	d, err := g.check(ctx, maxWait)
+	if d <= 0 {
+		return err
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()

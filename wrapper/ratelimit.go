@@ -114,31 +114,56 @@ func rateLimiterFrom(ctx context.Context) *RateLimiter {
 
 // ThrottlePauseError reports that Partner Center asked every request to
 // wait (a long Retry-After) for longer than the caller could: longer than
-// RateLimiterOptions.MaxPause, or past the call's context deadline. No
-// request was sent after the answer that asked for the pause. Use
-// errors.As.
+// RateLimiterOptions.MaxPause (for a call without a RateLimiter, the retry
+// policy's MaxRetryDelay), or past the call's context deadline. Any
+// operation of a Client returns it, without sending its request, while
+// such a pause is in force; ListDeviceBatchesForCustomers (GET
+// /v1/customers/{customer-id}/deviceBatches) yields it for the customers
+// it could not fetch. No request was sent after the answer that asked for
+// the pause. Once less of it is left than a call may wait, calls wait out
+// the rest and go through. Use errors.As.
 type ThrottlePauseError struct {
 	// RetryAfter is the wait the service asked for.
 	RetryAfter time.Duration
 	// Until is when the pause ends.
 	Until time.Time
-	// MaxPause is the cap on one wait that was in force.
+	// MaxPause is the cap on one wait that was in force: the
+	// RateLimiter's MaxPause, or the retry policy's MaxRetryDelay.
 	MaxPause time.Duration
 	// RequestID and CorrelationID are the MS-RequestId and
 	// MS-CorrelationId of the call the pause stopped, so a log line can
 	// name it like any other failed call. In a fan-out, the customers not
 	// yet asked share the error of the first call it stopped.
 	RequestID, CorrelationID string
+
+	// left is what was left of the pause when the call was refused; zero
+	// when it was refused on the answer that asked for it.
+	left time.Duration
 }
 
-// Error names the Retry-After and what it exceeded.
+// Error names the Retry-After, what was left of it, and what that exceeded.
 func (e *ThrottlePauseError) Error() string {
+	exact := cmp.Or(e.left, e.RetryAfter)
 	why := "the time left before the deadline"
-	if e.RetryAfter > e.MaxPause {
+	if exact > e.MaxPause {
 		why = "the cap on one wait (" + e.MaxPause.String() + ")"
 	}
-	return fmt.Sprintf("Partner Center is throttling: it asked to wait %s (Retry-After) before any further request, until %s, longer than %s [MS-RequestId: %s, MS-CorrelationId: %s]",
-		e.RetryAfter, e.Until.UTC().Format(time.RFC3339), why, orUnknown(e.RequestID), orUnknown(e.CorrelationID))
+	// A later call names what is left too: it is what it could not wait.
+	rest := ","
+	if left := roundWait(exact); left != roundWait(e.RetryAfter) {
+		rest = "; the " + left.String() + " left is"
+	}
+	return fmt.Sprintf("Partner Center is throttling: it asked to wait %s (Retry-After) before any further request, until %s%s longer than %s [MS-RequestId: %s, MS-CorrelationId: %s]",
+		e.RetryAfter, e.Until.UTC().Format(time.RFC3339), rest, why, orUnknown(e.RequestID), orUnknown(e.CorrelationID))
+}
+
+// roundWait rounds a wait for a message: to the second, or to the
+// millisecond below one.
+func roundWait(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(time.Second)
 }
 
 // named sets the ids of the call req on a *ThrottlePauseError in err.
@@ -155,7 +180,7 @@ func named(err error, req *http.Request) error {
 func (r *RateLimiter) pauseError(err error) error {
 	var pe *adaptive.PauseError
 	if errors.As(err, &pe) {
-		return &ThrottlePauseError{RetryAfter: pe.RetryAfter, Until: pe.Until, MaxPause: r.maxPause}
+		return &ThrottlePauseError{RetryAfter: pe.RetryAfter, Until: pe.Until, MaxPause: r.maxPause, left: time.Until(pe.Until)}
 	}
 	return err
 }

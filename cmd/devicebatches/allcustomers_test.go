@@ -224,6 +224,41 @@ func TestAllCustomersLongThrottle(t *testing.T) {
 	}
 }
 
+// TestAllCustomersListingLongThrottle: a Retry-After longer than the cap
+// on one wait, on the customer listing itself, ends the command with exit
+// 1 and lines naming the wait and the call's ids once, as a throttle, not
+// as a network failure; nothing is sent after the 429.
+func TestAllCustomersListingLongThrottle(t *testing.T) {
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write([]byte(`{"statusCode":429,"message":"Rate limit is exceeded. Try again in 3600 seconds."}`))
+	}))
+	defer srv.Close()
+	code, out, errOut := runCLIStdin(t, "", "list", "--all-customers", "--base-url", srv.URL, "-o", "jsonl")
+	if code != exitFailure || out != "" {
+		t.Fatalf("exit %d, stdout %q; want 1 and nothing printed; stderr %q", code, out, errOut)
+	}
+	named := 0
+	for line := range strings.Lines(errOut) {
+		if !strings.Contains(line, "1h0m0s (Retry-After)") {
+			continue
+		}
+		named++
+		if strings.Count(line, "MS-RequestId") != 1 || strings.Contains(line, "GET http") {
+			t.Errorf("want the throttle with its ids once, not a failed request: %s", line)
+		}
+	}
+	if named == 0 {
+		t.Errorf("no line names the 1h0m0s Retry-After:\n%s", errOut)
+	}
+	if n := requests.Load(); n != 1 {
+		t.Errorf("%d requests, want the one throttled", n)
+	}
+}
+
 // TestFanOutUsage: fan-out flags with a single customer, and bad rates, are
 // usage errors before any request.
 func TestFanOutUsage(t *testing.T) {
