@@ -241,10 +241,12 @@ type DeviceUploadDetails struct {
 	// DeviceId The device's new id; absent or null when it was not created.
 	DeviceId nullable.Nullable[string] `json:"deviceId,omitempty,omitzero"`
 
-	// ErrorCode Why the device failed, a string: `806` (ZtdDeviceAlreadyAssigned:
-	// already registered to this customer, harmless), `808`
+	// ErrorCode Why the device failed: `806` (ZtdDeviceAlreadyAssigned: already
+	// registered to this customer, harmless), `808`
 	// (ZtdDeviceAssignedToOtherTenant: the previous owner must
 	// deregister it), or a name such as `ZtdDeviceDuplicated`.
+	// Documented as a string; like the error body's `code`, a number
+	// is accepted too, and reads as its decimal text (`806`).
 	ErrorCode nullable.Nullable[string] `json:"errorCode,omitempty,omitzero"`
 
 	// ErrorDescription The error's name, such as `ZtdDeviceAssignedToOtherTenant`.

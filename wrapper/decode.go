@@ -38,6 +38,13 @@ func decodeValue(r io.Reader, v any) error {
 	return nameLimit(pcjson.Value(r, DefaultMaxStringBytes, v))
 }
 
+// decodeUploadStatus reads an upload status into d, its strings bounded
+// by DefaultMaxStringBytes; a device's errorCode may be a number (see
+// pcjson.UploadStatus).
+func decodeUploadStatus(r io.Reader, d *BatchUploadDetails) error {
+	return nameLimit(pcjson.UploadStatus(r, DefaultMaxStringBytes, d))
+}
+
 // nameLimit adds to a decoder's *pcjson.LimitError the option that raises
 // the limit.
 func nameLimit(err error) error {

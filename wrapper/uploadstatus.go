@@ -25,8 +25,10 @@ type BatchUploadDetails = generated.BatchUploadDetails
 
 // DeviceUploadDetails is the outcome of one device of an upload:
 // DeviceId, SerialNumber, ProductKey, ErrorCode and ErrorDescription (each
-// nullable: .Get() returns the text), and Status (such as success,
-// in-progress or failed). See DeviceRegistered and UploadErrorHint.
+// nullable: .Get() returns the text; an ErrorCode the service sent as a
+// number, such as 806, reads as its decimal text, "806"), and Status (such
+// as success, in-progress or failed). See DeviceRegistered and
+// UploadErrorHint.
 type DeviceUploadDetails = generated.DeviceUploadDetails
 
 // ConfigurationPolicy is a customer's Windows Autopilot profile, an item of
@@ -107,7 +109,7 @@ func (c *Client) uploadStatus(ctx context.Context, customerID, trackingID string
 	case len(raw) > maxStatusBody:
 		return d, nil, c.decodeError(resp, fmt.Errorf("the answer is larger than %d bytes", maxStatusBody))
 	}
-	if err := decodeValue(bytes.NewReader(raw), &d); err != nil {
+	if err := decodeUploadStatus(bytes.NewReader(raw), &d); err != nil {
 		return d, nil, c.decodeError(resp, err)
 	}
 	if d.Status == "" {
