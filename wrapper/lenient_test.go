@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -124,5 +125,50 @@ func TestListDeviceBatchesEmptyCreationDate(t *testing.T) {
 	}
 	if errs := tr.Errors(); len(errs) > 0 {
 		t.Errorf("the document refuses what the client accepts: %v", errs)
+	}
+}
+
+// TestUploadStatusLimits: an upload status is bounded by the client's
+// Limits like any other answer: MaxStringBytes raised or lowered applies,
+// and the status body's own bound is MaxUploadStatusBytes.
+func TestUploadStatusLimits(t *testing.T) {
+	t.Parallel()
+	withString := func(n int) string {
+		return `{"batchTrackingId":"t1","status":"finished","devicesStatus":[{"serialNumber":"S1","status":"failed","errorDescription":"` + strings.Repeat("x", n) + `"}]}`
+	}
+	pad := `{"batchTrackingId":"t1","status":"finished"` + strings.Repeat(" ", 200<<10) + `}`
+	tests := []struct {
+		name   string
+		lim    Limits
+		body   string
+		option string // named in the error; "" for success
+	}{
+		{"a 1.5 MiB string with MaxStringBytes 4 MiB", Limits{MaxStringBytes: 4 << 20}, withString(3 << 19), ""},
+		{"a 1.5 MiB string with the default", Limits{}, withString(3 << 19), "MaxStringBytes"},
+		{"a 2 KiB string with MaxStringBytes 1 KiB", Limits{MaxStringBytes: 1 << 10}, withString(2 << 10), "MaxStringBytes"},
+		{"a 200 KiB status with MaxUploadStatusBytes 64 KiB", Limits{MaxUploadStatusBytes: 64 << 10}, pad, "MaxUploadStatusBytes"},
+		{"a 200 KiB status with the default", Limits{}, pad, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeBody(w, 200, tt.body) }))
+			defer srv.Close()
+			c := limitsClient(t, srv, tt.lim, nil)
+			d, err := c.GetBatchUploadStatus(context.Background(), testCustomer, "t1")
+			if tt.option == "" {
+				if err != nil || d.Status != UploadFinished {
+					t.Fatalf("status %q, err %v", d.Status, err)
+				}
+				return
+			}
+			var de *DecodeError
+			if !errors.As(err, &de) || !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "ClientOptions.Limits."+tt.option) {
+				t.Fatalf("err = %T %v, want a *DecodeError wrapping ErrLimit naming %s", err, err, tt.option)
+			}
+			if tt.option == "MaxUploadStatusBytes" && !errors.Is(err, ErrBodyTooLarge) {
+				t.Errorf("err = %v, want it to wrap ErrBodyTooLarge", err)
+			}
+		})
 	}
 }
