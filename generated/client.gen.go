@@ -34,12 +34,12 @@ type BatchUploadDetails struct {
 	BatchTrackingId string             `json:"batchTrackingId"`
 
 	// CompletedTime A PartnerCenterDateTime that may also be null, as an upload's times
-	// may be until they are known.
+	// may be until they are known (`""` reads as no date, as there).
 	CompletedTime nullable.Nullable[NullablePartnerCenterDateTime] `json:"completedTime,omitempty,omitzero"`
 	DevicesStatus nullable.Nullable[[]DeviceUploadDetails]         `json:"devicesStatus,omitempty,omitzero"`
 
 	// StartedTime A PartnerCenterDateTime that may also be null, as an upload's times
-	// may be until they are known.
+	// may be until they are known (`""` reads as no date, as there).
 	StartedTime nullable.Nullable[NullablePartnerCenterDateTime] `json:"startedTime,omitempty,omitzero"`
 
 	// Status `unknown`, `queued`, `processing`, `finished` or
@@ -57,7 +57,9 @@ type ConfigurationPolicy struct {
 
 	// CreatedDate A date and time as Partner Center sends it: ISO 8601 with optional
 	// fractional seconds and an optional zone. Zone-less values
-	// (`2017-07-25T01:51:00`) are UTC. Kept exactly as sent.
+	// (`2017-07-25T01:51:00`) are UTC. Kept exactly as sent. `""` is the
+	// service saying there is no date: it reads as none, where any other
+	// text that is not a date-time is a protocol error.
 	CreatedDate     PartnerCenterDateTime `json:"createdDate,omitempty,omitzero"`
 	Description     string                `json:"description,omitempty,omitzero"`
 	DevicesAssigned int32                 `json:"devicesAssigned,omitempty,omitzero"`
@@ -67,7 +69,9 @@ type ConfigurationPolicy struct {
 
 	// LastModifiedDate A date and time as Partner Center sends it: ISO 8601 with optional
 	// fractional seconds and an optional zone. Zone-less values
-	// (`2017-07-25T01:51:00`) are UTC. Kept exactly as sent.
+	// (`2017-07-25T01:51:00`) are UTC. Kept exactly as sent. `""` is the
+	// service saying there is no date: it reads as none, where any other
+	// text that is not a date-time is a protocol error.
 	LastModifiedDate PartnerCenterDateTime `json:"lastModifiedDate,omitempty,omitzero"`
 	Name             string                `json:"name,omitempty,omitzero"`
 
@@ -139,7 +143,9 @@ type Device struct {
 
 	// UploadedDate A date and time as Partner Center sends it: ISO 8601 with optional
 	// fractional seconds and an optional zone. Zone-less values
-	// (`2017-07-25T01:51:00`) are UTC. Kept exactly as sent.
+	// (`2017-07-25T01:51:00`) are UTC. Kept exactly as sent. `""` is the
+	// service saying there is no date: it reads as none, where any other
+	// text that is not a date-time is a protocol error.
 	UploadedDate PartnerCenterDateTime `json:"uploadedDate,omitempty,omitzero"`
 }
 
@@ -150,7 +156,9 @@ type DeviceBatch struct {
 
 	// CreationDate A date and time as Partner Center sends it: ISO 8601 with optional
 	// fractional seconds and an optional zone. Zone-less values
-	// (`2017-07-25T01:51:00`) are UTC. Kept exactly as sent.
+	// (`2017-07-25T01:51:00`) are UTC. Kept exactly as sent. `""` is the
+	// service saying there is no date: it reads as none, where any other
+	// text that is not a date-time is a protocol error.
 	CreationDate PartnerCenterDateTime `json:"creationDate,omitempty,omitzero"`
 	DevicesCount int32                 `json:"devicesCount,omitempty,omitzero"`
 
@@ -233,10 +241,12 @@ type DeviceUploadDetails struct {
 	// DeviceId The device's new id; absent or null when it was not created.
 	DeviceId nullable.Nullable[string] `json:"deviceId,omitempty,omitzero"`
 
-	// ErrorCode Why the device failed, a string: `806` (ZtdDeviceAlreadyAssigned:
-	// already registered to this customer, harmless), `808`
+	// ErrorCode Why the device failed: `806` (ZtdDeviceAlreadyAssigned: already
+	// registered to this customer, harmless), `808`
 	// (ZtdDeviceAssignedToOtherTenant: the previous owner must
 	// deregister it), or a name such as `ZtdDeviceDuplicated`.
+	// Documented as a string; like the error body's `code`, a number
+	// is accepted too, and reads as its decimal text (`806`).
 	ErrorCode nullable.Nullable[string] `json:"errorCode,omitempty,omitzero"`
 
 	// ErrorDescription The error's name, such as `ZtdDeviceAssignedToOtherTenant`.
@@ -290,12 +300,14 @@ type Link struct {
 }
 
 // NullablePartnerCenterDateTime A PartnerCenterDateTime that may also be null, as an upload's times
-// may be until they are known.
+// may be until they are known (`""` reads as no date, as there).
 type NullablePartnerCenterDateTime = pctime.DateTime
 
 // PartnerCenterDateTime A date and time as Partner Center sends it: ISO 8601 with optional
 // fractional seconds and an optional zone. Zone-less values
-// (`2017-07-25T01:51:00`) are UTC. Kept exactly as sent.
+// (`2017-07-25T01:51:00`) are UTC. Kept exactly as sent. `""` is the
+// service saying there is no date: it reads as none, where any other
+// text that is not a date-time is a protocol error.
 type PartnerCenterDateTime = pctime.DateTime
 
 // PartnerCenterError Partner Center's error body.

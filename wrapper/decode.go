@@ -33,9 +33,16 @@ func decodeCollection[T any](r io.Reader, lim Limits, rawOnly bool, valid func(*
 }
 
 // decodeValue reads one JSON document into v, its strings bounded by
-// DefaultMaxStringBytes.
-func decodeValue(r io.Reader, v any) error {
-	return nameLimit(pcjson.Value(r, DefaultMaxStringBytes, v))
+// lim.MaxStringBytes.
+func decodeValue(r io.Reader, lim Limits, v any) error {
+	return nameLimit(pcjson.Value(r, lim.MaxStringBytes, v))
+}
+
+// decodeUploadStatus reads an upload status into d, its strings bounded
+// by lim.MaxStringBytes; a device's errorCode may be a number (see
+// pcjson.UploadStatus).
+func decodeUploadStatus(r io.Reader, lim Limits, d *BatchUploadDetails) error {
+	return nameLimit(pcjson.UploadStatus(r, lim.MaxStringBytes, d))
 }
 
 // nameLimit adds to a decoder's *pcjson.LimitError the option that raises

@@ -326,7 +326,7 @@ func TestLimits(t *testing.T) {
 
 func TestNegativeLimitsRefused(t *testing.T) {
 	t.Parallel()
-	for _, lim := range []Limits{{MaxBodyBytes: -1}, {MaxStringBytes: -1}, {MaxPageItems: -1}, {MaxPages: -1}} {
+	for _, lim := range []Limits{{MaxBodyBytes: -1}, {MaxStringBytes: -1}, {MaxPageItems: -1}, {MaxPages: -1}, {MaxUploadStatusBytes: -1}} {
 		_, err := NewClient(StaticToken(testToken), &ClientOptions{Limits: lim})
 		var ia *InvalidArgumentError
 		if !errors.As(err, &ia) || !strings.Contains(ia.Argument, "Limits.") {

@@ -21,13 +21,18 @@ const (
 	DefaultMaxPageItems = 1_000_000
 	// DefaultMaxPages bounds the pages one listing follows.
 	DefaultMaxPages = 10_000
+	// DefaultMaxUploadStatusBytes bounds an upload status's body (GET
+	// /v1/customers/{customer-id}/batchJobStatus/{tracking-id}), which is
+	// held whole: at about 250 bytes a device, far more devices than any
+	// upload holds.
+	DefaultMaxUploadStatusBytes = 64 << 20
 )
 
 // Limits bounds what a server can make the client read. A zero field takes
 // its default; a negative one is refused by NewClient. Going past a limit
-// ends the call with a *DecodeError (body, string, items) or a
-// *PagingError (pages) that names the limit, never with running out of
-// memory. An error answer's body is read up to 1 MiB and cut there.
+// ends the call with a *DecodeError (body, upload status, string, items)
+// or a *PagingError (pages) that names the limit, never with running out
+// of memory. An error answer's body is read up to 1 MiB and cut there.
 type Limits struct {
 	// MaxBodyBytes of one successful answer, counted after a gzip
 	// Content-Encoding is undone. Default DefaultMaxBodyBytes (512 MiB).
@@ -40,6 +45,12 @@ type Limits struct {
 	// MaxPages one listing follows. Default DefaultMaxPages (10,000; at
 	// Partner Center's 100 devices per page, a million devices).
 	MaxPages int
+	// MaxUploadStatusBytes of an upload status's body (GET
+	// /v1/customers/{customer-id}/batchJobStatus/{tracking-id}, read by
+	// GetBatchUploadStatus and WaitForBatchUpload), which is read whole to
+	// be kept as sent; MaxBodyBytes bounds it too. Default
+	// DefaultMaxUploadStatusBytes (64 MiB).
+	MaxUploadStatusBytes int64
 }
 
 // withDefaults checks l and fills in the defaults.
@@ -47,7 +58,7 @@ func (l Limits) withDefaults() (Limits, error) {
 	for _, f := range []struct {
 		name string
 		v    int64
-	}{{"Limits.MaxBodyBytes", l.MaxBodyBytes}, {"Limits.MaxStringBytes", int64(l.MaxStringBytes)}, {"Limits.MaxPageItems", int64(l.MaxPageItems)}, {"Limits.MaxPages", int64(l.MaxPages)}} {
+	}{{"Limits.MaxBodyBytes", l.MaxBodyBytes}, {"Limits.MaxStringBytes", int64(l.MaxStringBytes)}, {"Limits.MaxPageItems", int64(l.MaxPageItems)}, {"Limits.MaxPages", int64(l.MaxPages)}, {"Limits.MaxUploadStatusBytes", l.MaxUploadStatusBytes}} {
 		if f.v < 0 {
 			return l, &InvalidArgumentError{Argument: f.name, Value: strconv.FormatInt(f.v, 10), Problem: "is negative: use 0 for the default or a positive limit"}
 		}
@@ -56,6 +67,7 @@ func (l Limits) withDefaults() (Limits, error) {
 	l.MaxStringBytes = cmp.Or(l.MaxStringBytes, DefaultMaxStringBytes)
 	l.MaxPageItems = cmp.Or(l.MaxPageItems, DefaultMaxPageItems)
 	l.MaxPages = cmp.Or(l.MaxPages, DefaultMaxPages)
+	l.MaxUploadStatusBytes = cmp.Or(l.MaxUploadStatusBytes, DefaultMaxUploadStatusBytes)
 	return l, nil
 }
 

@@ -48,6 +48,8 @@ type ResourceAttributes = generated.ResourceAttributes
 // DateTime is a Partner Center date-time (DeviceBatch.CreationDate,
 // Device.UploadedDate), which the service may send without a zone. Raw
 // keeps the text as sent; Time is the instant (UTC when no zone was sent).
+// A date sent as "" is no date: the zero DateTime (IsZero), written back
+// as "".
 type DateTime = pctime.DateTime
 
 // ParseDateTime parses a Partner Center date-time, with or without a zone

@@ -135,7 +135,8 @@ func tooLarge(limit int64) error {
 }
 
 // ErrBodyTooLarge is wrapped by the *DecodeError of an answer larger than
-// the client reads (Limits.MaxBodyBytes, 512 MiB by default).
+// the client reads (Limits.MaxBodyBytes, 512 MiB by default; for an upload
+// status, Limits.MaxUploadStatusBytes, 64 MiB).
 var ErrBodyTooLarge = pchttp.ErrBodyTooLarge
 
 // download reads a small successful body (a known length up to

@@ -296,7 +296,7 @@ func (c *Client) accepted(resp *http.Response, err error) (string, error) {
 	link := resp.Header.Get("Location")
 	if link == "" && resp.StatusCode == http.StatusOK {
 		var l generated.BatchJobStatusLink
-		if err := decodeValue(resp.Body, &l); err != nil {
+		if err := decodeValue(resp.Body, c.limits, &l); err != nil {
 			return "", c.decodeError(resp, err)
 		}
 		link = l.Uri

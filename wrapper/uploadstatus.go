@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -25,8 +26,10 @@ type BatchUploadDetails = generated.BatchUploadDetails
 
 // DeviceUploadDetails is the outcome of one device of an upload:
 // DeviceId, SerialNumber, ProductKey, ErrorCode and ErrorDescription (each
-// nullable: .Get() returns the text), and Status (such as success,
-// in-progress or failed). See DeviceRegistered and UploadErrorHint.
+// nullable: .Get() returns the text; an ErrorCode the service sent as a
+// number, such as 806, reads as its decimal text, "806"), and Status (such
+// as success, in-progress or failed). See DeviceRegistered and
+// UploadErrorHint.
 type DeviceUploadDetails = generated.DeviceUploadDetails
 
 // ConfigurationPolicy is a customer's Windows Autopilot profile, an item of
@@ -78,10 +81,6 @@ func (c *Client) GetBatchUploadStatusJSON(ctx context.Context, customerID, track
 	return raw, d, err
 }
 
-// maxStatusBody bounds a status answer: about 250 bytes per device, so 64
-// MiB holds far more devices than any upload.
-const maxStatusBody = 64 << 20
-
 func (c *Client) uploadStatus(ctx context.Context, customerID, trackingID string) (d BatchUploadDetails, raw []byte, err error) {
 	id, err := customerUUID(customerID)
 	if err != nil {
@@ -100,14 +99,15 @@ func (c *Client) uploadStatus(ctx context.Context, customerID, trackingID string
 		return d, nil, err
 	}
 	defer resp.Body.Close()
-	raw, err = io.ReadAll(io.LimitReader(resp.Body, maxStatusBody+1))
+	limit := min(c.limits.MaxUploadStatusBytes, math.MaxInt64-1) // one byte past it tells a larger body
+	raw, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	switch {
 	case err != nil:
 		return d, nil, c.decodeError(resp, fmt.Errorf("reading the answer: %w", err))
-	case len(raw) > maxStatusBody:
-		return d, nil, c.decodeError(resp, fmt.Errorf("the answer is larger than %d bytes", maxStatusBody))
+	case int64(len(raw)) > limit:
+		return d, nil, c.decodeError(resp, fmt.Errorf("%w: the upload status is more than %d bytes (raise ClientOptions.Limits.MaxUploadStatusBytes to read more): %w", ErrBodyTooLarge, limit, ErrLimit))
 	}
-	if err := decodeValue(bytes.NewReader(raw), &d); err != nil {
+	if err := decodeUploadStatus(bytes.NewReader(raw), c.limits, &d); err != nil {
 		return d, nil, c.decodeError(resp, err)
 	}
 	if d.Status == "" {

@@ -2,6 +2,7 @@ package pcjson
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"math/rand/v2"
 	"reflect"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/partnercenter-go/devicebatches/generated"
 	"github.com/partnercenter-go/devicebatches/internal/fixtures"
+	"github.com/partnercenter-go/devicebatches/internal/pctime"
 )
 
 // The new collection path (items cut by structure, read by the generated
@@ -279,11 +281,59 @@ var scanSeeds = []string{
 	`{"id":"a","devicesCount":2147483648}`,
 	`{"id":"a","devicesCount":01}`,
 	`{"id":"a","creationDate":"2017-02-30T00:00:00"}`,
+	`{"id":"a","creationDate":"","uploadedDate":"","createdDate":"","lastModifiedDate":""}`,
+	`{"id":"a","creationDate":" ","uploadedDate":"\u0032017-08-09T14:43:26Z"}`,
 	`{"id":"é","status":"\xff"}`,
 	`{"id":"a" , "devicesLink" : { "headers" : [ { "key" : "k" , "value" : "v" } ] } }`,
 	`null`,
 	`{"id":"a",}`,
 	`{"id":"a"}x`,
+}
+
+// TestEmptyDateIsNoDate: a date sent as "" (the service saying "no date")
+// reads as the zero DateTime on every path, the scanners (sure of it), the
+// jx decoders, the jx stream decoder they replaced and encoding/json, and
+// does not fail the page; any other text that is no date-time still does.
+func TestEmptyDateIsNoDate(t *testing.T) {
+	t.Run("DeviceBatch", func(t *testing.T) {
+		emptyDate[generated.DeviceBatch](t, `{"id":"b","creationDate":"","devicesCount":2}`, func(v *generated.DeviceBatch) bool { return v.CreationDate == pctime.DateTime{} })
+	})
+	t.Run("Device", func(t *testing.T) {
+		emptyDate[generated.Device](t, `{"id":"d","uploadedDate":""}`, func(v *generated.Device) bool { return v.UploadedDate == pctime.DateTime{} })
+	})
+	t.Run("ConfigurationPolicy", func(t *testing.T) {
+		emptyDate[generated.ConfigurationPolicy](t, `{"id":"p","createdDate":"","lastModifiedDate":""}`, func(v *generated.ConfigurationPolicy) bool {
+			return v.CreatedDate == pctime.DateTime{} && v.LastModifiedDate == pctime.DateTime{}
+		})
+	})
+}
+
+func emptyDate[T any](t *testing.T, item string, zero func(*T) bool) {
+	if !checkScan[T](t, []byte(item)) {
+		t.Errorf("the scanner is not sure of %s", item)
+	}
+	var std T
+	if err := json.Unmarshal([]byte(item), &std); err != nil || !zero(&std) {
+		t.Fatalf("encoding/json: %v %+v", err, std)
+	}
+	other := `{"id":"x","devicesCount":1}`
+	body := `{"items":[` + other + `,` + item + `,` + other + `]}`
+	for _, wrap := range []func(io.Reader) io.Reader{func(r io.Reader) io.Reader { return r }, iotest.OneByteReader} {
+		if !compareWithJX[T](t, []byte(body), wrap, Limits{}) {
+			t.Fatalf("refused %s", body)
+		}
+	}
+	var got []T
+	if _, err := Collection[T, generated.ResourceLinks](strings.NewReader(body), Limits{}, false, requireID[T], func(v *T, _ []byte) error {
+		got = append(got, *v)
+		return nil
+	}); err != nil || len(got) != 3 || !zero(&got[1]) || !reflect.DeepEqual(got[1], std) {
+		t.Fatalf("items %+v, %v", got, err)
+	}
+	bad := strings.Replace(body, `""`, `"yesterday"`, 1)
+	if compareWithJX[T](t, []byte(bad), iotest.HalfReader, Limits{}) {
+		t.Errorf("accepted %s", bad)
+	}
 }
 
 // TestCollectionItemLargerThanWindow: items and members larger than the

@@ -92,6 +92,7 @@ func FuzzCollection(f *testing.F) {
 	f.Add([]byte(`{"items":[{"id":"Test batch","status":"finished","creationDate":"2017-07-25T01:51:00","devicesCount":2,"devicesLink":{"uri":"x","headers":[{"key":"k","value":null}]}}],"links":{"next":{"uri":"/next"}},"continuationToken":"t"}`))
 	f.Add([]byte(`{"ITEMS":[{"ID":"\ud83d\ude00","unknown":[1,{"a":null}],"devicesCount":2147483647}],"totalCount":1}`))
 	f.Add([]byte(`{"items":[{"id":"a","devicesCount":1.5}]}`))
+	f.Add([]byte(`{"items":[{"id":"a","creationDate":""},{"id":"b","creationDate":"2017-07-25T01:51:00"}]}`))
 	f.Add([]byte("\xef\xbb\xbf{\"items\":[]}"))
 	f.Add([]byte(`{"items":[null,{"id":null,"attributes":null,"devicesLink":{"headers":null}}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {

@@ -254,7 +254,7 @@ func scanInt32(s *scanner, v *int32) bool {
 }
 
 // scanDateTime reads a date-time the way DateTime.UnmarshalJSON does, for
-// ASCII text without escapes.
+// ASCII text without escapes: "" is no date, the zero DateTime.
 func scanDateTime(s *scanner, v *pctime.DateTime) bool {
 	switch s.peek() {
 	case 'n':
@@ -263,6 +263,10 @@ func scanDateTime(s *scanner, v *pctime.DateTime) bool {
 		seg, ok := s.plainString(false)
 		if !ok {
 			return false
+		}
+		if len(seg) == 0 {
+			*v = pctime.DateTime{}
+			return true
 		}
 		d, err := pctime.Parse(s.text(seg))
 		if err != nil {

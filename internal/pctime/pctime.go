@@ -32,6 +32,8 @@ type DateTime struct {
 
 // Parse reads a Partner Center date-time: RFC 3339 (with or without
 // fractional seconds) or the same without a zone, which is taken as UTC.
+// "" is not a date-time (the decoders read it as no date, the zero
+// DateTime, before calling Parse).
 func Parse(s string) (DateTime, error) {
 	// Only the 'T' form is accepted: the service never sends a space, and a
 	// lenient parse would let a non-date through.
@@ -133,13 +135,19 @@ func (d DateTime) MarshalJSON() ([]byte, error) {
 var errNotString = errors.New("pctime: a date-time must be a JSON string")
 
 // UnmarshalJSON accepts both forms Partner Center sends and rejects anything
-// that is not a date-time. JSON null leaves the value unchanged.
+// else that is not a date-time. JSON null leaves the value unchanged; ""
+// (the service saying there is no date) reads as the zero DateTime, which
+// prints back as "", so that one dateless item does not fail a whole answer.
 func (d *DateTime) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
 	}
 	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
 		return errNotString
+	}
+	if len(b) == 2 {
+		*d = DateTime{}
+		return nil
 	}
 	s := string(b[1 : len(b)-1])
 	if strings.IndexByte(s, '\\') >= 0 {
@@ -158,8 +166,13 @@ func (d *DateTime) UnmarshalJSON(b []byte) error {
 // parameter and in encoding packages other than JSON.
 func (d DateTime) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
-// UnmarshalText parses text with Parse.
+// UnmarshalText parses text with Parse; empty text is the zero DateTime,
+// as "" is in JSON.
 func (d *DateTime) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = DateTime{}
+		return nil
+	}
 	v, err := Parse(string(b))
 	if err != nil {
 		return err

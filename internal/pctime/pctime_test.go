@@ -63,6 +63,32 @@ func TestJSONRoundTripKeepsValueAsSent(t *testing.T) {
 	}
 }
 
+// TestEmptyIsNoDate: "" is the service saying "no date": it reads as the
+// zero DateTime (in JSON and as text) and prints back as "", where any other
+// text that is not a date-time is still refused.
+func TestEmptyIsNoDate(t *testing.T) {
+	t.Parallel()
+	d := MustParse("2017-07-25T01:51:00")
+	if err := json.Unmarshal([]byte(`""`), &d); err != nil || d != (DateTime{}) || !d.IsZero() {
+		t.Fatalf(`"": %v %+v, want the zero DateTime`, err, d)
+	}
+	if out, err := json.Marshal(d); err != nil || string(out) != `""` {
+		t.Errorf(`"" prints back as %s, %v`, out, err)
+	}
+	d = MustParse("2017-07-25T01:51:00")
+	if err := d.UnmarshalText(nil); err != nil || d != (DateTime{}) {
+		t.Errorf("empty text: %v %+v, want the zero DateTime", err, d)
+	}
+	for _, bad := range []string{`" "`, `"\u0000"`} {
+		if err := json.Unmarshal([]byte(bad), &d); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	if _, err := Parse(""); err == nil {
+		t.Error(`Parse("") accepted: "" is no date-time, only JSON's way to say there is none`)
+	}
+}
+
 // FuzzParse: never panics; whatever parses prints back exactly as given and
 // is a valid time.
 func FuzzParse(f *testing.F) {
