@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/partnercenter-go/devicebatches/wrapper"
@@ -92,7 +90,8 @@ func (a *app) report(d wrapper.BatchUploadDetails, raw []byte, output string, co
 }
 
 // writeOutcomeTable prints one row per device: SERIAL, PRODUCT KEY (or
-// DEVICE ID), STATUS, ERROR and a plain-language HINT.
+// DEVICE ID), STATUS, ERROR and a plain-language HINT, aligned in terminal
+// columns as every table is (table.go).
 func writeOutcomeTable(w io.Writer, d wrapper.BatchUploadDetails, cols outcomeColumns) error {
 	devs := wrapper.UploadDevices(d)
 	if cols == outcomeAuto {
@@ -106,12 +105,11 @@ func writeOutcomeTable(w io.Writer, d wrapper.BatchUploadDetails, cols outcomeCo
 			}
 		}
 	}
-	bw := bufio.NewWriter(w)
-	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+	rows := newTableRows()
 	if cols == outcomeBySerial {
-		fmt.Fprintln(tw, "SERIAL\tPRODUCT KEY\tSTATUS\tERROR\tHINT")
+		rows.add("SERIAL\tPRODUCT KEY\tSTATUS\tERROR\tHINT")
 	} else {
-		fmt.Fprintln(tw, "DEVICE ID\tSTATUS\tERROR\tHINT")
+		rows.add("DEVICE ID\tSTATUS\tERROR\tHINT")
 	}
 	for _, dev := range devs {
 		code, _ := dev.ErrorCode.Get()
@@ -130,14 +128,11 @@ func writeOutcomeTable(w io.Writer, d wrapper.BatchUploadDetails, cols outcomeCo
 		if cols == outcomeBySerial {
 			s, _ := dev.SerialNumber.Get()
 			k, _ := dev.ProductKey.Get()
-			fmt.Fprintln(tw, cell(s)+"\t"+cell(k)+"\t"+cell(dev.Status)+"\t"+cell(errText)+"\t"+cell(hint))
+			rows.add(cell(s) + "\t" + cell(k) + "\t" + cell(dev.Status) + "\t" + cell(errText) + "\t" + cell(hint))
 		} else {
 			id, _ := dev.DeviceId.Get()
-			fmt.Fprintln(tw, cell(id)+"\t"+cell(dev.Status)+"\t"+cell(errText)+"\t"+cell(hint))
+			rows.add(cell(id) + "\t" + cell(dev.Status) + "\t" + cell(errText) + "\t" + cell(hint))
 		}
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	return bw.Flush()
+	return writeRows(w, rows)
 }
