@@ -78,8 +78,8 @@ case-insensitively, as Partner Center does), the devices are added to it
 browser or cli). The tracking id is printed; with --wait, the command waits
 until Partner Center has processed the upload and prints one row per device.
 
---dry-run prints the request body that would be sent and sends nothing; it
-needs no credentials.
+--dry-run prints the request body that would be sent (on one line with
+-o jsonl) and sends nothing; it needs no credentials.
 
 Exit codes with --wait: 0 when every device is registered (806, already
 registered to this customer, counts), 1 when any device failed, 2 for a
@@ -122,7 +122,13 @@ func (a *app) runUpload(ctx context.Context, f uploadFlags) error {
 		return err
 	}
 	if f.dryRun {
-		body, err := json.MarshalIndent(wrapper.DeviceBatchCreationRequest{BatchId: f.batch, Devices: devices}, "", "  ")
+		req := wrapper.DeviceBatchCreationRequest{BatchId: f.batch, Devices: devices}
+		var body []byte
+		if f.output == "jsonl" {
+			body, err = json.Marshal(req) // one compact line, as every -o jsonl
+		} else {
+			body, err = json.MarshalIndent(req, "", "  ")
+		}
 		if err != nil {
 			return err
 		}
