@@ -26,6 +26,16 @@ const (
 // waitAndReport waits for an upload or assignment to be final, drawing
 // progress on stderr when it is a terminal, and prints the outcome.
 func (a *app) waitAndReport(ctx context.Context, client *wrapper.Client, customer, tracking, output string, cols outcomeColumns) error {
+	return a.waitAndReportAccepted(ctx, client, customer, tracking, output, cols, nil)
+}
+
+// waitAndReportAccepted is waitAndReport for a request just accepted;
+// accepted is what writeAccepted adds to the tracking id. When the wait
+// ends before the status is final (--timeout, a signal, a failed read),
+// stdout still gets the last status read, as status prints it, or else
+// what the command prints without --wait: a script keeping only stdout
+// has the tracking id to look later. The exit code stays non-zero.
+func (a *app) waitAndReportAccepted(ctx context.Context, client *wrapper.Client, customer, tracking, output string, cols outcomeColumns, accepted map[string]string) error {
 	var opts wrapper.WaitOptions
 	if a.isTerminal(a.io.err) {
 		start := time.Now()
@@ -43,33 +53,20 @@ func (a *app) waitAndReport(ctx context.Context, client *wrapper.Client, custome
 	}
 	raw, d, err := client.WaitForBatchUploadJSON(ctx, customer, tracking, &opts)
 	if err != nil {
+		if raw != nil {
+			_ = a.printStatus(d, raw, output, cols) // the wait's error says more
+		} else {
+			_ = a.writeAccepted(output, tracking, accepted)
+		}
 		return fmt.Errorf("%w (see it later with: devicebatches status --customer %s --tracking %s)", err, customer, tracking)
 	}
 	return a.report(d, raw, output, cols)
 }
 
-// report prints a status (the service's JSON as sent for json and jsonl,
-// one row per device for a table) and fails when the status is final and
-// a device was not registered.
+// report prints a status (printStatus) and fails when the status is final
+// and a device was not registered.
 func (a *app) report(d wrapper.BatchUploadDetails, raw []byte, output string, cols outcomeColumns) error {
-	var err error
-	switch output {
-	case "json":
-		var buf bytes.Buffer
-		if err = json.Indent(&buf, raw, "", "  "); err == nil {
-			buf.WriteByte('\n')
-			_, err = a.io.out.Write(buf.Bytes())
-		}
-	case "jsonl":
-		var buf bytes.Buffer
-		if err = json.Compact(&buf, raw); err == nil {
-			buf.WriteByte('\n')
-			_, err = a.io.out.Write(buf.Bytes())
-		}
-	default:
-		err = writeOutcomeTable(a.io.out, d, cols)
-	}
-	if err != nil {
+	if err := a.printStatus(d, raw, output, cols); err != nil {
 		return err
 	}
 	devs := wrapper.UploadDevices(d)
@@ -87,6 +84,29 @@ func (a *app) report(d wrapper.BatchUploadDetails, raw []byte, output string, co
 		fmt.Fprintf(a.io.err, "devicebatches: the status is %s, not final yet: add --wait to wait for it\n", d.Status)
 	}
 	return nil
+}
+
+// printStatus prints a status: the service's JSON as sent for json and
+// jsonl, one row per device for a table.
+func (a *app) printStatus(d wrapper.BatchUploadDetails, raw []byte, output string, cols outcomeColumns) error {
+	var err error
+	switch output {
+	case "json":
+		var buf bytes.Buffer
+		if err = json.Indent(&buf, raw, "", "  "); err == nil {
+			buf.WriteByte('\n')
+			_, err = a.io.out.Write(buf.Bytes())
+		}
+	case "jsonl":
+		var buf bytes.Buffer
+		if err = json.Compact(&buf, raw); err == nil {
+			buf.WriteByte('\n')
+			_, err = a.io.out.Write(buf.Bytes())
+		}
+	default:
+		err = writeOutcomeTable(a.io.out, d, cols)
+	}
+	return err
 }
 
 // writeOutcomeTable prints one row per device: SERIAL, PRODUCT KEY (or
