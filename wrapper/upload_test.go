@@ -397,6 +397,25 @@ func TestWaitForBatchUploadJSONIsVerbatim(t *testing.T) {
 	}
 }
 
+// TestWaitForBatchUploadJSONKeepsLastStatus: a wait cut short returns the
+// last status read as sent, so that a caller can still print it.
+func TestWaitForBatchUploadJSONKeepsLastStatus(t *testing.T) {
+	ss := &statusServer{statuses: []string{"queued", "processing"}}
+	srv := newLoopbackServer(t, &recorder{}, ss.handle)
+	synctest.Test(t, func(t *testing.T) {
+		c := newRetryClient(t, srv.URL, nil, policy.RetryOptions{MaxRetries: -1}, nil)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		raw, d, err := c.WaitForBatchUploadJSON(ctx, testCustomer, "t1", nil)
+		if !errors.Is(err, context.DeadlineExceeded) || d.Status != UploadProcessing {
+			t.Fatalf("status %q, error %v", d.Status, err)
+		}
+		if !strings.HasPrefix(string(raw), `{"batchTrackingId":"t1","status":"processing",`) {
+			t.Errorf("JSON %q, want the last status as sent", raw)
+		}
+	})
+}
+
 func TestDeviceOutcomes(t *testing.T) {
 	t.Parallel()
 	dev := func(status, code, desc string) DeviceUploadDetails {

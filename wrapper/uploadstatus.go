@@ -145,8 +145,12 @@ func (c *Client) WaitForBatchUpload(ctx context.Context, customerID, trackingID 
 	return d, err
 }
 
-// WaitForBatchUploadJSON is WaitForBatchUpload returning the final
-// status's JSON exactly as the service sent it, with the decoded status.
+// WaitForBatchUploadJSON is WaitForBatchUpload (GET
+// /v1/customers/{customer-id}/batchJobStatus/{tracking-id} until final)
+// returning the final status's JSON exactly as the service sent it, with
+// the decoded status. When the wait ends early, the last status read and
+// its JSON (nil if none was read) come with the error, so that a caller
+// can still show how far the upload got.
 func (c *Client) WaitForBatchUploadJSON(ctx context.Context, customerID, trackingID string, opts *WaitOptions) ([]byte, BatchUploadDetails, error) {
 	d, raw, err := c.wait(ctx, customerID, trackingID, opts)
 	return raw, d, err
@@ -165,16 +169,17 @@ func (c *Client) wait(ctx context.Context, customerID, trackingID string, opts *
 	}
 	o.MaxInterval = max(o.MaxInterval, o.Interval)
 	var last BatchUploadDetails
+	var lastRaw []byte
 	started := time.Now()
 	for interval := o.Interval; ; interval = min(2*interval, o.MaxInterval) {
 		d, raw, err := c.uploadStatus(ctx, customerID, trackingID)
 		if err != nil {
 			if ctx.Err() != nil && last.Status != "" {
-				return last, nil, fmt.Errorf("upload %s still %s after %s: %w", trackingID, last.Status, time.Since(started).Round(time.Second), err)
+				return last, lastRaw, fmt.Errorf("upload %s still %s after %s: %w", trackingID, last.Status, time.Since(started).Round(time.Second), err)
 			}
-			return last, nil, err
+			return last, lastRaw, err
 		}
-		last = d
+		last, lastRaw = d, raw
 		if o.Progress != nil {
 			o.Progress(d)
 		}
@@ -185,7 +190,7 @@ func (c *Client) wait(ctx context.Context, customerID, trackingID string, opts *
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return last, nil, fmt.Errorf("upload %s still %s after %s: %w", trackingID, last.Status, time.Since(started).Round(time.Second), ctx.Err())
+			return last, lastRaw, fmt.Errorf("upload %s still %s after %s: %w", trackingID, last.Status, time.Since(started).Round(time.Second), ctx.Err())
 		case <-t.C:
 		}
 	}

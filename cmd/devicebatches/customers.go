@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"golang.org/x/term"
@@ -184,16 +183,17 @@ func withCustomer(customerID string, raw []byte) []byte {
 }
 
 // writeCustomersTable is the table of `list --customer` with a CUSTOMER
-// column, in the order of the customers file.
+// column, in the order of the customers file, aligned in terminal columns
+// as every table is (table.go).
 func writeCustomersTable(w io.Writer, results []wrapper.CustomerResult) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CUSTOMER\tID\tSTATUS\tCREATED\tDEVICES")
+	rows := newTableRows()
+	rows.add("CUSTOMER\t" + batchHeader)
 	for _, r := range results {
 		for _, b := range r.Batches {
-			fmt.Fprintln(tw, r.CustomerID+"\t"+batchRow(b))
+			rows.add(r.CustomerID + "\t" + batchRow(b))
 		}
 	}
-	return tw.Flush()
+	return writeRows(w, rows)
 }
 
 // progressBar draws, on stderr, customers done/total (the total is

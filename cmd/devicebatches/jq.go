@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"strings"
 
 	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
@@ -22,6 +23,7 @@ type jqFilter struct {
 	code  *gojq.Code
 	out   io.Writer     // the real stdout
 	input *bytes.Buffer // the command's JSON output, filtered at the end
+	lines bool          // -o jsonl: the filter runs on each object
 }
 
 // parseJQ compiles expr; a bad expression is a usage error naming where
@@ -46,6 +48,10 @@ func parseJQ(expr string) (*gojq.Code, error) {
 // JSON (-o json is chosen when -o was not given; another explicit format is
 // a usage error), and its output is collected for the filter.
 func (a *app) setupJQ(cmd *cobra.Command) error {
+	if f := cmd.Flag("jq"); f != nil && f.Changed && strings.TrimSpace(a.flags.jq) == "" {
+		// Ignoring it would print a table to a script that asked for JSON.
+		return usagef("--jq is empty: give a jq expression, such as '.[].id', or leave --jq out")
+	}
 	if a.flags.jq == "" {
 		return nil
 	}
@@ -65,15 +71,17 @@ func (a *app) setupJQ(cmd *cobra.Command) error {
 	case o.Value.String() != "json" && o.Value.String() != "jsonl":
 		return usagef("--jq filters JSON: use it with -o json or -o jsonl, not -o %s", o.Value.String())
 	}
-	a.jq = &jqFilter{expr: a.flags.jq, code: code, out: a.io.out, input: &bytes.Buffer{}}
+	a.jq = &jqFilter{expr: a.flags.jq, code: code, out: a.io.out, input: &bytes.Buffer{}, lines: o.Value.String() == "jsonl"}
 	a.io.out = a.jq.input
 	return nil
 }
 
 // finish runs the filter over every JSON value the command printed (one
 // array for -o json, one value per line for -o jsonl) and prints the
-// results. A runtime error of the expression (such as .[] on a string) is a
-// usage error: the expression does not fit the output.
+// results. A runtime error of the expression (such as .[] on a string, or
+// error("...")) exits 1, as in gh: the requests have run and the input
+// was valid, so it is no usage error (exit 2 means nothing was sent). The
+// results before it are printed, as jq prints them.
 func (f *jqFilter) finish(ctx context.Context) error {
 	w := bufio.NewWriterSize(f.out, 64<<10)
 	defer w.Flush()
@@ -97,7 +105,7 @@ func (f *jqFilter) finish(ctx context.Context) error {
 				if errors.As(err, &he) && he.Value() == nil {
 					return nil
 				}
-				return usagef("--jq %q: %s", f.expr, oneLine(err.Error()))
+				return f.runtimeError(err)
 			}
 			if s, ok := r.(string); ok {
 				w.WriteString(s)
@@ -112,6 +120,16 @@ func (f *jqFilter) finish(ctx context.Context) error {
 			w.WriteByte('\n')
 		}
 	}
+}
+
+// runtimeError is the one line of an expression that failed on the
+// command's output.
+func (f *jqFilter) runtimeError(err error) error {
+	where := "the command's JSON output"
+	if f.lines {
+		where = "a line of -o jsonl (it runs on each object, not on an array)"
+	}
+	return fmt.Errorf("--jq %q failed on %s: %s", f.expr, where, oneLine(err.Error()))
 }
 
 // normalize turns json.Number into the int or float64 gojq computes with,

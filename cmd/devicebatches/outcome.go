@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/partnercenter-go/devicebatches/wrapper"
@@ -28,6 +26,16 @@ const (
 // waitAndReport waits for an upload or assignment to be final, drawing
 // progress on stderr when it is a terminal, and prints the outcome.
 func (a *app) waitAndReport(ctx context.Context, client *wrapper.Client, customer, tracking, output string, cols outcomeColumns) error {
+	return a.waitAndReportAccepted(ctx, client, customer, tracking, output, cols, nil)
+}
+
+// waitAndReportAccepted is waitAndReport for a request just accepted;
+// accepted is what writeAccepted adds to the tracking id. When the wait
+// ends before the status is final (--timeout, a signal, a failed read),
+// stdout still gets the last status read, as status prints it, or else
+// what the command prints without --wait: a script keeping only stdout
+// has the tracking id to look later. The exit code stays non-zero.
+func (a *app) waitAndReportAccepted(ctx context.Context, client *wrapper.Client, customer, tracking, output string, cols outcomeColumns, accepted map[string]string) error {
 	var opts wrapper.WaitOptions
 	if a.isTerminal(a.io.err) {
 		start := time.Now()
@@ -45,33 +53,20 @@ func (a *app) waitAndReport(ctx context.Context, client *wrapper.Client, custome
 	}
 	raw, d, err := client.WaitForBatchUploadJSON(ctx, customer, tracking, &opts)
 	if err != nil {
+		if raw != nil {
+			_ = a.printStatus(d, raw, output, cols) // the wait's error says more
+		} else {
+			_ = a.writeAccepted(output, tracking, accepted)
+		}
 		return fmt.Errorf("%w (see it later with: devicebatches status --customer %s --tracking %s)", err, customer, tracking)
 	}
 	return a.report(d, raw, output, cols)
 }
 
-// report prints a status (the service's JSON as sent for json and jsonl,
-// one row per device for a table) and fails when the status is final and
-// a device was not registered.
+// report prints a status (printStatus) and fails when the status is final
+// and a device was not registered.
 func (a *app) report(d wrapper.BatchUploadDetails, raw []byte, output string, cols outcomeColumns) error {
-	var err error
-	switch output {
-	case "json":
-		var buf bytes.Buffer
-		if err = json.Indent(&buf, raw, "", "  "); err == nil {
-			buf.WriteByte('\n')
-			_, err = a.io.out.Write(buf.Bytes())
-		}
-	case "jsonl":
-		var buf bytes.Buffer
-		if err = json.Compact(&buf, raw); err == nil {
-			buf.WriteByte('\n')
-			_, err = a.io.out.Write(buf.Bytes())
-		}
-	default:
-		err = writeOutcomeTable(a.io.out, d, cols)
-	}
-	if err != nil {
+	if err := a.printStatus(d, raw, output, cols); err != nil {
 		return err
 	}
 	devs := wrapper.UploadDevices(d)
@@ -91,8 +86,32 @@ func (a *app) report(d wrapper.BatchUploadDetails, raw []byte, output string, co
 	return nil
 }
 
+// printStatus prints a status: the service's JSON as sent for json and
+// jsonl, one row per device for a table.
+func (a *app) printStatus(d wrapper.BatchUploadDetails, raw []byte, output string, cols outcomeColumns) error {
+	var err error
+	switch output {
+	case "json":
+		var buf bytes.Buffer
+		if err = json.Indent(&buf, raw, "", "  "); err == nil {
+			buf.WriteByte('\n')
+			_, err = a.io.out.Write(buf.Bytes())
+		}
+	case "jsonl":
+		var buf bytes.Buffer
+		if err = json.Compact(&buf, raw); err == nil {
+			buf.WriteByte('\n')
+			_, err = a.io.out.Write(buf.Bytes())
+		}
+	default:
+		err = writeOutcomeTable(a.io.out, d, cols)
+	}
+	return err
+}
+
 // writeOutcomeTable prints one row per device: SERIAL, PRODUCT KEY (or
-// DEVICE ID), STATUS, ERROR and a plain-language HINT.
+// DEVICE ID), STATUS, ERROR and a plain-language HINT, aligned in terminal
+// columns as every table is (table.go).
 func writeOutcomeTable(w io.Writer, d wrapper.BatchUploadDetails, cols outcomeColumns) error {
 	devs := wrapper.UploadDevices(d)
 	if cols == outcomeAuto {
@@ -106,12 +125,11 @@ func writeOutcomeTable(w io.Writer, d wrapper.BatchUploadDetails, cols outcomeCo
 			}
 		}
 	}
-	bw := bufio.NewWriter(w)
-	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+	rows := newTableRows()
 	if cols == outcomeBySerial {
-		fmt.Fprintln(tw, "SERIAL\tPRODUCT KEY\tSTATUS\tERROR\tHINT")
+		rows.add("SERIAL\tPRODUCT KEY\tSTATUS\tERROR\tHINT")
 	} else {
-		fmt.Fprintln(tw, "DEVICE ID\tSTATUS\tERROR\tHINT")
+		rows.add("DEVICE ID\tSTATUS\tERROR\tHINT")
 	}
 	for _, dev := range devs {
 		code, _ := dev.ErrorCode.Get()
@@ -130,14 +148,11 @@ func writeOutcomeTable(w io.Writer, d wrapper.BatchUploadDetails, cols outcomeCo
 		if cols == outcomeBySerial {
 			s, _ := dev.SerialNumber.Get()
 			k, _ := dev.ProductKey.Get()
-			fmt.Fprintln(tw, cell(s)+"\t"+cell(k)+"\t"+cell(dev.Status)+"\t"+cell(errText)+"\t"+cell(hint))
+			rows.add(cell(s) + "\t" + cell(k) + "\t" + cell(dev.Status) + "\t" + cell(errText) + "\t" + cell(hint))
 		} else {
 			id, _ := dev.DeviceId.Get()
-			fmt.Fprintln(tw, cell(id)+"\t"+cell(dev.Status)+"\t"+cell(errText)+"\t"+cell(hint))
+			rows.add(cell(id) + "\t" + cell(dev.Status) + "\t" + cell(errText) + "\t" + cell(hint))
 		}
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	return bw.Flush()
+	return writeRows(w, rows)
 }

@@ -122,3 +122,57 @@ func TestOutputFlushedOnError(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryJSONLIsOneCompactLinePerRecord: every command that takes
+// -o jsonl prints one compact JSON object per line (json.Compact's form),
+// whatever it prints: listings, fan-outs, accepted uploads, statuses,
+// dry-run bodies.
+func TestEveryJSONLIsOneCompactLinePerRecord(t *testing.T) {
+	t.Parallel()
+	const profile = "019bb3f6-3a5e-4b2b-a15f-4c1e4c1b3a0e"
+	const device = "7c141ea9-2816-4e15-a819-53f6856499ff"
+	upload := []string{"upload", "--sandbox", "--customer", docCustomer, "--batch", "L", "--csv", sampleCSV}
+	status := []string{"status", "--base-url", statusServer(t, "finished").URL, "--customer", docCustomer, "--tracking", "t1"}
+	assign := []string{"assign-profile", "--sandbox", "--customer", docCustomer, "--profile", profile, "--device", device}
+	tests := []struct {
+		name    string
+		args    []string
+		stdin   string
+		records int // -1: one or more
+	}{
+		{"list", []string{"list", "--sandbox", "--customer", docCustomer}, "", 2},
+		{"list --customers-file", []string{"list", "--sandbox", "--customers-file", "-"}, docCustomer + "\n", 2},
+		{"list --all-customers", []string{"list", "--sandbox", "--all-customers", "--include-empty"}, "", -1},
+		{"customers", []string{"customers", "--sandbox"}, "", -1},
+		{"devices", []string{"devices", "--sandbox", "--customer", docCustomer, "--batch", "Test batch"}, "", -1},
+		{"profiles", []string{"profiles", "--sandbox", "--customer", docCustomer}, "", 2},
+		{"upload", upload, "", 1},
+		{"upload --wait", append(upload, "--wait"), "", 1},
+		{"upload --dry-run", append(upload, "--dry-run"), "", 1},
+		{"status", status, "", 1},
+		{"status --wait", append(status, "--wait"), "", 1},
+		{"assign-profile", assign, "", 1},
+		{"assign-profile --wait", append(assign, "--wait"), "", 1},
+		{"delete-device", []string{"delete-device", "--sandbox", "--customer", docCustomer, "--batch", "Test batch", "--device", device, "--yes"}, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := runApp(t, map[string]string{"PARTNER_CENTER_TOKEN": "t"}, tt.stdin, nil, append(tt.args, "-o", "jsonl")...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			n := 0
+			for line := range strings.Lines(out) {
+				n++
+				var compact bytes.Buffer
+				if err := json.Compact(&compact, []byte(line)); err != nil || compact.String()+"\n" != line || !strings.HasPrefix(line, "{") {
+					t.Fatalf("line %d is not one compact JSON object (%v): %.200q", n, err, line)
+				}
+			}
+			if n != tt.records && (tt.records >= 0 || n == 0) {
+				t.Errorf("%d lines, want %d:\n%s", n, tt.records, out)
+			}
+		})
+	}
+}

@@ -172,10 +172,11 @@ README.md for app registrations.
 With --sandbox, a command calls the built-in sandbox instead (sandbox data,
 no token needed); 'devicebatches sandbox' serves it over HTTP.
 
-Exit codes: 0 success; 1 service, network or authentication failure;
-2 usage: unknown command or flag, stray arguments, invalid values, missing
-credentials; 70 internal error (a bug); 130 interrupted (SIGINT, Ctrl-C);
-143 terminated (SIGTERM).`,
+Exit codes: 0 success; 1 service, network or authentication failure, or a
+--jq expression that failed on the output; 2 usage, before any request:
+unknown command or flag, stray arguments, invalid values, an empty or
+malformed --jq, missing credentials; 70 internal error (a bug); 130
+interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM).`,
 		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,

@@ -12,8 +12,9 @@ import (
 )
 
 // TestJQ: --jq filters the JSON a command prints, like gh: strings raw,
-// other values as compact JSON, one per line; a bad expression is a usage
-// error naming where it went wrong, before any request.
+// other values as compact JSON, one per line; a bad or empty expression is
+// a usage error naming where it went wrong, before any request; one that
+// fails on the output exits 1.
 func TestJQ(t *testing.T) {
 	t.Parallel()
 	body := `{"totalCount":2,"items":[{"id":"Test batch","devicesCount":5,"status":null},{"id":"宇宙 batch","devicesCount":0}]}`
@@ -32,7 +33,13 @@ func TestJQ(t *testing.T) {
 		{name: "with -o json", args: []string{"-o", "json", "--jq", ".[0].devicesCount"}, out: "5\n", requests: 1},
 		{name: "syntax error", args: []string{"--jq", ".[] | {id"}, code: exitUsage, errPart: "at position", requests: 0},
 		{name: "with a table", args: []string{"-o", "table", "--jq", ".[].id"}, code: exitUsage, errPart: "use it with -o json", requests: 0},
-		{name: "expression that does not fit", args: []string{"--jq", ".[].id.x"}, code: exitUsage, errPart: "expected an object", requests: 1},
+		// A filter failing on the output is no usage error (exit 2 means
+		// nothing was sent): exit 1, one line naming the expression.
+		{name: "expression that does not fit", args: []string{"--jq", ".[].id.x"}, code: exitFailure, errPart: `--jq ".[].id.x" failed on the command's JSON output: expected an object`, requests: 1},
+		{name: "error()", args: []string{"--jq", `.[] | error("boom")`}, code: exitFailure, errPart: `--jq ".[] | error(\"boom\")" failed on the command's JSON output: error: boom`, requests: 1},
+		{name: "array filter on -o jsonl", args: []string{"-o", "jsonl", "--jq", ".[].id"}, code: exitFailure, errPart: "it runs on each object, not on an array", requests: 1},
+		{name: "empty", args: []string{"--jq", ""}, code: exitUsage, errPart: "--jq is empty", requests: 0},
+		{name: "blank", args: []string{"--jq= "}, code: exitUsage, errPart: "--jq is empty", requests: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,6 +52,9 @@ func TestJQ(t *testing.T) {
 			}
 			if tt.code != 0 && out != "" {
 				t.Errorf("stdout %q, want nothing on failure", out)
+			}
+			if tt.code == exitFailure && strings.Count(errOut, "\n") != 1 {
+				t.Errorf("stderr is not one line: %q", errOut)
 			}
 			if n := len(srv.headers); n != tt.requests {
 				t.Errorf("%d requests, want %d", n, tt.requests)

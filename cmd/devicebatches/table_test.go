@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"text/tabwriter"
+
+	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
 // TestTableMatchesTabwriter: random tables, regular or not, print exactly
@@ -111,3 +113,55 @@ func BenchmarkTable(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestEveryTableAlignsWideCharacters: the tables printed outside
+// writeTable (the fan-out's, with its CUSTOMER column, and the per-device
+// outcome of upload, status and assign-profile) align East Asian text in
+// terminal columns too, as text/tabwriter, counting runes, does not.
+func TestEveryTableAlignsWideCharacters(t *testing.T) {
+	t.Parallel()
+	const customer = "47021739-3426-40bf-9601-61b4b6d7c793"
+	batches := `{"totalCount":2,"items":[` +
+		`{"id":"日本マイクロ","status":"finished","creationDate":"2017-07-25T01:51:00","devicesCount":5},` +
+		`{"id":"Test batch","status":"finished","creationDate":"2017-07-25T01:51:00","devicesCount":12}]}`
+	bySerial := `{"batchTrackingId":"t1","status":"finished_with_errors","devicesStatus":[` +
+		`{"serialNumber":"SN-1","status":"success"},` +
+		`{"serialNumber":"東京-2","productKey":"PK","status":"failed","errorCode":"808","errorDescription":"ZtdDeviceAssignedToOtherTenant"}]}`
+	byDevice := `{"batchTrackingId":"t2","status":"finished","devicesStatus":[` +
+		`{"deviceId":"d1","status":"失敗","errorDescription":"端末"},` +
+		`{"deviceId":"d2","status":"success"}]}`
+	tests := []struct {
+		name  string
+		body  string
+		stdin string
+		args  []string
+		code  int
+		want  string
+	}{
+		{"list --customers-file", batches, customer + "\n", []string{"list", "--customers-file", "-", "--rate", "1000"}, exitOK,
+			"CUSTOMER                              ID            STATUS    CREATED              DEVICES\n" +
+				customer + "  日本マイクロ  finished  2017-07-25T01:51:00  5\n" +
+				customer + "  Test batch    finished  2017-07-25T01:51:00  12\n"},
+		{"status, by serial", bySerial, "", []string{"status", "--customer", customer, "--tracking", "t1"}, exitFailure,
+			"SERIAL  PRODUCT KEY  STATUS   ERROR                               HINT\n" +
+				"SN-1    -            success  -                                   -\n" +
+				"東京-2  PK           failed   808 ZtdDeviceAssignedToOtherTenant  " + wrapper.UploadErrorHint("808", "ZtdDeviceAssignedToOtherTenant") + "\n"},
+		{"status, by device", byDevice, "", []string{"status", "--customer", customer, "--tracking", "t2"}, exitFailure,
+			"DEVICE ID  STATUS   ERROR  HINT\n" +
+				"d1         失敗     端末   see Partner Center's error text\n" +
+				"d2         success  -      -\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newExampleServer(t, 200, tt.body)
+			code, out, errOut := runCLIStdin(t, tt.stdin, append(tt.args, "--base-url", srv.URL)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d: %s", code, tt.code, errOut)
+			}
+			if out != tt.want {
+				t.Errorf("got:\n%s\nwant:\n%s", out, tt.want)
+			}
+		})
+	}
+}

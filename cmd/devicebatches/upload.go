@@ -78,12 +78,19 @@ case-insensitively, as Partner Center does), the devices are added to it
 browser or cli). The tracking id is printed; with --wait, the command waits
 until Partner Center has processed the upload and prints one row per device.
 
---dry-run prints the request body that would be sent and sends nothing; it
-needs no credentials.
+--dry-run prints the request body that would be sent (on one line with
+-o jsonl) and sends nothing; it needs no credentials.
 
 Exit codes with --wait: 0 when every device is registered (806, already
 registered to this customer, counts), 1 when any device failed, 2 for a
-bad file or command line.`,
+bad file or command line.
+
+When the wait ends before the upload is final (--timeout, Ctrl-C, a
+failed status read), stdout still gets, in the -o format, the last status
+read (as the status command prints it; its batchTrackingId is the tracking
+id), or what upload prints without --wait when no status was read; stderr
+names the status command to look later, and the exit code is 1 (130 or
+143 for Ctrl-C or SIGTERM).`,
 		Example: `  devicebatches upload --customer 47021739-3426-40bf-9601-61b4b6d7c793 --batch "Contoso laptops" --csv devices.csv --wait
   devicebatches upload --customer 47021739-3426-40bf-9601-61b4b6d7c793 --batch "Contoso laptops" --csv devices.csv --dry-run
   devicebatches upload --sandbox --customer 47021739-3426-40bf-9601-61b4b6d7c793 --batch Demo --csv wrapper/autopilot/testdata/sample-devices.csv --wait`,
@@ -122,7 +129,13 @@ func (a *app) runUpload(ctx context.Context, f uploadFlags) error {
 		return err
 	}
 	if f.dryRun {
-		body, err := json.MarshalIndent(wrapper.DeviceBatchCreationRequest{BatchId: f.batch, Devices: devices}, "", "  ")
+		req := wrapper.DeviceBatchCreationRequest{BatchId: f.batch, Devices: devices}
+		var body []byte
+		if f.output == "jsonl" {
+			body, err = json.Marshal(req) // one compact line, as every -o jsonl
+		} else {
+			body, err = json.MarshalIndent(req, "", "  ")
+		}
 		if err != nil {
 			return err
 		}
@@ -154,7 +167,7 @@ func (a *app) runUpload(ctx context.Context, f uploadFlags) error {
 			return a.writeAccepted(f.output, tid, map[string]string{"batchId": batch})
 		}
 		fmt.Fprintf(a.io.err, "devicebatches: tracking id %s\n", tid)
-		return a.waitAndReport(ctx, client, f.customer, tid, f.output, outcomeBySerial)
+		return a.waitAndReportAccepted(ctx, client, f.customer, tid, f.output, outcomeBySerial, map[string]string{"batchId": batch})
 	})
 }
 
@@ -240,7 +253,9 @@ until the status is final.
 Exit codes: 0 when the status was read and no device failed (806, already
 registered to this customer, counts as success), 1 when the status is final
 and a device failed, or the service could not be reached; 2 for a bad
-command line.`,
+command line. When --wait ends before the status is final (--timeout,
+Ctrl-C), the last status read is still printed and the exit code is 1 (130
+or 143 for Ctrl-C or SIGTERM).`,
 		Example: `  devicebatches status --customer 47021739-3426-40bf-9601-61b4b6d7c793 --tracking 7b3f1c2a-0d4e-4f6a-9b8c-1d2e3f4a5b6c --wait`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
