@@ -174,6 +174,29 @@ func TestAssignProfileDevicesFile(t *testing.T) {
 	}
 }
 
+// TestUploadCSVStdin: --csv - reads the Autopilot CSV from stdin, like
+// --customers-file - and --devices-file -.
+func TestUploadCSVStdin(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(sampleCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, in := range map[string]string{
+		"utf-8":     string(b),
+		"utf-16 le": string(utf16Bytes(string(b), binary.LittleEndian, true)),
+	} {
+		code, out, errOut := runApp(t, nil, in, nil, "upload", "--customer", docCustomer, "--batch", "Dry", "--csv", "-", "--dry-run")
+		if code != exitOK || !strings.Contains(out, `"batchId": "Dry"`) || !strings.Contains(out, `"serialNumber"`) {
+			t.Errorf("%s: exit %d\n%s\n%s", name, code, out, errOut)
+		}
+	}
+	code, _, errOut := runApp(t, nil, "Device Serial Number,Windows Product ID,Hardware Hash\n", nil, "upload", "--customer", docCustomer, "--batch", "Dry", "--csv", "-", "--dry-run")
+	if code != exitUsage || !strings.Contains(errOut, "stdin") {
+		t.Errorf("empty stdin file: exit %d\n%s", code, errOut)
+	}
+}
+
 // TestListCustomersFileUTF16: customers -o csv | iconv -t utf-16 reads back
 // into --customers-file.
 func TestListCustomersFileUTF16(t *testing.T) {
