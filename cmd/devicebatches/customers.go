@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -16,86 +15,14 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/partnercenter-go/devicebatches/internal/guid"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
-// maxCustomerLine bounds one line of a customers file: a GUID and a comment
-// fit easily; anything longer is not a customers file.
-const maxCustomerLine = 4096
-
-// parseCustomers reads one customer tenant id per line, alone or as the
-// first field of a comma-separated line (`GUID,Contoso Ltd`); a first line
-// whose first field is a column name (`id,companyName`) is a header. Blank lines and
-// comments (from '#' to the end of the line) are skipped; a UTF-8 byte order
-// mark and CRLF line ends are tolerated. A line that is not a GUID, or repeats
-// an earlier customer, is a usage error naming name:line, since a typo would
-// otherwise surface only as one failed customer among hundreds.
+// parseCustomers reads a customers file (see parseIDs): customer tenant
+// ids, alone on a line or first in a CSV record such as `customers -o csv`
+// prints (`id,companyName` header, `GUID,Contoso Ltd` lines).
 func parseCustomers(r io.Reader, name string) ([]string, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 256), maxCustomerLine)
-	var ids []string
-	first := map[string]int{}
-	n := 0
-	headerSeen := false
-	for sc.Scan() {
-		n++
-		line := sc.Text()
-		if n == 1 {
-			line = strings.TrimPrefix(line, "\uFEFF")
-		}
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		// `GUID,anything` (the -o csv of the customers command): the id is
-		// the first field, the rest is for people.
-		if i := strings.IndexByte(line, ','); i >= 0 {
-			field := strings.Trim(strings.TrimSpace(line[:i]), `"`)
-			if len(ids) == 0 && len(first) == 0 && !headerSeen && isHeaderField(field) {
-				headerSeen = true // a header line such as "id,companyName"
-				continue
-			}
-			line = field
-		}
-		if !guid.Valid(line) {
-			return nil, usagef("%s:%d: %s is not a customer tenant id (a GUID like 47021739-3426-40bf-9601-61b4b6d7c793)", name, n, quoteShort(line))
-		}
-		key := strings.ToLower(line)
-		if prev, ok := first[key]; ok {
-			return nil, usagef("%s:%d: customer %s repeats line %d", name, n, line, prev)
-		}
-		first[key] = n
-		ids = append(ids, line)
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, usagef("%s:%d: line longer than %d bytes: not a customers file", name, n+1, maxCustomerLine)
-		}
-		return nil, fmt.Errorf("reading %s: %w", name, err)
-	}
-	if len(ids) == 0 {
-		return nil, usagef("%s: no customer ids (one GUID per line; blank lines and # comments are skipped)", name)
-	}
-	return ids, nil
-}
-
-// isHeaderField reports whether a first field names a column (letters,
-// spaces, '_' and '-'), as a CSV header's "id" or "Customer Id" does: a
-// mistyped GUID has digits and is reported, not skipped.
-func isHeaderField(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == ' ' || r == '_' || r == '-') {
-			return false
-		}
-	}
-	return true
+	return parseIDs(r, name, customerIDs)
 }
 
 // quoteShort quotes a user's line for an error message, cut so a binary file
@@ -108,17 +35,9 @@ func quoteShort(s string) string {
 	return strconv.Quote(s)
 }
 
-// readCustomers opens --customers-file ("-" is stdin).
+// readCustomers reads --customers-file ("-" is stdin).
 func (a *app) readCustomers(path string) ([]string, error) {
-	if path == "-" {
-		return parseCustomers(a.io.in, "stdin")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, usagef("--customers-file: %v", err)
-	}
-	defer f.Close()
-	return parseCustomers(f, path)
+	return a.readIDFile("--customers-file", path, customerIDs)
 }
 
 // runListCustomers is `list --customers-file`: every customer's batches,

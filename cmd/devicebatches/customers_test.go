@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,7 +40,13 @@ func TestParseCustomers(t *testing.T) {
 		{name: "duplicate, any case", in: idA + "\n" + strings.ToUpper(idA) + "\n", wantErr: "customers.txt:2: customer " + strings.ToUpper(idA) + " repeats line 1"},
 		{name: "empty", in: "", wantErr: "customers.txt: no customer ids"},
 		{name: "only comments", in: "# a\n\n#b\n", wantErr: "customers.txt: no customer ids"},
-		{name: "long line", in: idA + "\n" + strings.Repeat("x", maxCustomerLine+1) + "\n", wantErr: "customers.txt:2: line longer than"},
+		{name: "long line", in: idA + "\n" + strings.Repeat("x", 5000) + "\n", wantErr: `customers.txt:2: "xxxx`},
+		// customers -o csv | iconv -t utf-16: UTF-16 with a byte order mark.
+		{name: "utf-16 le", in: string(utf16Bytes("id,companyName\r\n"+idA+",Contoso\r\n", binary.LittleEndian, true)), want: []string{idA}},
+		{name: "utf-16 be", in: string(utf16Bytes(idA+"\n"+idB+"\n", binary.BigEndian, true)), want: []string{idA, idB}},
+		// A company name holding a line break is quoted over two lines by
+		// customers -o csv, and read back as one record.
+		{name: "quoted line break", in: "id,companyName\n" + idA + ",\"Contoso\n\x1b[31mRED\"\"\"\n" + idB + ",\"Fabrikam #1\"\n", want: []string{idA, idB}},
 		{name: "long value is cut", in: strings.Repeat("y", 200), wantErr: `"` + strings.Repeat("y", 60) + `..."`},
 	}
 	for _, tt := range tests {

@@ -58,7 +58,7 @@ func (a *app) listCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&f.customer, "customer", "", "customer tenant id (GUID)")
 	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl (one compact JSON object per line) or csv")
-	cmd.Flags().StringVar(&f.customersFile, "customers-file", "", "file of customer tenant ids: GUID or GUID,anything lines, header line allowed ('-' for stdin; blank lines and # comments skipped)")
+	cmd.Flags().StringVar(&f.customersFile, "customers-file", "", "file of customer tenant ids (GUIDs): "+idFileHelp)
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", wrapper.DefaultConcurrency, "customers fetched at once with --customers-file or --all-customers")
 	cmd.Flags().Float64Var(&f.rate, "rate", 0, "hard ceiling in requests per second for --customers-file or --all-customers (default 0: learn the service's limit from its 429s)")
 	cmd.Flags().BoolVar(&f.allCustomers, "all-customers", false, "list the batches of every customer of the partner (GET /v1/customers, then each customer's batches)")

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -70,9 +68,17 @@ func (a *app) assignProfileCommand() *cobra.Command {
 		Long: `assign-profile assigns a Windows Autopilot profile (see 'devicebatches
 profiles') to devices (their ids, see 'devicebatches devices'). The tracking
 id is printed; with --wait the command waits until the assignment is final
-and prints one row per device (exit 1 when any device failed).`,
+and prints one row per device (exit 1 when any device failed).
+
+--devices-file takes one device id per line, or a CSV file with the id in
+the first column, such as 'devicebatches devices -o csv' prints (its header
+row is skipped); UTF-8 or UTF-16 (what Windows PowerShell 5.1 writes), '-'
+for stdin, blank lines and # comments skipped. Every id is checked before
+anything is sent: a bad or repeated one stops the command (exit 2) naming
+file:line.`,
 		Example: `  devicebatches assign-profile --customer 47021739-3426-40bf-9601-61b4b6d7c793 --profile 019bb3f6-3a5e-4b2b-a15f-4c1e4c1b3a0e --device 7c141ea9-2816-4e15-a819-53f6856499ff --wait
-  devicebatches assign-profile --customer 47021739-3426-40bf-9601-61b4b6d7c793 --profile 019bb3f6-3a5e-4b2b-a15f-4c1e4c1b3a0e --devices-file ids.txt`,
+  devicebatches devices --customer 47021739-3426-40bf-9601-61b4b6d7c793 --batch "Test batch" -o csv > devices.csv
+  devicebatches assign-profile --customer 47021739-3426-40bf-9601-61b4b6d7c793 --profile 019bb3f6-3a5e-4b2b-a15f-4c1e4c1b3a0e --devices-file devices.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a.waitDefaults(cmd, f.waitFlags)
@@ -82,7 +88,7 @@ and prints one row per device (exit 1 when any device failed).`,
 	cmd.Flags().StringVar(&f.customer, "customer", "", "customer tenant id (GUID)")
 	cmd.Flags().StringVar(&f.profile, "profile", "", "profile id, as listed by 'devicebatches profiles'")
 	cmd.Flags().StringArrayVar(&f.devices, "device", nil, "device id, as listed by 'devicebatches devices' (repeat for more)")
-	cmd.Flags().StringVar(&f.devicesFile, "devices-file", "", "file of device ids, one per line ('-' for stdin; blank lines and # comments skipped)")
+	cmd.Flags().StringVar(&f.devicesFile, "devices-file", "", "file of device ids: "+idFileHelp)
 	f.waitFlags.add(cmd, "assignment")
 	return cmd
 }
@@ -94,6 +100,9 @@ func (a *app) runAssignProfile(ctx context.Context, f assignFlags) error {
 	if strings.TrimSpace(f.profile) == "" {
 		return usagef("--profile is required: the profile id, as listed by 'devicebatches profiles'")
 	}
+	if p := idProblem(f.profile); p != "" {
+		return usagef("--profile %s is not a profile id: %s", quoteShort(f.profile), p)
+	}
 	if err := checkFormat(f.output, "table", "json", "jsonl"); err != nil {
 		return err
 	}
@@ -103,17 +112,18 @@ func (a *app) runAssignProfile(ctx context.Context, f assignFlags) error {
 		return usagef("--device and --devices-file cannot be used together")
 	case f.devicesFile != "":
 		var err error
-		if ids, err = a.readIDs(f.devicesFile); err != nil {
+		if ids, err = a.readIDFile("--devices-file", f.devicesFile, deviceIDs); err != nil {
 			return err
-		}
-		if len(ids) == 0 {
-			return usagef("--devices-file %s holds no device id", f.devicesFile)
 		}
 	case len(ids) == 0:
 		return usagef("--device or --devices-file is required: the ids of the devices to assign the profile to")
-	}
-	for i := range ids {
-		ids[i] = strings.TrimSpace(ids[i])
+	default:
+		for i := range ids {
+			ids[i] = strings.TrimSpace(ids[i])
+			if p := deviceIDs.check(ids[i]); p != "" {
+				return usagef("--device %s %s", quoteShort(ids[i]), p)
+			}
+		}
 	}
 	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
 		tid, err := client.AssignProfile(ctx, f.customer, f.profile, ids)
@@ -126,33 +136,6 @@ func (a *app) runAssignProfile(ctx context.Context, f assignFlags) error {
 		fmt.Fprintf(a.io.err, "devicebatches: tracking id %s\n", tid)
 		return a.waitAndReport(ctx, client, f.customer, tid, f.output, outcomeByDevice)
 	})
-}
-
-// readIDs reads one id per line from path ("-": standard input), skipping
-// blank lines and # comments.
-func (a *app) readIDs(path string) ([]string, error) {
-	var r io.Reader = a.io.in
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, usagef("--devices-file: %s", oneLine(err.Error()))
-		}
-		defer f.Close()
-		r = f
-	}
-	var ids []string
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		ids = append(ids, line)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, usagef("--devices-file %s: %s", path, oneLine(err.Error()))
-	}
-	return ids, nil
 }
 
 type deleteFlags struct {
@@ -199,6 +182,9 @@ func (a *app) runDeleteDevice(ctx context.Context, f deleteFlags) error {
 	}
 	if strings.TrimSpace(f.device) == "" {
 		return usagef("--device is required: the device id as listed by 'devicebatches devices'")
+	}
+	if p := deviceIDs.check(f.device); p != "" {
+		return usagef("--device %s %s", quoteShort(f.device), p)
 	}
 	if err := checkFormat(f.output, "table", "json", "jsonl"); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -102,7 +103,7 @@ names the status command to look later, and the exit code is 1 (130 or
 	}
 	cmd.Flags().StringVar(&f.customer, "customer", "", "customer tenant id (GUID)")
 	cmd.Flags().StringVar(&f.batch, "batch", "", "batch name: created if the customer has no batch of that name, else added to")
-	cmd.Flags().StringVar(&f.csv, "csv", "", "Autopilot CSV file of the devices")
+	cmd.Flags().StringVar(&f.csv, "csv", "", "Autopilot CSV file of the devices ('-' for stdin)")
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print the request body that would be sent, send nothing")
 	f.waitFlags.add(cmd, "upload")
 	return cmd
@@ -174,7 +175,12 @@ func (a *app) runUpload(ctx context.Context, f uploadFlags) error {
 // readDevices reads and checks the whole CSV file before anything is sent:
 // every problem is listed on stderr and the command exits 2.
 func (a *app) readDevices(path string) ([]wrapper.DeviceUpload, error) {
-	file, err := autopilot.ReadFile(path, nil)
+	r, name, closeFn, err := a.openInput("--csv", path)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	file, err := autopilot.Read(r, &autopilot.ReadOptions{Name: filepath.Base(name)})
 	var ve *autopilot.ValidationError
 	switch {
 	case errors.As(err, &ve):

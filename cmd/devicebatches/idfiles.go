@@ -1,0 +1,132 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/partnercenter-go/devicebatches/internal/guid"
+	"github.com/partnercenter-go/devicebatches/internal/idfile"
+)
+
+// idFileHelp is what --customers-file and --devices-file take, for --help.
+const idFileHelp = "one id per line, or CSV with the id first and an optional header row (as -o csv prints); UTF-8 or UTF-16; '-' for stdin; blank lines and # comments skipped"
+
+// idKind is what an id file holds: the word for messages and the check of
+// one id, which returns what is wrong with it or "".
+type idKind struct {
+	what  string // "customer", "device"
+	check func(id string) string
+}
+
+var (
+	customerIDs = idKind{"customer", func(id string) string {
+		if guid.Valid(id) {
+			return ""
+		}
+		return "is not a customer tenant id (a GUID like 47021739-3426-40bf-9601-61b4b6d7c793)"
+	}}
+	deviceIDs = idKind{"device", func(id string) string {
+		if p := idProblem(id); p != "" {
+			return "is not a device id: " + p
+		}
+		return ""
+	}}
+)
+
+// openInput opens a file flag's value for reading, "-" being stdin, and
+// returns the name errors give it.
+func (a *app) openInput(flag, path string) (r io.Reader, name string, closeFn func(), err error) {
+	if path == "-" {
+		return a.io.in, "stdin", func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", nil, usagef("%s: %s", flag, oneLine(err.Error()))
+	}
+	return f, path, func() { f.Close() }, nil
+}
+
+// readIDFile reads the id file at path ("-": stdin) given to flag.
+func (a *app) readIDFile(flag, path string, kind idKind) ([]string, error) {
+	r, name, closeFn, err := a.openInput(flag, path)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	return parseIDs(r, name, kind)
+}
+
+// parseIDs reads an id file (internal/idfile) and checks every id: the
+// first bad or repeated one is a usage error naming name:line, before
+// anything is sent, since a bad line would otherwise surface only as one
+// failed customer or device among hundreds, or as a request for an id that
+// is not one.
+func parseIDs(r io.Reader, name string, kind idKind) ([]string, error) {
+	recs, err := idfile.Read(r, name, 0)
+	if err != nil {
+		var fe *idfile.Error
+		if errors.As(err, &fe) {
+			return nil, usagef("%s", fe.Error())
+		}
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	ids := make([]string, 0, len(recs))
+	first := make(map[string]int, len(recs))
+	for _, rec := range recs {
+		if p := kind.check(rec.ID); p != "" {
+			return nil, usagef("%s:%d: %s %s", name, rec.Line, quoteShort(rec.ID), p)
+		}
+		// Partner Center compares ids without regard to case.
+		key := strings.ToLower(rec.ID)
+		if prev, ok := first[key]; ok {
+			return nil, usagef("%s:%d: %s %s repeats line %d: give each %s once", name, rec.Line, kind.what, rec.ID, prev, kind.what)
+		}
+		first[key] = rec.Line
+		ids = append(ids, rec.ID)
+	}
+	if len(ids) == 0 {
+		return nil, usagef("%s: no %s ids (one id per line, or CSV with the id first; blank lines and # comments are skipped)", name, kind.what)
+	}
+	return ids, nil
+}
+
+// maxIDBytes bounds a device or profile id: the service's are GUIDs (36
+// bytes); anything far longer is a line of something else.
+const maxIDBytes = 256
+
+// idProblem says what is wrong with a device or profile id, or "". The
+// document gives them no format (a device id is "a GUID the service gave
+// it" in words only, a profile id a string), so no GUID is required; what
+// is refused is what no id holds and a misread file does: control
+// characters (the NULs of UTF-16 read as UTF-8), U+FFFD (text lost in a
+// conversion), spaces, separators and quotes of another file format.
+func idProblem(id string) string {
+	switch {
+	case id == "":
+		return "it is empty"
+	case len(id) > maxIDBytes:
+		return fmt.Sprintf("it is %d bytes long, and ids are at most %d", len(id), maxIDBytes)
+	case !utf8.ValidString(id):
+		return "it is not UTF-8 text: save the file as UTF-8 or UTF-16"
+	}
+	for _, r := range id {
+		switch {
+		case r == utf8.RuneError:
+			return "it holds U+FFFD, a character lost when the file was converted: save the file again as UTF-8 or UTF-16"
+		case unicode.IsSpace(r):
+			return "it holds a space or tab: give one id per line, or CSV with the id first"
+		case unicode.IsControl(r):
+			return fmt.Sprintf("it holds the control character %U: save the file as UTF-8 or UTF-16 text", r)
+		case r == ';':
+			return "it holds ';': save a semicolon-separated file with commas"
+		case strings.ContainsRune(`",{}#`, r):
+			return fmt.Sprintf("it holds %q: give the id alone, as 'devicebatches devices' and 'profiles' list it", r)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,278 @@
+// Package idfile reads the CLI's id files (--customers-file, --devices-file):
+// the ids of customer tenants for GET /v1/customers/{customer-id}/deviceBatches
+// or of devices for PATCH /v1/customers/{customer-id}/DevicePolicyUpdates,
+// as people write them and as the CLI's own `-o csv` prints them.
+//
+// A file is UTF-8 (a byte order mark is skipped) or UTF-16 little- or
+// big-endian, with or without a byte order mark: what Windows PowerShell 5.1's
+// `>` writes. It is read as CSV (RFC 4180: a quoted field may hold commas,
+// quotes and line breaks), one record a line, the id in the first field; a
+// file of one bare id a line is such a CSV. The first record is a header, and
+// skipped, when its first field is a column name (letters, spaces, '_' and
+// '-') and it has more fields or that name ends in "id" ("id,companyName",
+// "Device Id"). Blank lines are skipped, and so is everything from a '#'
+// outside a quoted field to the end of its line. Reading stops at a size
+// bound, so a wrong file cannot fill memory.
+//
+// The package checks the file's form only; what an id must look like is the
+// caller's to check, with the line Read returns.
+package idfile
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// DefaultMaxBytes bounds a file as stored: a million GUIDs with a company
+// name each fit, a wrong file (a disk image, a log) is refused early.
+const DefaultMaxBytes = 64 << 20
+
+// Record is one id of the file and the line its record starts on (the
+// first line is 1).
+type Record struct {
+	Line int
+	ID   string
+}
+
+// Error is a file that cannot be read as an id file. Line is 0 when the
+// problem has no line (an empty file is not one).
+type Error struct {
+	Name string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line == 0 {
+		return e.Name + ": " + e.Msg
+	}
+	return fmt.Sprintf("%s:%d: %s", e.Name, e.Line, e.Msg)
+}
+
+// Read reads an id file from r; name names it in errors (the path as given,
+// or "stdin"). maxBytes <= 0 means DefaultMaxBytes. The error is an *Error
+// for a file that is not an id file, or the error reading r.
+func Read(r io.Reader, name string, maxBytes int64) ([]Record, error) {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > maxBytes {
+		text, _ := decode(data[:maxBytes])
+		return nil, &Error{name, lineOf(text, len(text)), fmt.Sprintf("the file goes on past %s here: an id file is never this large; split it or check that it is the right file", size(maxBytes))}
+	}
+	text, err := decode(data)
+	if err != nil {
+		var de *decodeError
+		if errors.As(err, &de) {
+			return nil, &Error{name, lineOf(text, len(text)), de.msg}
+		}
+		return nil, err
+	}
+	return parse(stripComments(text), name)
+}
+
+func size(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// lineOf is the line of text[i].
+func lineOf(text string, i int) int {
+	return strings.Count(text[:i], "\n") + 1
+}
+
+// parse reads the comment-free text as CSV.
+func parse(text, name string) ([]Record, error) {
+	cr := csv.NewReader(strings.NewReader(text))
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true // `id, "Contoso, Ltd"` and indented ids
+	cr.ReuseRecord = true
+	var out []Record
+	first := true
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, csvError(err, name)
+		}
+		line, _ := cr.FieldPos(0)
+		id := strings.TrimSpace(rec[0])
+		if id == "" {
+			if blank(rec) { // "   " or ",,": nothing on the line
+				continue
+			}
+			return nil, &Error{name, line, "the first column is empty: put the id first on the line"}
+		}
+		wasFirst := first
+		first = false
+		if wasFirst && isColumnName(id) && (len(rec) > 1 || namesID(id)) {
+			continue
+		}
+		// Two exports joined with cat: the second header would otherwise be
+		// taken for an id.
+		if len(rec) > 1 && isColumnName(id) {
+			return nil, &Error{name, line, fmt.Sprintf("%s is a header row, but only the first row may be one: remove this row", quoteShort(strings.Join(rec, ",")))}
+		}
+		out = append(out, Record{Line: line, ID: id})
+	}
+}
+
+// quoteShort quotes a header for a message, cut so a long row cannot
+// flood the terminal.
+func quoteShort(s string) string {
+	const limit = 60
+	if len(s) > limit {
+		s = s[:limit] + "..."
+	}
+	return strconv.Quote(s)
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func csvError(err error, name string) error {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch {
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		return &Error{name, pe.Line, `a '"' inside a field that does not start with one: remove it, or quote the whole field and double the quote ("a ""b"" c")`}
+	case errors.Is(pe.Err, csv.ErrQuote) && pe.StartLine != pe.Line:
+		return &Error{name, pe.StartLine, fmt.Sprintf(`a quoted field starting on this line is not closed properly (read up to line %d): end it with '"' before the next comma or line end`, pe.Line)}
+	case errors.Is(pe.Err, csv.ErrQuote):
+		return &Error{name, pe.Line, `a quoted field is not closed properly: end it with '"' before the next comma or line end`}
+	}
+	return &Error{name, pe.Line, "not valid CSV: " + pe.Err.Error()}
+}
+
+// isColumnName reports whether s names a column (letters, spaces, '_' and
+// '-'), as "id" or "Customer Id" do; a mistyped id has digits and is
+// reported, not skipped.
+func isColumnName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == ' ' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// namesID reports whether a lone column name is an id column's ("id",
+// "deviceId", "Customer Id"), so a one-column header is skipped while a
+// lone word that is none stays an id for the caller to judge.
+func namesID(s string) bool {
+	s = strings.ToLower(s)
+	return strings.HasSuffix(s, "id")
+}
+
+// stripComments drops everything from a '#' outside a quoted field to the
+// end of its line, keeping the line break, so lines keep their numbers. A
+// '#' inside a quoted field (a company named "Contoso #1") is text.
+func stripComments(s string) string {
+	if strings.IndexByte(s, '#') < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"':
+			quoted = !quoted // "" inside a quoted field toggles twice
+		case c == '#' && !quoted:
+			j := strings.IndexByte(s[i:], '\n')
+			if j < 0 {
+				return b.String()
+			}
+			i += j - 1 // the '\n' is written next
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// decodeError is a file that is not valid in the encoding it is in.
+type decodeError struct{ msg string }
+
+func (e *decodeError) Error() string { return e.msg }
+
+// decode returns the file as UTF-8 text: a UTF-8 byte order mark is dropped,
+// UTF-16 (announced by its byte order mark, or, without one, shown by a
+// zero in the first two bytes, since a file's first character is ASCII) is
+// converted. Invalid UTF-8 is left as is: only an id holding it is wrong.
+// On a decode error the text up to the bad character comes back too.
+func decode(data []byte) (string, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		return string(data[3:]), nil
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
+		return decodeUTF16(data[2:], false)
+	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		return decodeUTF16(data[2:], true)
+	case len(data) >= 2 && data[0] != 0 && data[1] == 0:
+		return decodeUTF16(data, false)
+	case len(data) >= 2 && data[0] == 0 && data[1] != 0:
+		return decodeUTF16(data, true)
+	}
+	return string(data), nil
+}
+
+func decodeUTF16(data []byte, bigEndian bool) (string, error) {
+	unit := func(i int) rune {
+		if bigEndian {
+			return rune(data[i])<<8 | rune(data[i+1])
+		}
+		return rune(data[i+1])<<8 | rune(data[i])
+	}
+	out := make([]byte, 0, len(data)/2)
+	i := 0
+	for ; i+1 < len(data); i += 2 {
+		c := unit(i)
+		switch {
+		case c < utf8.RuneSelf:
+			out = append(out, byte(c))
+			continue
+		case !utf16.IsSurrogate(c):
+			out = utf8.AppendRune(out, c)
+			continue
+		case c < 0xDC00 && i+3 < len(data):
+			if c2 := unit(i + 2); c2 >= 0xDC00 && c2 <= 0xDFFF {
+				out = utf8.AppendRune(out, utf16.DecodeRune(c, c2))
+				i += 2
+				continue
+			}
+		}
+		return string(out), &decodeError{"the file is not valid UTF-16 (a lone surrogate): save it again as UTF-8 or UTF-16"}
+	}
+	if i < len(data) {
+		return string(out), &decodeError{"the file is UTF-16 but ends in the middle of a character: save it again as UTF-8 or UTF-16"}
+	}
+	return string(out), nil
+}
