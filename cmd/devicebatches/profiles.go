@@ -75,7 +75,14 @@ the first column, such as 'devicebatches devices -o csv' prints (its header
 row is skipped); UTF-8 or UTF-16 (what Windows PowerShell 5.1 writes), '-'
 for stdin, blank lines and # comments skipped. Every id is checked before
 anything is sent: a bad or repeated one stops the command (exit 2) naming
-file:line.`,
+file:line.
+
+When the wait ends before the assignment is final (--timeout, Ctrl-C, a
+failed status read), stdout still gets, in the -o format, the last status
+read (as the status command prints it; its batchTrackingId is the tracking
+id), or what assign-profile prints without --wait when no status was read;
+stderr names the status command to look later, and the exit code is 1 (130
+or 143 for Ctrl-C or SIGTERM).`,
 		Example: `  devicebatches assign-profile --customer 47021739-3426-40bf-9601-61b4b6d7c793 --profile 019bb3f6-3a5e-4b2b-a15f-4c1e4c1b3a0e --device 7c141ea9-2816-4e15-a819-53f6856499ff --wait
   devicebatches devices --customer 47021739-3426-40bf-9601-61b4b6d7c793 --batch "Test batch" -o csv > devices.csv
   devicebatches assign-profile --customer 47021739-3426-40bf-9601-61b4b6d7c793 --profile 019bb3f6-3a5e-4b2b-a15f-4c1e4c1b3a0e --devices-file devices.csv`,
@@ -134,7 +141,7 @@ func (a *app) runAssignProfile(ctx context.Context, f assignFlags) error {
 			return a.writeAccepted(f.output, tid, map[string]string{"profileId": f.profile})
 		}
 		fmt.Fprintf(a.io.err, "devicebatches: tracking id %s\n", tid)
-		return a.waitAndReport(ctx, client, f.customer, tid, f.output, outcomeByDevice)
+		return a.waitAndReportAccepted(ctx, client, f.customer, tid, f.output, outcomeByDevice, map[string]string{"profileId": f.profile})
 	})
 }
 

@@ -21,7 +21,7 @@ func acceptingServer(t *testing.T, onStatus func()) *httptest.Server {
 		switch {
 		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/deviceBatches"):
 			fmt.Fprint(w, `{"totalCount":0,"items":[]}`)
-		case r.Method == http.MethodPost:
+		case r.Method == http.MethodPost || r.Method == http.MethodPatch:
 			w.Header().Set("Location", "/customers/"+docCustomer+"/batchJobStatus/T-42")
 			w.WriteHeader(http.StatusAccepted)
 		case onStatus != nil:
@@ -92,4 +92,18 @@ func TestUploadWaitCutShortKeepsStdout(t *testing.T) {
 			}
 		})
 	}
+
+	// assign-profile likewise prints what it prints without --wait: the
+	// tracking id and the profile.
+	t.Run("assign-profile, SIGINT before a status", func(t *testing.T) {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		srv := acceptingServer(t, func() { cancel(signalCause{syscall.SIGINT}) })
+		var out, errb bytes.Buffer
+		a := newApp(streams{in: strings.NewReader(""), out: &out, err: &errb}, envFrom(env), plain...)
+		code := a.execute(ctx, []string{"assign-profile", "--base-url", srv.URL, "--customer", docCustomer, "--profile", "P", "--device", "D", "--wait", "-o", "jsonl"})
+		want := `{"batchTrackingId":"T-42","profileId":"P"}` + "\n"
+		if code != exitInterrupted || out.String() != want {
+			t.Errorf("exit %d, stdout %q; want %d, %q (stderr %q)", code, out.String(), exitInterrupted, want, errb.String())
+		}
+	})
 }
