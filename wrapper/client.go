@@ -49,6 +49,8 @@ type ClientOptions struct {
 	// POST and PATCH only on 429, 503 and connection failures (every try
 	// carries the same MS-RequestId, Partner Center's idempotency key); and
 	// no wait is started that would end after the context's deadline.
+	// Retry.TryTimeout bounds one try, not the waits between tries (a
+	// Retry-After, the client's throttle): the context's deadline does.
 	azcore.ClientOptions
 
 	// BaseURL of the service. Default DefaultBaseURL. http:// is refused

@@ -105,10 +105,11 @@ func (c *Client) responseError(resp *http.Response) *ResponseError {
 		e.Body = []byte(clean)
 	}
 	if e.RetryAfter > 0 {
-		dl, ok := resp.Request.Context().Deadline()
+		// The call's deadline, not its last try's (TryTimeout).
+		dl, ok := callContext(resp.Request.Context()).Deadline()
 		switch {
 		case ok && time.Now().Add(e.RetryAfter).After(dl):
-			e.note = fmt.Sprintf("waiting %s would pass the call's deadline", e.RetryAfter)
+			e.note = fmt.Sprintf("waiting %s would pass the call's deadline, %s away", e.RetryAfter, roundWait(max(time.Until(dl), 0)))
 		case e.RetryAfter > c.maxRetryDelay:
 			e.note = fmt.Sprintf("the service asked to wait %s, more than the retry policy's MaxRetryDelay of %s", e.RetryAfter, c.maxRetryDelay)
 		}

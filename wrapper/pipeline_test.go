@@ -523,7 +523,7 @@ func TestLongPauseRefusesLaterCallsAtOnce(t *testing.T) {
 		{name: "no deadline", refused: "the cap on one wait (1m0s)"},
 		{name: "a deadline after the pause", timeout: 2 * time.Hour, refused: "the cap on one wait (1m0s)"},
 		{name: "through a rate limiter", at: time.Minute, limiter: true, refused: "the cap on one wait (1m0s)", left: "the 59m0s left"},
-		{name: "30 s left, a 10 s deadline", at: time.Hour - 30*time.Second, timeout: 10 * time.Second, refused: "the time left before the deadline", left: "the 30s left"},
+		{name: "30 s left, a 10 s deadline", at: time.Hour - 30*time.Second, timeout: 10 * time.Second, refused: "the time left before the call's deadline", left: "the 30s left"},
 		{name: "30 s left, no deadline", at: time.Hour - 30*time.Second, waited: 30 * time.Second},
 		{name: "after the pause", at: time.Hour + time.Second},
 	}

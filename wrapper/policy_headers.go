@@ -44,7 +44,25 @@ func (p headersPolicy) Do(req *policy.Request) (*http.Response, error) {
 	if p.c.application != "" {
 		setDefault(hdrApplication, p.c.application)
 	}
-	return req.Next()
+	// Recorded for the per-retry code: each try runs under a context of
+	// its own, whose deadline is the retry policy's TryTimeout.
+	ctx := req.Raw().Context()
+	return req.WithContext(context.WithValue(ctx, callKey{}, ctx)).Next()
+}
+
+type callKey struct{}
+
+// callContext is the context of the call a try belongs to, as the caller
+// passed it: its deadline is the call's, and it ends when the caller's
+// ends. azcore's retry policy gives each try a context of its own, with
+// RetryOptions.TryTimeout as deadline, which bounds sending one try only:
+// how long the call may wait between tries (a Retry-After, the client's
+// throttle) is the call's context's business.
+func callContext(ctx context.Context) context.Context {
+	if c, ok := ctx.Value(callKey{}).(context.Context); ok {
+		return c
+	}
+	return ctx
 }
 
 // newRequestID returns a new random (version 4) GUID for MS-RequestId,

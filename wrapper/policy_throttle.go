@@ -28,9 +28,10 @@ import (
 // call is news for every call of the Client: the gate holds every try back
 // until the service's Retry-After has passed, instead of spending the limit
 // on answers that will be 429 too. A try that may not wait for the rest of
-// the pause (longer than MaxRetryDelay, or than its deadline leaves) fails
-// at once with a *ThrottlePauseError: an hour's Retry-After must not freeze
-// every later call for the hour. The gateway's throttling body ("Try
+// the pause (longer than MaxRetryDelay, or than its call's deadline leaves:
+// TryTimeout bounds sending a try, not waiting) fails at once with a
+// *ThrottlePauseError: an hour's Retry-After must not freeze every later
+// call for the hour. The gateway's throttling body ("Try
 // again in 57 seconds.") becomes a Retry-After header when the header is
 // missing, so azcore's retry policy waits as long as the service asked.
 //
@@ -53,7 +54,10 @@ func (p gatePolicy) Do(req *policy.Request) (*http.Response, error) {
 	if err := checkOrigin(req.Raw().URL, p.base); err != nil {
 		return nil, err
 	}
-	ctx := req.Raw().Context()
+	// The waits here come before the try is sent: they follow the call's
+	// deadline and cancellation, not the try's TryTimeout.
+	ctx := callContext(req.Raw().Context())
+	start := time.Now()
 	r := rateLimiterFrom(ctx)
 	maxWait := p.maxWait
 	if r != nil {
@@ -70,7 +74,11 @@ func (p gatePolicy) Do(req *policy.Request) (*http.Response, error) {
 	if err := p.gate.wait(ctx, maxWait); err != nil {
 		return nil, nonRetriable{named(err, req.Raw())}
 	}
+	req, cancel := afterWait(req, ctx, time.Since(start))
 	resp, err := req.Next()
+	if cancel != nil {
+		resp = cancelAfter(resp, err, cancel)
+	}
 	switch {
 	case err != nil:
 		return resp, err // no answer: nothing to learn about the limit
@@ -100,6 +108,56 @@ func (p gatePolicy) Do(req *policy.Request) (*http.Response, error) {
 		return nil, nonRetriable{named(&ThrottlePauseError{RetryAfter: d, Until: now.Add(d), MaxPause: r.maxPause}, req.Raw())}
 	}
 	return resp, nil
+}
+
+// afterWait gives a try that waited (for the client's throttle or a
+// RateLimiter) the time it waited back: azcore's retry policy starts a
+// try's TryTimeout before the per-retry policies, so a try that waited out
+// a pause would otherwise go out with what the wait left of it, or none.
+// The try's new context ends with the call's; cancel releases it.
+func afterWait(req *policy.Request, call context.Context, waited time.Duration) (_ *policy.Request, cancel context.CancelFunc) {
+	// Under a millisecond is no wait but the clock's: not worth a context.
+	if waited < time.Millisecond {
+		return req, nil
+	}
+	dl, ok := req.Raw().Context().Deadline()
+	if !ok {
+		return req, nil
+	}
+	if cdl, ok := call.Deadline(); ok && !dl.Before(cdl) {
+		return req, nil // the try's deadline is the call's: nothing to give back
+	}
+	ctx, cancel := context.WithDeadline(call, dl.Add(waited))
+	return req.WithContext(context.WithValue(ctx, callKey{}, call)), cancel
+}
+
+// cancelAfter cancels a try's context once its answer is read, as azcore
+// does for the context it made: at once when there is no answer or its
+// body was downloaded, else when the body is closed.
+func cancelAfter(resp *http.Response, err error, cancel context.CancelFunc) *http.Response {
+	if err != nil || resp == nil {
+		cancel()
+		return resp
+	}
+	if _, downloaded := resp.Body.(*memBody); downloaded {
+		cancel()
+		return resp
+	}
+	resp.Body = cancelOnClose{resp.Body, cancel}
+	return resp
+}
+
+// cancelOnClose is a body whose Close also ends its try's context.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+// Close implements io.Closer.
+func (b cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // throttledFor is the wait a 429 answer asks for. The gateway's throttling
@@ -189,7 +247,7 @@ func shouldRetry(resp *http.Response, err error) bool {
 	// A wait that would end after the call's deadline is not started: the
 	// caller learns at once, with RetryAfter set, instead of at the deadline.
 	if d := pchttp.RetryAfter(resp.Header, time.Now()); d > 0 {
-		if dl, ok := resp.Request.Context().Deadline(); ok && time.Now().Add(d).After(dl) {
+		if dl, ok := callContext(resp.Request.Context()).Deadline(); ok && time.Now().Add(d).After(dl) {
 			return false
 		}
 	}

@@ -144,7 +144,7 @@ type ThrottlePauseError struct {
 // Error names the Retry-After, what was left of it, and what that exceeded.
 func (e *ThrottlePauseError) Error() string {
 	exact := cmp.Or(e.left, e.RetryAfter)
-	why := "the time left before the deadline"
+	why := "the time left before the call's deadline"
 	if exact > e.MaxPause {
 		why = "the cap on one wait (" + e.MaxPause.String() + ")"
 	}

@@ -141,3 +141,55 @@ func TestCLIMaxRetries(t *testing.T) {
 		})
 	}
 }
+
+// TestCLIWaitsPastTryTimeout: --try-timeout bounds one try, not the wait
+// between tries. A Retry-After longer than it is waited for within
+// --timeout; one that --timeout cannot wait for fails at once, naming
+// --timeout.
+func TestCLIWaitsPastTryTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		timeout  string
+		code     int
+		requests int32
+	}{
+		{timeout: "5m", code: exitOK, requests: 2},
+		{timeout: "3s", code: exitFailure, requests: 1},
+	} {
+		t.Run(tc.timeout, func(t *testing.T) {
+			var requests atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if requests.Add(1) == 1 {
+					w.Header().Set("Retry-After", "5")
+					w.WriteHeader(http.StatusTooManyRequests)
+					_, _ = w.Write([]byte(`{"statusCode": 429, "message": "Rate limit is exceeded. Try again in 5 seconds."}`))
+					return
+				}
+				_, _ = w.Write([]byte(resPage))
+			}))
+			defer srv.Close()
+			synctest.Test(t, func(t *testing.T) {
+				hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+				var out, errOut bytes.Buffer
+				code := runWith(hc, []string{"--timeout", tc.timeout, "--try-timeout", "2s", "list", "--customer", resCustomer},
+					streams{in: strings.NewReader(""), out: &out, err: &errOut}, resEnv(srv.URL))
+				if code != tc.code {
+					t.Fatalf("exit %d, want %d; stderr: %s", code, tc.code, errOut.String())
+				}
+				if tc.code == exitOK {
+					if !strings.Contains(out.String(), "Test batch") {
+						t.Errorf("stdout lacks the batch: %s", out.String())
+					}
+					return
+				}
+				msg := errOut.String()
+				if !strings.Contains(msg, "--timeout "+tc.timeout+" leaves too little time") || strings.Contains(msg, "--try-timeout") || !strings.Contains(msg, "retry after 5s") {
+					t.Errorf("stderr should name --timeout %s and the Retry-After, not --try-timeout: %s", tc.timeout, msg)
+				}
+			})
+			if got := requests.Load(); got != tc.requests {
+				t.Errorf("%d requests, want %d", got, tc.requests)
+			}
+		})
+	}
+}

@@ -226,7 +226,26 @@ func (a *app) withService(ctx context.Context, fn func(ctx context.Context, clie
 	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
 		return fmt.Errorf("gave up after --timeout %s: %w", a.flags.timeout, err)
 	}
+	if waitPassesDeadline(ctx, err) {
+		return fmt.Errorf("--timeout %s leaves too little time to wait as Partner Center asked: %w", a.flags.timeout, err)
+	}
 	return err
+}
+
+// waitPassesDeadline reports an error of a call refused at once because
+// the wait Partner Center asked for would pass ctx's deadline: --timeout,
+// not --try-timeout, which bounds one try only.
+func waitPassesDeadline(ctx context.Context, err error) bool {
+	dl, ok := ctx.Deadline()
+	if err == nil || !ok {
+		return false
+	}
+	var re *wrapper.ResponseError
+	if errors.As(err, &re) {
+		return re.RetryAfter > 0 && time.Now().Add(re.RetryAfter).After(dl)
+	}
+	var pe *wrapper.ThrottlePauseError
+	return errors.As(err, &pe) && pe.Until.After(dl) && time.Until(pe.Until) <= pe.MaxPause
 }
 
 // serviceClient returns the client a service command uses: against the
