@@ -252,8 +252,8 @@ func (c *Client) result(resp *http.Response, err error) (*http.Response, error) 
 
 // begin starts operation op, before any I/O: it refuses a Client that
 // NewClient did not make and a context whose correlation id
-// (WithCorrelationID) is not a GUID, and opens the operation's azcore
-// tracing span ("Client.Op"), which end closes.
+// (WithCorrelationID) is not a GUID, records ctx as the call's context, and
+// opens the operation's azcore tracing span ("Client.Op"), which end closes.
 func (c *Client) begin(ctx context.Context, op string) (_ context.Context, end func(error), err error) {
 	if err := c.setUp(); err != nil {
 		return ctx, nil, err
@@ -263,6 +263,11 @@ func (c *Client) begin(ctx context.Context, op string) (_ context.Context, end f
 			return ctx, nil, err
 		}
 	}
+	// Recorded for the per-retry code (callContext): each try runs under a
+	// context of its own, whose deadline is the retry policy's TryTimeout.
+	// Here, not in a per-call policy, the record costs one context per
+	// operation and no copy of the request.
+	ctx = context.WithValue(ctx, callKey{}, ctx)
 	if !c.az.Tracer().Enabled() {
 		return ctx, noSpan, nil // no span name built when there is no tracing
 	}

@@ -44,15 +44,13 @@ func (p headersPolicy) Do(req *policy.Request) (*http.Response, error) {
 	if p.c.application != "" {
 		setDefault(hdrApplication, p.c.application)
 	}
-	// Recorded for the per-retry code: each try runs under a context of
-	// its own, whose deadline is the retry policy's TryTimeout.
-	ctx := req.Raw().Context()
-	return req.WithContext(context.WithValue(ctx, callKey{}, ctx)).Next()
+	return req.Next()
 }
 
 type callKey struct{}
 
-// callContext is the context of the call a try belongs to, as the caller
+// callContext is the context of the call a try belongs to (recorded by
+// Client.begin, which every operation opens with), as the caller
 // passed it: its deadline is the call's, and it ends when the caller's
 // ends. azcore's retry policy gives each try a context of its own, with
 // RetryOptions.TryTimeout as deadline, which bounds sending one try only:
