@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/big"
 	"strings"
+	"time"
 
 	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
@@ -82,7 +83,19 @@ func (a *app) setupJQ(cmd *cobra.Command) error {
 // error("...")) exits 1, as in gh: the requests have run and the input
 // was valid, so it is no usage error (exit 2 means nothing was sent). The
 // results before it are printed, as jq prints them.
+// jqGrace bounds filtering the partial output of a command cut short.
+const jqGrace = 10 * time.Second
+
 func (f *jqFilter) finish(ctx context.Context) error {
+	if ctx.Err() != nil {
+		// Cut short (Ctrl-C, --timeout): the partial output (the tracking
+		// id of an upload whose wait was interrupted, the customers
+		// fetched before) is still filtered and printed, for a bounded
+		// time, as a second Ctrl-C ends the process at once.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), jqGrace)
+		defer cancel()
+	}
 	w := bufio.NewWriterSize(f.out, 64<<10)
 	defer w.Flush()
 	dec := json.NewDecoder(f.input)

@@ -33,8 +33,9 @@ func (a *app) waitAndReport(ctx context.Context, client *wrapper.Client, custome
 // accepted is what writeAccepted adds to the tracking id. When the wait
 // ends before the status is final (--timeout, a signal, a failed read),
 // stdout still gets the last status read, as status prints it, or else
-// what the command prints without --wait: a script keeping only stdout
-// has the tracking id to look later. The exit code stays non-zero.
+// (for a request just accepted, not for status --wait) what the command
+// prints without --wait: a script keeping only stdout has the tracking id
+// to look later. The exit code stays non-zero.
 func (a *app) waitAndReportAccepted(ctx context.Context, client *wrapper.Client, customer, tracking, output string, cols outcomeColumns, accepted map[string]string) error {
 	var opts wrapper.WaitOptions
 	if a.isTerminal(a.io.err) {
@@ -53,12 +54,20 @@ func (a *app) waitAndReportAccepted(ctx context.Context, client *wrapper.Client,
 	}
 	raw, d, err := client.WaitForBatchUploadJSON(ctx, customer, tracking, &opts)
 	if err != nil {
-		if raw != nil {
+		switch {
+		case raw != nil:
 			_ = a.printStatus(d, raw, output, cols) // the wait's error says more
-		} else {
+		case accepted != nil:
 			_ = a.writeAccepted(output, tracking, accepted)
+		default:
+			// status --wait read nothing: no status to print, and the
+			// tracking id may be the problem (a 404).
+			return err
 		}
-		return fmt.Errorf("%w (see it later with: devicebatches status --customer %s --tracking %s)", err, customer, tracking)
+		// On stderr now, not in the error: an interrupt's message takes
+		// the error's place.
+		fmt.Fprintf(a.io.err, "devicebatches: see it later with: devicebatches status --customer %s --tracking %s\n", customer, tracking)
+		return err
 	}
 	return a.report(d, raw, output, cols)
 }

@@ -106,4 +106,37 @@ func TestUploadWaitCutShortKeepsStdout(t *testing.T) {
 			t.Errorf("exit %d, stdout %q; want %d, %q (stderr %q)", code, out.String(), exitInterrupted, want, errb.String())
 		}
 	})
+
+	// --jq still filters what is printed after an interrupt, and stderr
+	// still names the status command although the interrupt's message
+	// takes the error's place.
+	t.Run("--jq, SIGINT before a status", func(t *testing.T) {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		srv := acceptingServer(t, func() { cancel(signalCause{syscall.SIGINT}) })
+		var out, errb bytes.Buffer
+		a := newApp(streams{in: strings.NewReader(""), out: &out, err: &errb}, envFrom(env), plain...)
+		code := a.execute(ctx, upload(srv.URL, "--jq", ".batchTrackingId"))
+		if code != exitInterrupted || out.String() != "T-42\n" || !strings.Contains(errb.String(), "see it later with: devicebatches status --customer "+docCustomer+" --tracking T-42") {
+			t.Errorf("exit %d, stdout %q; want %d, %q and the status command on stderr (stderr %q)", code, out.String(), exitInterrupted, "T-42\n", errb.String())
+		}
+	})
+}
+
+// TestStatusWaitUnknownTrackingPrintsNothing: status --wait whose first
+// read fails prints no status-like fallback on stdout: there is no
+// status, and the tracking id may be what is wrong.
+func TestStatusWaitUnknownTrackingPrintsNothing(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"code":600,"description":"not found","source":"PartnerFD"}`)
+	}))
+	defer srv.Close()
+	for _, format := range []string{"json", "jsonl", "table"} {
+		code, out, errOut := runApp(t, map[string]string{"PARTNER_CENTER_TOKEN": "t"}, "", nil,
+			"status", "--base-url", srv.URL, "--customer", docCustomer, "--tracking", "NOPE", "--wait", "-o", format)
+		if code != exitFailure || out != "" || strings.Contains(errOut, "see it later") {
+			t.Errorf("-o %s: exit %d, stdout %q, stderr %q; want exit 1, nothing on stdout, no hint", format, code, out, errOut)
+		}
+	}
 }
