@@ -145,7 +145,7 @@ type ThrottlePauseError struct {
 func (e *ThrottlePauseError) Error() string {
 	exact := cmp.Or(e.left, e.RetryAfter)
 	why := "the time left before the call's deadline"
-	if exact > e.MaxPause {
+	if !e.pastDeadline() {
 		why = "the cap on one wait (" + e.MaxPause.String() + ")"
 	}
 	// A later call names what is left too: it is what it could not wait.
@@ -155,6 +155,20 @@ func (e *ThrottlePauseError) Error() string {
 	}
 	return fmt.Sprintf("Partner Center is throttling: it asked to wait %s (Retry-After) before any further request, until %s%s longer than %s [MS-RequestId: %s, MS-CorrelationId: %s]",
 		e.RetryAfter, e.Until.UTC().Format(time.RFC3339), rest, why, orUnknown(e.RequestID), orUnknown(e.CorrelationID))
+}
+
+// Is reports a pause refused because it would outlast the call's deadline
+// as context.DeadlineExceeded, as a wait the rate limiter refuses for the
+// same reason is, so that errors.Is(err, context.DeadlineExceeded) finds
+// every call the deadline ended. A pause longer than the cap on one wait
+// (MaxPause) is not a deadline's doing.
+func (e *ThrottlePauseError) Is(target error) bool {
+	return target == context.DeadlineExceeded && e.pastDeadline()
+}
+
+// pastDeadline: the wait fitted the cap, so the deadline refused it.
+func (e *ThrottlePauseError) pastDeadline() bool {
+	return cmp.Or(e.left, e.RetryAfter) <= e.MaxPause
 }
 
 // roundWait rounds a wait for a message: to the second, or to the
