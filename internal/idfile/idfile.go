@@ -79,7 +79,7 @@ func Read(r io.Reader, name string, maxBytes int64) ([]Record, error) {
 		}
 		return nil, err
 	}
-	return parse(stripComments(text), name)
+	return parse(stripComments(lineEnds(text)), name)
 }
 
 func size(n int64) string {
@@ -100,6 +100,9 @@ func parse(text, name string) ([]Record, error) {
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true // `id, "Contoso, Ltd"` and indented ids
 	cr.ReuseRecord = true
+	// Only the first field matters: a bare quote in a later one (an inch
+	// mark in a company name) is text, not an error.
+	cr.LazyQuotes = true
 	var out []Record
 	first := true
 	for {
@@ -111,6 +114,14 @@ func parse(text, name string) ([]Record, error) {
 			return nil, csvError(err, name)
 		}
 		line, _ := cr.FieldPos(0)
+		// The id's field is held to strict CSV (LazyQuotes is for the
+		// fields after it): no id holds a quote or a line break.
+		if strings.ContainsAny(rec[0], "\r\n") {
+			return nil, &Error{name, line, `a quoted field starting on this line is not closed: end it with '"' before the next comma or line end`}
+		}
+		if strings.Contains(rec[0], `"`) {
+			return nil, &Error{name, line, `a '"' in the first field: an id holds none; remove it (a quoted field must end with '"' before the next comma or line end)`}
+		}
 		id := strings.TrimSpace(rec[0])
 		if id == "" {
 			if blank(rec) { // "   " or ",,": nothing on the line
@@ -186,26 +197,47 @@ func isColumnName(s string) bool {
 // "deviceId", "Customer Id"), so a one-column header is skipped while a
 // lone word that is none stays an id for the caller to judge.
 func namesID(s string) bool {
-	s = strings.ToLower(s)
-	return strings.HasSuffix(s, "id")
+	if strings.EqualFold(s, "id") {
+		return true
+	}
+	if len(s) < 3 || !strings.EqualFold(s[len(s)-2:], "id") {
+		return false
+	}
+	// "id" must be a word of its own: "Customer Id", "device_id",
+	// "deviceId", "DeviceID"; not the end of "Android".
+	before := s[len(s)-3]
+	return before == ' ' || before == '_' || before == '-' ||
+		(s[len(s)-2] == 'I' && before >= 'a' && before <= 'z')
 }
 
 // stripComments drops everything from a '#' outside a quoted field to the
 // end of its line, keeping the line break, so lines keep their numbers. A
-// '#' inside a quoted field (a company named "Contoso #1") is text.
+// '#' inside a quoted field (a company named "Contoso #1") is text. A quote
+// opens a quoted field only at the field's start, as encoding/csv reads
+// it: the inch mark of `GUID,Contoso 27" monitors` is text, and the lines
+// after it are still read for comments.
 func stripComments(s string) string {
 	if strings.IndexByte(s, '#') < 0 {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	quoted := false
+	quoted, fieldStart := false, true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c == '"':
-			quoted = !quoted // "" inside a quoted field toggles twice
-		case c == '#' && !quoted:
+		case quoted:
+			if c == '"' {
+				if i+1 < len(s) && s[i+1] == '"' { // "" is a quote inside
+					b.WriteByte(c)
+					i++
+				} else {
+					quoted = false
+				}
+			}
+		case c == '"' && fieldStart:
+			quoted = true
+		case c == '#':
 			j := strings.IndexByte(s[i:], '\n')
 			if j < 0 {
 				return b.String()
@@ -213,9 +245,22 @@ func stripComments(s string) string {
 			i += j - 1 // the '\n' is written next
 			continue
 		}
+		// Leading spaces are trimmed (TrimLeadingSpace): a field still
+		// starts after them.
+		fieldStart = !quoted && (c == ',' || c == '\n' || (fieldStart && (c == ' ' || c == '\t')))
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// lineEnds turns old Mac line ends (a lone CR) into LF, which
+// encoding/csv would otherwise read as text inside one long line, joining
+// two ids into one.
+func lineEnds(s string) string {
+	if strings.IndexByte(s, '\r') < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
 // decodeError is a file that is not valid in the encoding it is in.

@@ -93,9 +93,13 @@ func TestRead(t *testing.T) {
 
 		{name: "second header", in: "id,companyName\n" + idA + ",x\nid,companyName\n" + idB + ",y\n", wantErr: `f:3: "id,companyName" is a header row, but only the first row may be one: remove this row`},
 		{name: "empty first column", in: idA + "\n,Contoso\n", wantErr: "f:2: the first column is empty: put the id first on the line"},
-		{name: "bare quote", in: idA + "\n" + `ab"c` + "\n", wantErr: `f:2: a '"' inside a field that does not start with one: remove it, or quote the whole field and double the quote ("a ""b"" c")`},
-		{name: "unclosed quote", in: idA + "\n\"" + idB + "\n" + idA + "\n", wantErr: `f:2: a quoted field starting on this line is not closed properly (read up to line 3): end it with '"' before the next comma or line end`},
-		{name: "text after a closing quote", in: `"` + idA + `"x` + "\n", wantErr: `f:1: a quoted field is not closed properly: end it with '"' before the next comma or line end`},
+		{name: "inch mark after the id", in: idA + `,Contoso 27" monitors` + "\n# a comment\n" + idB + "\n", want: "1:" + idA + " 3:" + idB},
+		{name: "old Mac line ends", in: idA + "\r" + idB + "\r", want: "1:" + idA + " 2:" + idB},
+		{name: "a lone word ending in id is an id", in: "Android\n" + idA + "\n", want: "1:Android 2:" + idA},
+		{name: "camelCase id header", in: "deviceId\n" + idA + "\n", want: "2:" + idA},
+		{name: "bare quote", in: idA + "\n" + `ab"c` + "\n", wantErr: `f:2: a '"' in the first field: an id holds none; remove it (a quoted field must end with '"' before the next comma or line end)`},
+		{name: "unclosed quote", in: idA + "\n\"" + idB + "\n" + idA + "\n", wantErr: `f:2: a quoted field starting on this line is not closed: end it with '"' before the next comma or line end`},
+		{name: "text after a closing quote", in: `"` + idA + `"x` + "\n", wantErr: `f:1: a quoted field starting on this line is not closed: end it with '"' before the next comma or line end`},
 		{name: "utf-16 cut in a character", in: string(utf16LE(idA+"\n"+idB, true)) + "\x00", wantErr: "f:2: the file is UTF-16 but ends in the middle of a character: save it again as UTF-8 or UTF-16"},
 		{name: "utf-16 lone surrogate", in: string(utf16LE(idA+"\n", true)) + "\x00\xDC", wantErr: "f:2: the file is not valid UTF-16 (a lone surrogate): save it again as UTF-8 or UTF-16"},
 	}
