@@ -1,8 +1,21 @@
-package autopilot
+// Package textenc reads text files as Windows tools write them, as UTF-8:
+// UTF-8 with or without a byte order mark, and UTF-16 little- or big-endian
+// with or without one (what Windows PowerShell 5.1's `>` and Out-File write).
+// It streams, so a large Autopilot CSV is never held twice.
+//
+// Why not golang.org/x/text/encoding/unicode: its UTF-16 decoder turns an
+// unpaired surrogate or a file cut inside a character into U+FFFD without a
+// word, and U+FFFD can also be in a file on purpose, so nothing downstream
+// could tell a damaged file from a good one. Users here need "the file is
+// damaged at byte N" instead of a device or customer id quietly holding a
+// replacement character. Nor does it recognise UTF-16 without a byte order
+// mark, which Windows tools write too. The decoding itself is the standard
+// library's (unicode/utf16, unicode/utf8); this package adds the sniffing,
+// the streaming and the errors.
+package textenc
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -10,43 +23,37 @@ import (
 	"unicode/utf8"
 )
 
-// limitReader passes at most limit bytes through and sets exceeded (and
-// fails) once the source holds more.
-type limitReader struct {
-	r         io.Reader
-	remaining int64
-	exceeded  bool
+// Error is UTF-16 text that cannot be decoded. Offset is the byte of the
+// file, byte order mark included, where the bad character starts.
+type Error struct {
+	Offset int64
+	// Truncated: the file ends in the middle of a character; otherwise a
+	// surrogate has no partner.
+	Truncated bool
 }
 
-var errTooLarge = errors.New("input larger than the limit")
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.exceeded {
-		return 0, errTooLarge
+func (e *Error) Error() string {
+	if e.Truncated {
+		return fmt.Sprintf("the file is not valid UTF-16: it ends in the middle of a character (byte %d); save it again as UTF-8 or UTF-16", e.Offset)
 	}
-	// Ask for one byte more than allowed so that a file of exactly the limit
-	// passes and one byte more does not.
-	if l.remaining < int64(len(p)) {
-		p = p[:l.remaining+1]
-	}
-	n, err := l.r.Read(p)
-	l.remaining -= int64(n)
-	if l.remaining < 0 {
-		l.exceeded = true
-		return n - 1, errTooLarge
-	}
-	return n, err
+	return fmt.Sprintf("the file is not valid UTF-16: an unpaired surrogate at byte %d; save it again as UTF-8 or UTF-16", e.Offset)
 }
 
-// encodingError is a file that is not valid in the encoding its byte order
-// mark announced.
-type encodingError struct{ msg string }
-
-func (e *encodingError) Error() string { return e.msg }
-
-// decode looks at the first bytes of br for a byte order mark (or the zero
-// bytes of BOM-less UTF-16 text) and returns a reader of UTF-8 text.
-func decode(br *bufio.Reader) io.Reader {
+// NewReader returns a reader of r's text as UTF-8. A UTF-8 byte order mark
+// is dropped; UTF-16, announced by its byte order mark or, without one, shown
+// by a zero in one of the first two bytes (a file's first character, a
+// header's or an id's, is ASCII), is converted. Anything else passes through
+// unchanged, invalid UTF-8 included: callers judge it value by value, where
+// they can name the row. Invalid UTF-16 yields the text before the bad
+// character, then an *Error.
+//
+// A *bufio.Reader is used as it is, so a caller's buffer size holds and
+// UTF-8 text reaches encoding/csv without another copy.
+func NewReader(r io.Reader) io.Reader {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 64<<10)
+	}
 	head, _ := br.Peek(3)
 	switch {
 	case len(head) >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF:
@@ -58,8 +65,6 @@ func decode(br *bufio.Reader) io.Reader {
 	case len(head) >= 2 && head[0] == 0xFE && head[1] == 0xFF:
 		br.Discard(2)
 		return newUTF16Reader(br, true, 2)
-	// No byte order mark: a header is ASCII, so UTF-16 shows as a zero in
-	// one of its first two bytes.
 	case len(head) >= 2 && head[0] != 0 && head[1] == 0:
 		return newUTF16Reader(br, false, 0)
 	case len(head) >= 2 && head[0] == 0 && head[1] != 0:
@@ -76,7 +81,7 @@ type utf16Reader struct {
 	r, w   int
 	out    []byte // decoded UTF-8 not yet returned
 	obuf   []byte // the storage behind out
-	offset int64  // file offset of in[r], for error messages
+	offset int64  // file offset of in[r], for errors
 	err    error
 }
 
@@ -117,7 +122,7 @@ func (u *utf16Reader) fill() {
 	in := u.in[:u.w]
 	i := 0
 	for len(in)-i >= 2 {
-		// ASCII, nearly all of an Autopilot file, takes the short way.
+		// ASCII, nearly all of a CSV file, takes the short way.
 		for len(in)-i >= 2 && in[i+hi] == 0 && in[i+lo] < utf8.RuneSelf {
 			out = append(out, in[i+lo])
 			i += 2
@@ -133,13 +138,13 @@ func (u *utf16Reader) fill() {
 			}
 			c2 := u.unit(i + 2)
 			if c2 < 0xDC00 || c2 > 0xDFFF {
-				u.err = u.invalid(i)
+				u.err = &Error{Offset: u.offset + int64(i)}
 				goto done
 			}
 			out = utf8.AppendRune(out, utf16.DecodeRune(rune(c), rune(c2)))
 			i += 4
 		case utf16.IsSurrogate(rune(c)): // low surrogate alone
-			u.err = u.invalid(i)
+			u.err = &Error{Offset: u.offset + int64(i)}
 			goto done
 		default:
 			out = utf8.AppendRune(out, rune(c))
@@ -156,13 +161,9 @@ done:
 	}
 	if err != nil {
 		if err == io.EOF && u.r < u.w {
-			u.err = &encodingError{fmt.Sprintf("the file is not valid UTF-16: it ends in the middle of a character (byte %d); save it again as UTF-8 or UTF-16", u.offset)}
+			u.err = &Error{Offset: u.offset, Truncated: true}
 			return
 		}
 		u.err = err
 	}
-}
-
-func (u *utf16Reader) invalid(i int) error {
-	return &encodingError{fmt.Sprintf("the file is not valid UTF-16: an unpaired surrogate at byte %d; save it again as UTF-8 or UTF-16", u.offset+int64(i))}
 }
