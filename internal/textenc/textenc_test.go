@@ -128,6 +128,23 @@ func TestUTF16RoundTrip(t *testing.T) {
 	}
 }
 
+// TestUTF16EveryAlignment: letters beyond ASCII at every place in the four
+// units the ASCII path reads at once, among them runs whose units have a
+// zero byte (U+0100, U+4100) or two ASCII bytes (U+4141), which only the
+// other byte order's test would take for ASCII.
+func TestUTF16EveryAlignment(t *testing.T) {
+	for k := range 9 {
+		for _, c := range []string{"é", "漢", "😀", "\u0080", "\u0100\u0200\u0300\u4100\u7F00", "\u4141\u4141\u4141\u4141\u4141"} {
+			text := strings.Repeat("a", k) + c + "bcdefghij" + c
+			for name, in := range map[string][]byte{"le": utf16LE(text, true), "be": utf16BE(text, true)} {
+				if got, err := readAll(in, sources["whole"]); err != nil || got != text {
+					t.Errorf("%s %q: got %q, %v", name, text, got, err)
+				}
+			}
+		}
+	}
+}
+
 // TestReadError: an error reading the source comes after the text read
 // before it, and is not taken for a damaged file.
 func TestReadError(t *testing.T) {
