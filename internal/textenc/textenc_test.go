@@ -15,27 +15,20 @@ import (
 	"unicode/utf16"
 )
 
-func utf16LE(s string, bom bool) []byte {
-	var out []byte
+// utf16Of encodes s as UTF-16 in order, with a byte order mark if bom.
+func utf16Of(s string, order binary.AppendByteOrder, bom bool) []byte {
 	if bom {
-		out = append(out, 0xFF, 0xFE)
+		s = "\uFEFF" + s
 	}
+	var out []byte
 	for _, u := range utf16.Encode([]rune(s)) {
-		out = binary.LittleEndian.AppendUint16(out, u)
+		out = order.AppendUint16(out, u)
 	}
 	return out
 }
 
-func utf16BE(s string, bom bool) []byte {
-	var out []byte
-	if bom {
-		out = append(out, 0xFE, 0xFF)
-	}
-	for _, u := range utf16.Encode([]rune(s)) {
-		out = binary.BigEndian.AppendUint16(out, u)
-	}
-	return out
-}
+func utf16LE(s string, bom bool) []byte { return utf16Of(s, binary.LittleEndian, bom) }
+func utf16BE(s string, bom bool) []byte { return utf16Of(s, binary.BigEndian, bom) }
 
 func cat(bs ...[]byte) []byte { return bytes.Join(bs, nil) }
 
