@@ -26,8 +26,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf16"
-	"unicode/utf8"
+
+	"github.com/partnercenter-go/devicebatches/internal/textenc"
 )
 
 // DefaultMaxBytes bounds a file as stored: a million GUIDs with a company
@@ -73,9 +73,9 @@ func Read(r io.Reader, name string, maxBytes int64) ([]Record, error) {
 	}
 	text, err := decode(data)
 	if err != nil {
-		var de *decodeError
-		if errors.As(err, &de) {
-			return nil, &Error{name, lineOf(text, len(text)), de.msg}
+		var te *textenc.Error
+		if errors.As(err, &te) {
+			return nil, &Error{name, lineOf(text, len(text)), te.Error()}
 		}
 		return nil, err
 	}
@@ -263,61 +263,12 @@ func lineEnds(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
-// decodeError is a file that is not valid in the encoding it is in.
-type decodeError struct{ msg string }
-
-func (e *decodeError) Error() string { return e.msg }
-
-// decode returns the file as UTF-8 text: a UTF-8 byte order mark is dropped,
-// UTF-16 (announced by its byte order mark, or, without one, shown by a
-// zero in the first two bytes, since a file's first character is ASCII) is
-// converted. Invalid UTF-8 is left as is: only an id holding it is wrong.
-// On a decode error the text up to the bad character comes back too.
+// decode returns the file as UTF-8 text (see textenc.NewReader: invalid
+// UTF-8 is left as is, only an id holding it is wrong). On a *textenc.Error
+// the text up to the bad character comes back too, to name its line.
 func decode(data []byte) (string, error) {
-	switch {
-	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
-		return string(data[3:]), nil
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
-		return decodeUTF16(data[2:], false)
-	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		return decodeUTF16(data[2:], true)
-	case len(data) >= 2 && data[0] != 0 && data[1] == 0:
-		return decodeUTF16(data, false)
-	case len(data) >= 2 && data[0] == 0 && data[1] != 0:
-		return decodeUTF16(data, true)
-	}
-	return string(data), nil
-}
-
-func decodeUTF16(data []byte, bigEndian bool) (string, error) {
-	unit := func(i int) rune {
-		if bigEndian {
-			return rune(data[i])<<8 | rune(data[i+1])
-		}
-		return rune(data[i+1])<<8 | rune(data[i])
-	}
-	out := make([]byte, 0, len(data)/2)
-	i := 0
-	for ; i+1 < len(data); i += 2 {
-		c := unit(i)
-		switch {
-		case c < utf8.RuneSelf:
-			out = append(out, byte(c))
-			continue
-		case !utf16.IsSurrogate(c):
-			out = utf8.AppendRune(out, c)
-			continue
-		case c < 0xDC00 && i+3 < len(data):
-			if c2 := unit(i + 2); c2 >= 0xDC00 && c2 <= 0xDFFF {
-				out = utf8.AppendRune(out, utf16.DecodeRune(c, c2))
-				i += 2
-				continue
-			}
-		}
-		return string(out), &decodeError{"the file is not valid UTF-16 (a lone surrogate): save it again as UTF-8 or UTF-16"}
-	}
-	if i < len(data) {
-		return string(out), &decodeError{"the file is UTF-16 but ends in the middle of a character: save it again as UTF-8 or UTF-16"}
-	}
-	return string(out), nil
+	var b strings.Builder
+	b.Grow(len(data))
+	_, err := io.Copy(&b, textenc.NewReader(bytes.NewReader(data)))
+	return b.String(), err
 }

@@ -100,8 +100,9 @@ func TestRead(t *testing.T) {
 		{name: "bare quote", in: idA + "\n" + `ab"c` + "\n", wantErr: `f:2: a '"' in the first field: an id holds none; remove it (a quoted field must end with '"' before the next comma or line end)`},
 		{name: "unclosed quote", in: idA + "\n\"" + idB + "\n" + idA + "\n", wantErr: `f:2: a quoted field starting on this line is not closed: end it with '"' before the next comma or line end`},
 		{name: "text after a closing quote", in: `"` + idA + `"x` + "\n", wantErr: `f:1: a quoted field starting on this line is not closed: end it with '"' before the next comma or line end`},
-		{name: "utf-16 cut in a character", in: string(utf16LE(idA+"\n"+idB, true)) + "\x00", wantErr: "f:2: the file is UTF-16 but ends in the middle of a character: save it again as UTF-8 or UTF-16"},
-		{name: "utf-16 lone surrogate", in: string(utf16LE(idA+"\n", true)) + "\x00\xDC", wantErr: "f:2: the file is not valid UTF-16 (a lone surrogate): save it again as UTF-8 or UTF-16"},
+		{name: "utf-16 cut in a character", in: string(utf16LE(idA+"\n"+idB, true)) + "\x00", wantErr: "f:2: the file is not valid UTF-16: it ends in the middle of a character (byte 148); save it again as UTF-8 or UTF-16"},
+		{name: "utf-16 ends after a high surrogate", in: string(utf16LE(idA+"\n", true)) + "\x3D\xD8", wantErr: "f:2: the file is not valid UTF-16: it ends in the middle of a character (byte 76); save it again as UTF-8 or UTF-16"},
+		{name: "utf-16 lone surrogate", in: string(utf16LE(idA+"\n", true)) + "\x00\xDC", wantErr: "f:2: the file is not valid UTF-16: an unpaired surrogate at byte 76; save it again as UTF-8 or UTF-16"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

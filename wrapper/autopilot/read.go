@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/partnercenter-go/devicebatches/internal/textenc"
 )
 
 // Device is one device of the file, to be sent to Partner Center in the body
@@ -154,7 +156,7 @@ func read(r io.Reader, o ReadOptions) (*File, error) {
 		lr = &limitReader{r: r, remaining: o.MaxBytes}
 		r = lr
 	}
-	cr := csv.NewReader(decode(bufio.NewReaderSize(r, 64<<10)))
+	cr := csv.NewReader(textenc.NewReader(bufio.NewReaderSize(r, 64<<10)))
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	cr.ReuseRecord = true
@@ -172,7 +174,7 @@ func read(r io.Reader, o ReadOptions) (*File, error) {
 		}
 		if err != nil {
 			var pe *csv.ParseError
-			var ee *encodingError
+			var ee *textenc.Error
 			switch {
 			case errors.As(err, &pe):
 				rd.syntax(pe)
@@ -181,7 +183,7 @@ func read(r io.Reader, o ReadOptions) (*File, error) {
 				}
 				continue
 			case errors.As(err, &ee):
-				rd.add(0, "", "%s", ee.msg)
+				rd.add(0, "", "%s", ee)
 				return nil, rd.failure()
 			default:
 				return nil, fmt.Errorf("%s: reading: %w", o.name(), err)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/partnercenter-go/devicebatches/internal/textenc"
 )
 
 const infoHeader = "Device Serial Number,Windows Product ID,Hardware Hash"
@@ -501,11 +503,11 @@ func TestInvalidUTF16(t *testing.T) {
 	}
 }
 
-// mustUTF8 decodes UTF-16 through the package's own reader.
+// mustUTF8 decodes UTF-16 through the reader Read uses.
 func mustUTF8(t *testing.T, b []byte) []byte {
 	t.Helper()
 	var out bytes.Buffer
-	if _, err := out.ReadFrom(iotest.OneByteReader(newUTF16Reader(bytes.NewReader(b[2:]), b[0] == 0xFE, 2))); err != nil {
+	if _, err := out.ReadFrom(iotest.OneByteReader(textenc.NewReader(bytes.NewReader(b)))); err != nil {
 		t.Fatal(err)
 	}
 	return out.Bytes()
