@@ -442,6 +442,12 @@ func TestDeviceOutcomes(t *testing.T) {
 		{dev("failed", "", "InvalidZtdHardwareHash"), false, true, "hardware hash is not valid"},
 		{dev("failed", "999", "SomethingNew"), false, true, ""},
 		{dev("in-progress", "", ""), false, false, ""},
+		// A status the client does not know has an outcome only with an
+		// error; one saying it goes on has none, whatever it carries.
+		{dev("success\x1b[0m", "", ""), false, false, ""},
+		{dev("weird", "808", ""), false, true, "previous owner must deregister"},
+		{dev("in-progress", "806", ""), false, false, "already registered"},
+		{dev(" Success ", "", ""), true, true, ""},
 	}
 	for _, tt := range tests {
 		code, _ := tt.d.ErrorCode.Get()

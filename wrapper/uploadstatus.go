@@ -28,7 +28,7 @@ type BatchUploadDetails = generated.BatchUploadDetails
 // DeviceId, SerialNumber, ProductKey, ErrorCode and ErrorDescription (each
 // nullable: .Get() returns the text; an ErrorCode the service sent as a
 // number, such as 806, reads as its decimal text, "806"), and Status (such
-// as success, in-progress or failed). See DeviceRegistered and
+// as success, in-progress or failed). See DeviceDone, DeviceRegistered and
 // UploadErrorHint.
 type DeviceUploadDetails = generated.DeviceUploadDetails
 
@@ -47,16 +47,57 @@ const (
 	UploadFinishedWithErrors = "finished_with_errors"
 )
 
-// UploadFinal reports whether an upload status will not change any more:
-// every status but unknown, queued, processing, in-progress and empty
-// (compared case-insensitively). A status the service may add later counts
-// as final, so that waiting never outlives what the client understands.
+// UploadFinal reports whether a batch status (BatchUploadDetails.Status,
+// from GET /v1/customers/{customer-id}/batchJobStatus/{tracking-id}) is one
+// the service documents as final: finished or finished_with_errors
+// (compared case-insensitively). Every other value is not final by itself,
+// a value the client does not know included: whether an upload is over is
+// UploadDone's to say, from its devices.
 func UploadFinal(status string) bool {
 	switch strings.ToLower(strings.TrimSpace(status)) {
-	case "", UploadUnknown, UploadQueued, UploadProcessing, "in-progress", "in_progress", "inprogress":
+	case UploadFinished, UploadFinishedWithErrors:
+		return true
+	}
+	return false
+}
+
+// uploadPending tells a batch status saying the upload goes on: queued,
+// processing (and the spellings of in-progress a device's status uses).
+func uploadPending(status string) bool {
+	switch strings.ToLower(strings.TrimSpace(status)) {
+	case "", UploadQueued, UploadProcessing, "in-progress", "in_progress", "inprogress":
+		return true
+	}
+	return false
+}
+
+// UploadDone reports whether an upload's status
+// (GET /v1/customers/{customer-id}/batchJobStatus/{tracking-id}) will not
+// change any more, which is when WaitForBatchUpload stops:
+//   - a final status (UploadFinished, UploadFinishedWithErrors; see
+//     UploadFinal) is done, whatever its devices say;
+//   - queued or processing is not done, whatever its devices say;
+//   - any other status (unknown, or one the client does not know, such as
+//     "failed") is done only when the service lists devices and every one
+//     of them is done (DeviceDone); with no devices listed, or one still in
+//     progress, it is not, and a wait goes on until its context ends.
+//
+// A done upload can still hold devices that are not registered: failed
+// ones, and under a final status, ones not done (see DeviceRegistered).
+func UploadDone(d BatchUploadDetails) bool {
+	switch {
+	case UploadFinal(d.Status):
+		return true
+	case uploadPending(d.Status):
 		return false
 	}
-	return true
+	devs := UploadDevices(d)
+	for _, dev := range devs {
+		if !DeviceDone(dev) {
+			return false
+		}
+	}
+	return len(devs) > 0
 }
 
 // GetBatchUploadStatus returns the status of an upload or profile
@@ -119,9 +160,9 @@ func (c *Client) uploadStatus(ctx context.Context, customerID, trackingID string
 // WaitOptions tunes WaitForBatchUpload. A nil *WaitOptions, and every zero
 // field, means the default.
 type WaitOptions struct {
-	// Progress, when set, is called with every status read, final or not.
+	// Progress, when set, is called with every status read, done or not.
 	Progress func(BatchUploadDetails)
-	// Interval is the wait after the first status that is not final
+	// Interval is the wait after the first status that is not done
 	// (default 2 s); each later wait doubles, up to MaxInterval (default
 	// 30 s). Partner Center sends no Retry-After on this operation.
 	Interval, MaxInterval time.Duration
@@ -136,7 +177,8 @@ const (
 // WaitForBatchUpload reads the status of an upload or profile assignment
 // (GET /v1/customers/{customer-id}/batchJobStatus/{tracking-id}) at once,
 // then again after 2 s, 4 s, 8 s, 16 s and every 30 s (see WaitOptions),
-// until it is final (UploadFinal) or ctx ends, and returns the last status
+// until it is done (UploadDone: a final status, or a status the client does
+// not know with every device done) or ctx ends, and returns the last status
 // read. When ctx ends first, the error wraps ctx.Err() and the last status
 // read (if any) is returned with it. A failed read ends the wait with its
 // error (each read is itself retried as a GET).
@@ -146,8 +188,8 @@ func (c *Client) WaitForBatchUpload(ctx context.Context, customerID, trackingID 
 }
 
 // WaitForBatchUploadJSON is WaitForBatchUpload (GET
-// /v1/customers/{customer-id}/batchJobStatus/{tracking-id} until final)
-// returning the final status's JSON exactly as the service sent it, with
+// /v1/customers/{customer-id}/batchJobStatus/{tracking-id} until done)
+// returning the last status's JSON exactly as the service sent it, with
 // the decoded status. When the wait ends early, the last status read and
 // its JSON (nil if none was read) come with the error, so that a caller
 // can still show how far the upload got.
@@ -175,7 +217,7 @@ func (c *Client) wait(ctx context.Context, customerID, trackingID string, opts *
 		d, raw, err := c.uploadStatus(ctx, customerID, trackingID)
 		if err != nil {
 			if ctx.Err() != nil && last.Status != "" {
-				return last, lastRaw, fmt.Errorf("upload %s still %s after %s: %w", trackingID, last.Status, time.Since(started).Round(time.Second), err)
+				return last, lastRaw, fmt.Errorf("%s: %w", notDone(trackingID, last, time.Since(started)), err)
 			}
 			return last, lastRaw, err
 		}
@@ -183,17 +225,33 @@ func (c *Client) wait(ctx context.Context, customerID, trackingID string, opts *
 		if o.Progress != nil {
 			o.Progress(d)
 		}
-		if UploadFinal(d.Status) {
+		if UploadDone(d) {
 			return d, raw, nil
 		}
 		t := time.NewTimer(interval)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return last, lastRaw, fmt.Errorf("upload %s still %s after %s: %w", trackingID, last.Status, time.Since(started).Round(time.Second), ctx.Err())
+			return last, lastRaw, fmt.Errorf("%s: %w", notDone(trackingID, last, time.Since(started)), ctx.Err())
 		case <-t.C:
 		}
 	}
+}
+
+// notDone says how far an upload got when a wait for it ended early.
+func notDone(trackingID string, last BatchUploadDetails, waited time.Duration) string {
+	waited = waited.Round(time.Second)
+	if uploadPending(last.Status) {
+		return fmt.Sprintf("upload %s still %s after %s", trackingID, last.Status, waited)
+	}
+	devs := UploadDevices(last)
+	done := 0
+	for _, d := range devs {
+		if DeviceDone(d) {
+			done++
+		}
+	}
+	return fmt.Sprintf("upload %s not done after %s: status %s, %d of %d devices done", trackingID, waited, last.Status, done, len(devs))
 }
 
 // UploadDevices returns the devices of a status (nil when the service
@@ -203,27 +261,62 @@ func UploadDevices(d BatchUploadDetails) []DeviceUploadDetails {
 	return devs
 }
 
-// DeviceRegistered reports whether a device of an upload is registered:
-// its status is success, or its error is 806 ZtdDeviceAlreadyAssigned (it
-// was already registered to this customer, which is what was asked).
+// DeviceRegistered reports whether a device of an upload (an entry of
+// BatchUploadDetails.DevicesStatus, GET
+// /v1/customers/{customer-id}/batchJobStatus/{tracking-id}) is registered:
+// it is done (DeviceDone) and its status is success with no error, or its
+// error is 806 ZtdDeviceAlreadyAssigned (it was already registered to this
+// customer, which is what was asked). A device not done is not registered,
+// even when its upload is (UploadDone).
 func DeviceRegistered(d DeviceUploadDetails) bool {
+	if !DeviceDone(d) {
+		return false
+	}
 	code, _ := d.ErrorCode.Get()
 	desc, _ := d.ErrorDescription.Get()
 	if code == "806" || strings.EqualFold(desc, "ZtdDeviceAlreadyAssigned") || strings.EqualFold(code, "ZtdDeviceAlreadyAssigned") {
 		return true
 	}
-	switch strings.ToLower(d.Status) {
-	case "success", "succeeded", "completed", "finished":
-		return code == ""
-	}
-	return false
+	return deviceState(d.Status) == deviceSucceeded && code == ""
 }
 
-// DeviceDone reports whether a device of an upload has an outcome (it is
-// not in progress).
+// DeviceDone reports whether a device of an upload (an entry of
+// BatchUploadDetails.DevicesStatus, GET
+// /v1/customers/{customer-id}/batchJobStatus/{tracking-id}) has an
+// outcome: its status is success or failed (or a synonym: succeeded,
+// completed, finished; failure, error), or is one the client does not know
+// and the device carries an error code. A status saying it goes on
+// (in-progress, queued, processing, pending, unknown, empty) is not done,
+// nor is a status the client does not know without an error code.
 func DeviceDone(d DeviceUploadDetails) bool {
+	switch deviceState(d.Status) {
+	case deviceSucceeded, deviceFailed:
+		return true
+	case devicePending:
+		return false
+	}
 	code, _ := d.ErrorCode.Get()
-	return code != "" || UploadFinal(d.Status)
+	return code != ""
+}
+
+// The states a device's status tells, compared case-insensitively.
+const (
+	deviceUnknownState = iota
+	devicePending
+	deviceSucceeded
+	deviceFailed
+)
+
+func deviceState(status string) int {
+	switch strings.ToLower(strings.TrimSpace(status)) {
+	case "success", "succeeded", "completed", "finished":
+		return deviceSucceeded
+	case "failed", "failure", "error":
+		return deviceFailed
+	case "", UploadUnknown, UploadQueued, UploadProcessing, "pending", "in-progress", "in_progress", "inprogress":
+		return devicePending
+	}
+	return deviceUnknownState
 }
 
 // UploadErrorHint explains a device's error code or description in plain

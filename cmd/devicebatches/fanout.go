@@ -10,6 +10,7 @@ import (
 	"iter"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +26,9 @@ type customerSource struct {
 	ids   iter.Seq[string]
 	total func() (int, bool)
 	err   func() error
+	// repeats, when set, says how many customers the listing repeated
+	// (skipped) and the first of them.
+	repeats func() (int, string)
 }
 
 // checkFanOutFlags checks the flags of a fan-out before any I/O (--rate is
@@ -165,6 +169,11 @@ func (a *app) fanOut(ctx context.Context, client *wrapper.Client, f listFlags, l
 		fmt.Fprintf(a.io.err, "devicebatches: %d customers not fetched: %s; fetched before the throttle: %d customers, %d batches (printed above)\n",
 			tally.paused, oneLine(tally.pauseErr.Error()), tally.done-tally.failed, tally.batches)
 	}
+	if src.repeats != nil {
+		if n, first := src.repeats(); n > 0 {
+			fmt.Fprintf(a.io.err, "devicebatches: skipped %d repeats in the customer listing (the first: customer %s); each customer was fetched once\n", n, first)
+		}
+	}
 	var listErr error
 	if src.err != nil {
 		listErr = src.err()
@@ -209,12 +218,16 @@ func (a *app) runAllCustomers(ctx context.Context, f listFlags) error {
 			return err
 		}
 		var mu sync.Mutex
-		var listed int
+		var listed, repeats int
+		var firstRepeat string
 		var finished bool
 		var listErr error
 		src := customerSource{
 			ids: func(yield func(string) bool) {
 				defer func() { mu.Lock(); finished = true; mu.Unlock() }()
+				// A customer the service lists twice (on two pages, say) is
+				// fetched, printed and counted once.
+				seen := map[string]bool{}
 				for c, err := range client.ListCustomersIter(wrapper.WithRateLimiter(ctx, lim), filter) {
 					if err != nil {
 						mu.Lock()
@@ -222,16 +235,28 @@ func (a *app) runAllCustomers(ctx context.Context, f listFlags) error {
 						mu.Unlock()
 						return
 					}
+					id := c.Id.String()
+					key := strings.ToLower(id)
 					mu.Lock()
+					if seen[key] {
+						repeats++
+						if firstRepeat == "" {
+							firstRepeat = id
+						}
+						mu.Unlock()
+						continue
+					}
+					seen[key] = true
 					listed++
 					mu.Unlock()
-					if !yield(c.Id.String()) {
+					if !yield(id) {
 						return
 					}
 				}
 			},
-			total: func() (int, bool) { mu.Lock(); defer mu.Unlock(); return listed, finished },
-			err:   func() error { mu.Lock(); defer mu.Unlock(); return listErr },
+			total:   func() (int, bool) { mu.Lock(); defer mu.Unlock(); return listed, finished },
+			err:     func() error { mu.Lock(); defer mu.Unlock(); return listErr },
+			repeats: func() (int, string) { mu.Lock(); defer mu.Unlock(); return repeats, firstRepeat },
 		}
 		return a.fanOut(ctx, client, f, lim, src)
 	})

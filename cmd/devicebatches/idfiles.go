@@ -21,6 +21,11 @@ const idFileHelp = "one id per line, or CSV with the id first and an optional he
 type idKind struct {
 	what  string // "customer", "device"
 	check func(id string) string
+	// skipRepeats: a repeated id is skipped with a warning, not refused.
+	// For customers a repeat is harmless (each is fetched once, and
+	// `customers -o csv` writes a customer the service listed twice
+	// twice); a device repeated would be sent twice in one request.
+	skipRepeats bool
 }
 
 var (
@@ -29,13 +34,13 @@ var (
 			return ""
 		}
 		return "is not a customer tenant id (a GUID like 47021739-3426-40bf-9601-61b4b6d7c793)"
-	}}
+	}, true}
 	deviceIDs = idKind{"device", func(id string) string {
 		if p := idProblem(id); p != "" {
 			return "is not a device id: " + p
 		}
 		return ""
-	}}
+	}, false}
 )
 
 // openInput opens a file flag's value for reading, "-" being stdin, and
@@ -58,41 +63,63 @@ func (a *app) readIDFile(flag, path string, kind idKind) ([]string, error) {
 		return nil, err
 	}
 	defer closeFn()
-	return parseIDs(r, name, kind)
+	ids, note, err := parseIDsNoting(r, name, kind)
+	if note != "" {
+		fmt.Fprintln(a.io.err, "devicebatches: "+note)
+	}
+	return ids, err
 }
 
-// parseIDs reads an id file (internal/idfile) and checks every id: the
-// first bad or repeated one is a usage error naming name:line, before
+// parseIDs is parseIDsNoting without the warning.
+func parseIDs(r io.Reader, name string, kind idKind) ([]string, error) {
+	ids, _, err := parseIDsNoting(r, name, kind)
+	return ids, err
+}
+
+// parseIDsNoting reads an id file (internal/idfile) and checks every id:
+// the first bad or repeated one is a usage error naming name:line, before
 // anything is sent, since a bad line would otherwise surface only as one
 // failed customer or device among hundreds, or as a request for an id that
-// is not one.
-func parseIDs(r io.Reader, name string, kind idKind) ([]string, error) {
+// is not one. When kind.skipRepeats, repeats are skipped instead, and note
+// is one warning naming the first repeat's name:line and their number.
+func parseIDsNoting(r io.Reader, name string, kind idKind) (ids []string, note string, err error) {
 	recs, err := idfile.Read(r, name, 0)
 	if err != nil {
 		var fe *idfile.Error
 		if errors.As(err, &fe) {
-			return nil, usagef("%s", fe.Error())
+			return nil, "", usagef("%s", fe.Error())
 		}
-		return nil, fmt.Errorf("reading %s: %w", name, err)
+		return nil, "", fmt.Errorf("reading %s: %w", name, err)
 	}
-	ids := make([]string, 0, len(recs))
+	ids = make([]string, 0, len(recs))
 	first := make(map[string]int, len(recs))
+	repeats := 0
 	for _, rec := range recs {
 		if p := kind.check(rec.ID); p != "" {
-			return nil, usagef("%s:%d: %s %s", name, rec.Line, quoteShort(rec.ID), p)
+			return nil, "", usagef("%s:%d: %s %s", name, rec.Line, quoteShort(rec.ID), p)
 		}
 		// Partner Center compares ids without regard to case.
 		key := strings.ToLower(rec.ID)
 		if prev, ok := first[key]; ok {
-			return nil, usagef("%s:%d: %s %s repeats line %d: give each %s once", name, rec.Line, kind.what, rec.ID, prev, kind.what)
+			if !kind.skipRepeats {
+				return nil, "", usagef("%s:%d: %s %s repeats line %d: give each %s once", name, rec.Line, kind.what, rec.ID, prev, kind.what)
+			}
+			if repeats == 0 {
+				note = fmt.Sprintf("%s:%d: %s %s repeats line %d: skipped", name, rec.Line, kind.what, rec.ID, prev)
+			}
+			repeats++
+			continue
 		}
 		first[key] = rec.Line
 		ids = append(ids, rec.ID)
 	}
-	if len(ids) == 0 {
-		return nil, usagef("%s: no %s ids (one id per line, or CSV with the id first; blank lines and # comments are skipped)", name, kind.what)
+	if repeats > 1 {
+		note += fmt.Sprintf(" (%d repeated lines skipped in all)", repeats)
 	}
-	return ids, nil
+	if len(ids) == 0 {
+		return nil, note, usagef("%s: no %s ids (one id per line, or CSV with the id first; blank lines and # comments are skipped)", name, kind.what)
+	}
+	return ids, note, nil
 }
 
 // maxIDBytes bounds a device or profile id: the service's are GUIDs (36

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/partnercenter-go/devicebatches/wrapper"
@@ -48,7 +49,7 @@ func (a *app) waitAndReportAccepted(ctx context.Context, client *wrapper.Client,
 					done++
 				}
 			}
-			fmt.Fprintf(a.io.err, "\r%s: %d/%d devices done, %s elapsed\x1b[K", d.Status, done, len(devs), time.Since(start).Round(time.Second))
+			fmt.Fprintf(a.io.err, "\r%s: %d/%d devices done, %s elapsed\x1b[K", cell(d.Status), done, len(devs), time.Since(start).Round(time.Second))
 		}
 		defer fmt.Fprint(a.io.err, "\r\x1b[K")
 	}
@@ -69,30 +70,75 @@ func (a *app) waitAndReportAccepted(ctx context.Context, client *wrapper.Client,
 		fmt.Fprintf(a.io.err, "devicebatches: see it later with: devicebatches status --customer %s --tracking %s\n", customer, tracking)
 		return err
 	}
-	return a.report(d, raw, output, cols)
+	if err := a.report(d, raw, output, cols); err != nil {
+		for _, dev := range wrapper.UploadDevices(d) {
+			if !wrapper.DeviceDone(dev) {
+				fmt.Fprintf(a.io.err, "devicebatches: see it later with: devicebatches status --customer %s --tracking %s\n", customer, tracking)
+				break
+			}
+		}
+		return err
+	}
+	return nil
 }
 
-// report prints a status (printStatus) and fails when the status is final
-// and a device was not registered.
+// report prints a status (printStatus) and fails when the upload is done
+// (wrapper.UploadDone) and a device is not registered: a device that
+// failed, or one a final status still lists as not done, which is named on
+// stderr. A status not done yet (status without --wait) only says so.
 func (a *app) report(d wrapper.BatchUploadDetails, raw []byte, output string, cols outcomeColumns) error {
 	if err := a.printStatus(d, raw, output, cols); err != nil {
 		return err
 	}
 	devs := wrapper.UploadDevices(d)
 	failed := 0
-	for _, dev := range devs {
-		if !wrapper.DeviceRegistered(dev) && wrapper.DeviceDone(dev) {
+	var notDone []string
+	for i, dev := range devs {
+		switch {
+		case wrapper.DeviceRegistered(dev):
+		case wrapper.DeviceDone(dev):
 			failed++
+		default:
+			notDone = append(notDone, deviceName(i, dev))
 		}
 	}
-	final := wrapper.UploadFinal(d.Status)
+	status := oneLine(d.Status)
+	if !wrapper.UploadDone(d) {
+		fmt.Fprintf(a.io.err, "devicebatches: the status is %s, not final yet (%d of %d devices done): add --wait to wait for it\n", status, len(devs)-len(notDone), len(devs))
+		return nil
+	}
+	if len(notDone) > 0 {
+		fmt.Fprintf(a.io.err, "devicebatches: status %s, but %d of %d devices are not done, so not registered: %s\n", status, len(notDone), len(devs), listShort(notDone))
+	}
 	switch {
-	case final && failed > 0:
-		return fmt.Errorf("%d of %d devices failed (status %s): see ERROR and HINT", failed, len(devs), d.Status)
-	case !final:
-		fmt.Fprintf(a.io.err, "devicebatches: the status is %s, not final yet: add --wait to wait for it\n", d.Status)
+	case failed > 0 && len(notDone) > 0:
+		return fmt.Errorf("%d of %d devices not registered (status %s): %d failed (see ERROR and HINT), %d not done", failed+len(notDone), len(devs), status, failed, len(notDone))
+	case failed > 0:
+		return fmt.Errorf("%d of %d devices failed (status %s): see ERROR and HINT", failed, len(devs), status)
+	case len(notDone) > 0:
+		return fmt.Errorf("%d of %d devices not done (status %s): not registered yet; read the status again later", len(notDone), len(devs), status)
 	}
 	return nil
+}
+
+// deviceName names a device of a status for a message: its serial number,
+// else product key, else id, else its place in devicesStatus.
+func deviceName(i int, dev wrapper.DeviceUploadDetails) string {
+	for _, v := range []interface{ Get() (string, error) }{dev.SerialNumber, dev.ProductKey, dev.DeviceId} {
+		if s, _ := v.Get(); s != "" {
+			return oneLine(s)
+		}
+	}
+	return fmt.Sprintf("device #%d", i+1)
+}
+
+// listShort joins names for one line: the first few, then how many more.
+func listShort(names []string) string {
+	const limit = 10
+	if len(names) <= limit {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:limit], ", "), len(names)-limit)
 }
 
 // printStatus prints a status: the service's JSON as sent for json and
