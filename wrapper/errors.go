@@ -48,7 +48,10 @@ type ResponseError struct {
 	// than the context's deadline allows, the call was not retried.
 	RetryAfter time.Duration
 	// ContentType of the answer, and its body, read up to 1 MiB, with
-	// secrets replaced by REDACTED.
+	// secrets replaced by REDACTED. A secret the server sent escaped (JSON's
+	// \u002B or \/, HTML's &#43;) is found too; the body is then not
+	// byte-exact: a JSON body is re-encoded with its strings cleaned, any
+	// other is given with those escapes decoded.
 	ContentType string
 	Body        []byte
 
@@ -92,18 +95,13 @@ func (e *ResponseError) Throttled() bool { return e.StatusCode == http.StatusToo
 func (c *Client) responseError(resp *http.Response) *ResponseError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	resp.Body.Close()
-	r := c.secrets.redact
 	e := &ResponseError{
-		Method: resp.Request.Method, URL: r(redactedURL(resp.Request)), StatusCode: resp.StatusCode,
+		Method: resp.Request.Method, URL: c.secrets.redact(redactedURL(resp.Request)), StatusCode: resp.StatusCode,
 		RequestID: c.answerID(resp, "MS-RequestId"), CorrelationID: c.answerID(resp, "MS-CorrelationId"),
-		ContentType: r(safetext.Line(resp.Header.Get("Content-Type"), 200)), Body: body,
+		ContentType: c.secrets.line(resp.Header.Get("Content-Type"), 200), Body: c.secrets.redactBody(body),
 		RetryAfter: pchttp.RetryAfter(resp.Header, time.Now()),
 	}
-	decodeErrorBody(body, e)
-	e.Code, e.Description, e.Source, e.ErrorName = r(e.Code), r(e.Description), r(e.Source), r(e.ErrorName)
-	if clean := r(string(body)); clean != string(body) {
-		e.Body = []byte(clean)
-	}
+	decodeErrorBody(body, e, c.secrets.redact)
 	if e.RetryAfter > 0 {
 		// The call's deadline, not its last try's (TryTimeout).
 		dl, ok := callContext(resp.Request.Context()).Deadline()
@@ -122,7 +120,7 @@ func (c *Client) responseError(resp *http.Response) *ResponseError {
 // cleaned of secrets.
 func (c *Client) answerID(resp *http.Response, name string) string {
 	v := cmp.Or(resp.Header.Get(name), resp.Request.Header.Get(name))
-	return c.secrets.redact(safetext.Line(v, 200))
+	return c.secrets.line(v, 200)
 }
 
 // DecodeError is returned when a 2xx answer's body is not the JSON the
@@ -153,7 +151,7 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 func (c *Client) decodeError(resp *http.Response, err error) *DecodeError {
 	return &DecodeError{
 		Method: resp.Request.Method, URL: c.secrets.redact(redactedURL(resp.Request)), StatusCode: resp.StatusCode,
-		ContentType: c.secrets.redact(safetext.Line(resp.Header.Get("Content-Type"), 200)),
+		ContentType: c.secrets.line(resp.Header.Get("Content-Type"), 200),
 		RequestID:   c.answerID(resp, "MS-RequestId"), CorrelationID: c.answerID(resp, "MS-CorrelationId"),
 		Err: c.secrets.redactErr(err),
 	}
