@@ -125,7 +125,11 @@ func (c *Client) answerID(resp *http.Response, name string) string {
 
 // DecodeError is returned when a 2xx answer's body is not the JSON the
 // document promises (garbage, HTML, truncated, a required property
-// missing, larger than the client reads). Inspect it with errors.As.
+// missing, larger than the client reads), or when the upload status link
+// of an accepted upload or profile assignment cannot be used (missing, on
+// another host, or with a tracking id that holds the client's token or
+// control characters: the request was accepted all the same). Inspect it
+// with errors.As.
 type DecodeError struct {
 	Method, URL   string
 	StatusCode    int
@@ -134,12 +138,16 @@ type DecodeError struct {
 	CorrelationID string
 	// Err is the decoding or reading error.
 	Err error
+
+	// problem replaces "could not be read as Partner Center JSON" when the
+	// answer was read but cannot be used.
+	problem string
 }
 
 // Error returns one line naming the call, the problem and the ids.
 func (e *DecodeError) Error() string {
-	return fmt.Sprintf("%s %s: HTTP %d answer could not be read as Partner Center JSON: %s [MS-RequestId: %s, MS-CorrelationId: %s]",
-		e.Method, e.URL, e.StatusCode, oneLine(e.Err.Error()), orUnknown(e.RequestID), orUnknown(e.CorrelationID))
+	return fmt.Sprintf("%s %s: HTTP %d answer %s: %s [MS-RequestId: %s, MS-CorrelationId: %s]",
+		e.Method, e.URL, e.StatusCode, cmp.Or(e.problem, "could not be read as Partner Center JSON"), oneLine(e.Err.Error()), orUnknown(e.RequestID), orUnknown(e.CorrelationID))
 }
 
 // Unwrap returns the underlying error.
