@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/partnercenter-go/devicebatches/internal/safetext"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
@@ -48,7 +49,7 @@ func (a *app) waitAndReportAccepted(ctx context.Context, client *wrapper.Client,
 					done++
 				}
 			}
-			fmt.Fprintf(a.io.err, "\r%s: %d/%d devices done, %s elapsed\x1b[K", d.Status, done, len(devs), time.Since(start).Round(time.Second))
+			fmt.Fprintf(a.io.err, "\r%s: %d/%d devices done, %s elapsed\x1b[K", safetext.Cell(d.Status), done, len(devs), time.Since(start).Round(time.Second))
 		}
 		defer fmt.Fprint(a.io.err, "\r\x1b[K")
 	}
@@ -66,7 +67,7 @@ func (a *app) waitAndReportAccepted(ctx context.Context, client *wrapper.Client,
 		}
 		// On stderr now, not in the error: an interrupt's message takes
 		// the error's place.
-		fmt.Fprintf(a.io.err, "devicebatches: see it later with: devicebatches status --customer %s --tracking %s\n", customer, tracking)
+		fmt.Fprintf(a.io.err, "devicebatches: see it later with: devicebatches status --customer %s --tracking %s\n", customer, safetext.Cell(tracking))
 		return err
 	}
 	return a.report(d, raw, output, cols)
@@ -90,7 +91,7 @@ func (a *app) report(d wrapper.BatchUploadDetails, raw []byte, output string, co
 	case final && failed > 0:
 		return fmt.Errorf("%d of %d devices failed (status %s): see ERROR and HINT", failed, len(devs), d.Status)
 	case !final:
-		fmt.Fprintf(a.io.err, "devicebatches: the status is %s, not final yet: add --wait to wait for it\n", d.Status)
+		fmt.Fprintf(a.io.err, "devicebatches: the status is %s, not final yet: add --wait to wait for it\n", safetext.Cell(d.Status))
 	}
 	return nil
 }
