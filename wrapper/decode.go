@@ -59,13 +59,16 @@ func nameLimit(err error) error {
 	return fmt.Errorf("%w (raise ClientOptions.Limits.%s to read more)", err, field)
 }
 
-// decodeErrorBody fills e from a failed answer's body; a body that is not a
-// Partner Center error leaves e as it is.
-func decodeErrorBody(body []byte, e *ResponseError) {
+// decodeErrorBody fills e from a failed answer's body, each text cleaned
+// of secrets by clean before it is folded and bounded (a bound must not
+// cut a token in two); a body that is not a Partner Center error leaves e
+// as it is.
+func decodeErrorBody(body []byte, e *ResponseError, clean func(string) string) {
 	b, ok := pcjson.ErrorBody(body)
 	if !ok {
 		return
 	}
-	e.Code, e.Description, e.Source = oneLine(b.Code), oneLine(b.Description), oneLine(b.Source)
-	e.ErrorName, e.IsRetryable = oneLine(b.ErrorName), b.IsRetryable
+	line := func(s string) string { return oneLine(clean(s)) }
+	e.Code, e.Description, e.Source = line(b.Code), line(b.Description), line(b.Source)
+	e.ErrorName, e.IsRetryable = line(b.ErrorName), b.IsRetryable
 }

@@ -89,7 +89,7 @@ func (c *Client) linkRequest(l Link, known string) (pageRequest, error) {
 	}
 	u, err := c.resolveLink(l, known)
 	if err != nil {
-		return nil, &InvalidArgumentError{Argument: "devicesLink", Problem: "cannot be followed: " + c.secrets.redact(oneLine(err.Error()))}
+		return nil, &InvalidArgumentError{Argument: "devicesLink", Problem: "cannot be followed: " + c.secrets.oneLine(err.Error())}
 	}
 	return func(ctx context.Context, token string) (*http.Response, error) {
 		return c.followLink(ctx, u, l, token)

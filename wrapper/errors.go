@@ -48,7 +48,10 @@ type ResponseError struct {
 	// than the context's deadline allows, the call was not retried.
 	RetryAfter time.Duration
 	// ContentType of the answer, and its body, read up to 1 MiB, with
-	// secrets replaced by REDACTED.
+	// secrets replaced by REDACTED. A secret the server sent escaped (JSON's
+	// \u002B or \/, HTML's &#43;) is found too; the body is then not
+	// byte-exact: a JSON body is re-encoded with its strings cleaned, any
+	// other is given with those escapes decoded.
 	ContentType string
 	Body        []byte
 
@@ -92,18 +95,13 @@ func (e *ResponseError) Throttled() bool { return e.StatusCode == http.StatusToo
 func (c *Client) responseError(resp *http.Response) *ResponseError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	resp.Body.Close()
-	r := c.secrets.redact
 	e := &ResponseError{
-		Method: resp.Request.Method, URL: r(redactedURL(resp.Request)), StatusCode: resp.StatusCode,
+		Method: resp.Request.Method, URL: c.secrets.redact(redactedURL(resp.Request)), StatusCode: resp.StatusCode,
 		RequestID: c.answerID(resp, "MS-RequestId"), CorrelationID: c.answerID(resp, "MS-CorrelationId"),
-		ContentType: r(safetext.Line(resp.Header.Get("Content-Type"), 200)), Body: body,
+		ContentType: c.secrets.line(resp.Header.Get("Content-Type"), 200), Body: c.secrets.redactBody(body),
 		RetryAfter: pchttp.RetryAfter(resp.Header, time.Now()),
 	}
-	decodeErrorBody(body, e)
-	e.Code, e.Description, e.Source, e.ErrorName = r(e.Code), r(e.Description), r(e.Source), r(e.ErrorName)
-	if clean := r(string(body)); clean != string(body) {
-		e.Body = []byte(clean)
-	}
+	decodeErrorBody(body, e, c.secrets.redact)
 	if e.RetryAfter > 0 {
 		// The call's deadline, not its last try's (TryTimeout).
 		dl, ok := callContext(resp.Request.Context()).Deadline()
@@ -122,12 +120,16 @@ func (c *Client) responseError(resp *http.Response) *ResponseError {
 // cleaned of secrets.
 func (c *Client) answerID(resp *http.Response, name string) string {
 	v := cmp.Or(resp.Header.Get(name), resp.Request.Header.Get(name))
-	return c.secrets.redact(safetext.Line(v, 200))
+	return c.secrets.line(v, 200)
 }
 
 // DecodeError is returned when a 2xx answer's body is not the JSON the
 // document promises (garbage, HTML, truncated, a required property
-// missing, larger than the client reads). Inspect it with errors.As.
+// missing, larger than the client reads), or when the upload status link
+// of an accepted upload or profile assignment cannot be used (missing, on
+// another host, or with a tracking id that holds the client's token or
+// control characters: the request was accepted all the same). Inspect it
+// with errors.As.
 type DecodeError struct {
 	Method, URL   string
 	StatusCode    int
@@ -136,12 +138,16 @@ type DecodeError struct {
 	CorrelationID string
 	// Err is the decoding or reading error.
 	Err error
+
+	// problem replaces "could not be read as Partner Center JSON" when the
+	// answer was read but cannot be used.
+	problem string
 }
 
 // Error returns one line naming the call, the problem and the ids.
 func (e *DecodeError) Error() string {
-	return fmt.Sprintf("%s %s: HTTP %d answer could not be read as Partner Center JSON: %s [MS-RequestId: %s, MS-CorrelationId: %s]",
-		e.Method, e.URL, e.StatusCode, oneLine(e.Err.Error()), orUnknown(e.RequestID), orUnknown(e.CorrelationID))
+	return fmt.Sprintf("%s %s: HTTP %d answer %s: %s [MS-RequestId: %s, MS-CorrelationId: %s]",
+		e.Method, e.URL, e.StatusCode, cmp.Or(e.problem, "could not be read as Partner Center JSON"), oneLine(e.Err.Error()), orUnknown(e.RequestID), orUnknown(e.CorrelationID))
 }
 
 // Unwrap returns the underlying error.
@@ -153,7 +159,7 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 func (c *Client) decodeError(resp *http.Response, err error) *DecodeError {
 	return &DecodeError{
 		Method: resp.Request.Method, URL: c.secrets.redact(redactedURL(resp.Request)), StatusCode: resp.StatusCode,
-		ContentType: c.secrets.redact(safetext.Line(resp.Header.Get("Content-Type"), 200)),
+		ContentType: c.secrets.line(resp.Header.Get("Content-Type"), 200),
 		RequestID:   c.answerID(resp, "MS-RequestId"), CorrelationID: c.answerID(resp, "MS-CorrelationId"),
 		Err: c.secrets.redactErr(err),
 	}

@@ -81,11 +81,11 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, k
 		case page.next != nil:
 			next := *page.next
 			if m := next.Method; m != "" && !strings.EqualFold(m, http.MethodGet) {
-				return &PagingError{Pages: n, Reason: c.secrets.redact(oneLine(fmt.Sprintf("the next link asks for method %q; only GET is followed", m)))}
+				return &PagingError{Pages: n, Reason: c.secrets.oneLine(fmt.Sprintf("the next link asks for method %q; only GET is followed", m))}
 			}
 			u, err := c.resolveLink(next, known)
 			if err != nil {
-				return &PagingError{Pages: n, Reason: c.secrets.redact(oneLine(err.Error()))}
+				return &PagingError{Pages: n, Reason: c.secrets.oneLine(err.Error())}
 			}
 			// The link's own MS-ContinuationToken is what the service says to
 			// send with it, so it wins over a different continuationToken in

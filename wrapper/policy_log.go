@@ -65,7 +65,7 @@ func (p logPolicy) Do(req *policy.Request) (*http.Response, error) {
 		}
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", p.secrets.redact(oneLine(err.Error()))))
+		attrs = append(attrs, slog.String("error", p.secrets.oneLine(err.Error())))
 	}
 	p.log.LogAttrs(ctx, slog.LevelDebug, "partner center try", attrs...)
 	return resp, err

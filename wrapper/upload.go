@@ -8,9 +8,11 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/partnercenter-go/devicebatches/generated"
+	"github.com/partnercenter-go/devicebatches/internal/safetext"
 	"github.com/partnercenter-go/devicebatches/wrapper/autopilot"
 )
 
@@ -314,7 +316,38 @@ func (c *Client) accepted(resp *http.Response, err error) (string, error) {
 	if err != nil {
 		return "", c.decodeError(resp, fmt.Errorf("the upload status link cannot be used: %w", err))
 	}
+	// The id is printed and sent back: a server that put the client's
+	// token (or a JWT) in the link, or characters a terminal acts on in the
+	// id, gets an error, never an id. The request was accepted all the
+	// same, so the error says not to send it again.
+	refused := func(why string) error {
+		de := c.decodeError(resp, errors.New(why+"; do not send the request again: list the batch's devices (ListDevices; devicebatches devices) to see its outcome"))
+		de.problem = "says the request was accepted, but its upload status link cannot be used"
+		return de
+	}
+	if c.secrets.holds(link) || c.secrets.holds(u.Path) || c.secrets.holds(id) {
+		return "", refused("it holds the client's token or a JWT, so no tracking id is returned")
+	}
+	if err := checkTrackingID(id); err != nil {
+		// Its text, not the *InvalidArgumentError: the service is at
+		// fault, not the caller's input.
+		return "", refused("its " + err.Error())
+	}
 	return id, nil
+}
+
+// checkTrackingID refuses, as an *InvalidArgumentError, a tracking id that
+// cannot be one path segment (checkSegment) or that holds control or
+// bidi characters (safetext.Dangerous): no tracking id has them, and
+// printed as is they would drive the terminal.
+func checkTrackingID(id string) error {
+	if err := checkSegment("tracking id", id, "the tracking id an upload or profile assignment returned"); err != nil {
+		return err
+	}
+	if strings.IndexFunc(id, safetext.Dangerous) >= 0 || !utf8.ValidString(id) {
+		return &InvalidArgumentError{Argument: "tracking id", Value: id, Problem: "has control or bidi characters, which no tracking id has"}
+	}
+	return nil
 }
 
 // UserSignInRequiredError is returned when Partner Center refuses an

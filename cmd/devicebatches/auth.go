@@ -126,7 +126,7 @@ func (a *app) newCredential(method string, s credentialSetup) (wrapper.TokenCred
 			// stdout carries the command's output: the sign-in
 			// instructions must not end up in a pipe.
 			UserPrompt: func(_ context.Context, m azidentity.DeviceCodeMessage) error {
-				_, err := fmt.Fprintln(a.io.err, m.Message)
+				_, err := fmt.Fprintln(a.io.err, oneLine(m.Message)) // the identity platform's text
 				return err
 			},
 		})

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/partnercenter-go/devicebatches/internal/safetext"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
@@ -67,13 +68,13 @@ func (a *app) waitAndReportAccepted(ctx context.Context, client *wrapper.Client,
 		}
 		// On stderr now, not in the error: an interrupt's message takes
 		// the error's place.
-		fmt.Fprintf(a.io.err, "devicebatches: see it later with: devicebatches status --customer %s --tracking %s\n", customer, tracking)
+		fmt.Fprintf(a.io.err, "devicebatches: see it later with: devicebatches status --customer %s --tracking %s\n", customer, safetext.Cell(tracking))
 		return err
 	}
 	if err := a.report(d, raw, output, cols); err != nil {
 		for _, dev := range wrapper.UploadDevices(d) {
 			if !wrapper.DeviceDone(dev) {
-				fmt.Fprintf(a.io.err, "devicebatches: see it later with: devicebatches status --customer %s --tracking %s\n", customer, tracking)
+				fmt.Fprintf(a.io.err, "devicebatches: see it later with: devicebatches status --customer %s --tracking %s\n", customer, safetext.Cell(tracking))
 				break
 			}
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/partnercenter-go/devicebatches/internal/safetext"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
@@ -140,7 +141,7 @@ func (a *app) runAssignProfile(ctx context.Context, f assignFlags) error {
 		if !f.wait {
 			return a.writeAccepted(f.output, tid, map[string]string{"profileId": f.profile})
 		}
-		fmt.Fprintf(a.io.err, "devicebatches: tracking id %s\n", tid)
+		fmt.Fprintf(a.io.err, "devicebatches: tracking id %s\n", safetext.Cell(tid))
 		return a.waitAndReportAccepted(ctx, client, f.customer, tid, f.output, outcomeByDevice, map[string]string{"profileId": f.profile})
 	})
 }

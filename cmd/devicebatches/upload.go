@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/partnercenter-go/devicebatches/internal/safetext"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 	"github.com/partnercenter-go/devicebatches/wrapper/autopilot"
 )
@@ -167,7 +168,7 @@ func (a *app) runUpload(ctx context.Context, f uploadFlags) error {
 		if !f.wait {
 			return a.writeAccepted(f.output, tid, map[string]string{"batchId": batch})
 		}
-		fmt.Fprintf(a.io.err, "devicebatches: tracking id %s\n", tid)
+		fmt.Fprintf(a.io.err, "devicebatches: tracking id %s\n", safetext.Cell(tid))
 		return a.waitAndReportAccepted(ctx, client, f.customer, tid, f.output, outcomeBySerial, map[string]string{"batchId": batch})
 	})
 }
@@ -217,7 +218,7 @@ func findBatch(ctx context.Context, client *wrapper.Client, customer, name strin
 // service's answer has no body to print).
 func (a *app) writeAccepted(output, trackingID string, extra map[string]string) error {
 	if output == "table" {
-		_, err := fmt.Fprintln(a.io.out, trackingID)
+		_, err := fmt.Fprintln(a.io.out, safetext.Cell(trackingID))
 		return err
 	}
 	v := map[string]string{"batchTrackingId": trackingID}
