@@ -86,3 +86,70 @@ func TestPagingTokenBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxListItems: a slice-returning listing holds at most
+// Limits.MaxListItems items and then fails with a *TooManyItemsError that
+// names the limit and the iterator; the iterator streams past it.
+func TestMaxListItems(t *testing.T) {
+	const limit = 5
+	// 4 pages of 2 items, the page read from the token sent.
+	srv := newLoopbackServer(t, &recorder{}, func(w http.ResponseWriter, r *http.Request, _ int) {
+		n := 0
+		fmt.Sscanf(r.Header.Get("MS-ContinuationToken"), "t%d", &n)
+		next := ""
+		if n < 3 {
+			next = fmt.Sprintf(`,"continuationToken":"t%d"`, n+1)
+		}
+		writeBody(w, 200, fmt.Sprintf(`{"totalCount":2,"items":[{"id":"10000000-0000-0000-0000-%012d"},{"id":"20000000-0000-0000-0000-%012d"}]%s}`, n, n, next))
+	})
+	newClient := func(max int) *Client {
+		c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: srv.URL, Limits: Limits{MaxListItems: max}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		call func(c *Client) (int, error)
+		iter string
+	}{
+		{"ListDeviceBatches", func(c *Client) (int, error) { v, err := c.ListDeviceBatches(ctx, testCustomer); return len(v), err }, "ListDeviceBatchesIter"},
+		{"ListDevices", func(c *Client) (int, error) { v, err := c.ListDevices(ctx, testCustomer, "b"); return len(v), err }, "ListDevicesIter"},
+		{"ListCustomers", func(c *Client) (int, error) { v, err := c.ListCustomers(ctx, nil); return len(v), err }, "ListCustomersIter"},
+		{"ListConfigurationPolicies", func(c *Client) (int, error) {
+			v, err := c.ListConfigurationPolicies(ctx, testCustomer)
+			return len(v), err
+		}, "ListConfigurationPoliciesIter"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n, err := tc.call(newClient(limit))
+			var te *TooManyItemsError
+			if !errors.As(err, &te) || te.Limit != limit || !errors.Is(err, ErrLimit) {
+				t.Fatalf("%d items, error %v; want a *TooManyItemsError at %d wrapping ErrLimit", n, err, limit)
+			}
+			for _, want := range []string{"more than 5 items", tc.iter, "Limits.MaxListItems"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not say %q", err, want)
+				}
+			}
+			if n, err := tc.call(newClient(8)); err != nil || n != 8 {
+				t.Errorf("at a limit of exactly the 8 items: %d items, %v", n, err)
+			}
+		})
+	}
+	n := 0
+	for _, err := range newClient(limit).ListDeviceBatchesIter(ctx, testCustomer) {
+		if err != nil {
+			t.Fatalf("the iterator: %v", err)
+		}
+		n++
+	}
+	if n != 8 {
+		t.Errorf("the iterator yielded %d batches, want all 8: MaxListItems bounds slices only", n)
+	}
+	if _, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: srv.URL, Limits: Limits{MaxListItems: -1}}); err == nil || !strings.Contains(err.Error(), "Limits.MaxListItems") {
+		t.Errorf("a negative MaxListItems: %v, want it refused", err)
+	}
+}

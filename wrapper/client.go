@@ -72,9 +72,10 @@ type ClientOptions struct {
 	// "/.default" (DefaultScope for the global service).
 	Scopes []string
 
-	// Limits bound what a server can make the client read: body size,
-	// string length, items per page, pages per listing. The zero value
-	// gives the defaults (512 MiB, 1 MiB, 1,000,000, 10,000).
+	// Limits bound what a server can make the client read and hold: body
+	// size, string length, items per page, pages per listing, items a
+	// slice holds. The zero value gives the defaults (512 MiB, 1 MiB,
+	// 1,000,000, 10,000, 1,000,000).
 	Limits Limits
 
 	// Logger, when set, receives one debug record per try (page, try,

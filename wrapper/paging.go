@@ -195,17 +195,25 @@ func rawItems[T any](ctx context.Context, c *Client, op string, first pageReques
 	}
 }
 
-// all reads every item into one slice (never nil on success); err, from
-// checking the call's input, is returned instead.
+// all reads every item into one slice (never nil on success), at most
+// Limits.MaxListItems of them: the iterators stream, a slice holds
+// everything; err, from checking the call's input, is returned instead.
 func all[T any](ctx context.Context, c *Client, op string, first pageRequest, err error, known string, valid func(*T) error) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
 	items := []T{}
+	full := false
 	err = walk(ctx, c, op, first, known, false, valid, func(it *T, _ []byte) bool {
+		if full = len(items) >= c.limits.MaxListItems; full {
+			return false
+		}
 		items = append(items, *it)
 		return true
 	})
+	if full {
+		return nil, &TooManyItemsError{Operation: op, Limit: c.limits.MaxListItems}
+	}
 	if err != nil {
 		return nil, err
 	}
