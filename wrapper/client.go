@@ -51,6 +51,13 @@ type ClientOptions struct {
 	// no wait is started that would end after the context's deadline.
 	// Retry.TryTimeout bounds one try, not the waits between tries (a
 	// Retry-After, the client's throttle): the context's deadline does.
+	// It bounds reading a page's body too, so a short one can cut a large
+	// page on a slow link. With neither Transport nor Retry.TryTimeout
+	// set, a try is cut instead after DefaultStallTimeout (60 s) with no
+	// byte from the service, and retried: a server that never answers, or
+	// stops mid-answer, cannot hold a call forever, and a page that keeps
+	// arriving is never cut. A caller's Transport or TryTimeout bounds
+	// tries as it chooses.
 	azcore.ClientOptions
 
 	// BaseURL of the service. Default DefaultBaseURL. http:// is refused
@@ -165,7 +172,7 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 		// would allocate its default list on every call.
 		azOpts.Retry.StatusCodes = []int{}
 	}
-	azOpts.Transport = newTransport(azOpts.Transport, base, c.limits.MaxBodyBytes)
+	azOpts.Transport = newTransport(azOpts.Transport, base, c.limits.MaxBodyBytes, azOpts.Retry.TryTimeout)
 	bearer := runtime.NewBearerTokenPolicy(authCredential{cred: cred, scopes: scopes, seen: c.secrets}, scopes, &policy.BearerTokenOptions{
 		// Plain http is possible only to loopback: parseBaseURL refused the rest.
 		InsecureAllowCredentialWithHTTP: base.Scheme == "http",
