@@ -108,6 +108,8 @@ type Client struct {
 	limits  Limits
 	// maxRetries of a page whose streamed body was cut short (walk).
 	maxRetries int
+	// tryTimeout is Retry.TryTimeout, named when it cuts an answer.
+	tryTimeout time.Duration
 	// logging: ClientOptions.Logger is set (logPolicy is in the pipeline).
 	logging bool
 }
@@ -172,6 +174,7 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 		// would allocate its default list on every call.
 		azOpts.Retry.StatusCodes = []int{}
 	}
+	c.tryTimeout = azOpts.Retry.TryTimeout
 	azOpts.Transport = newTransport(azOpts.Transport, base, c.limits.MaxBodyBytes, azOpts.Retry.TryTimeout)
 	bearer := runtime.NewBearerTokenPolicy(authCredential{cred: cred, scopes: scopes, seen: c.secrets}, scopes, &policy.BearerTokenOptions{
 		// Plain http is possible only to loopback: parseBaseURL refused the rest.

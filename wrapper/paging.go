@@ -75,7 +75,7 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, k
 				break
 			}
 			if body.err == nil || yielded || try >= c.maxRetries || ctx.Err() != nil || errors.Is(body.err, ErrLimit) {
-				return c.decodeError(resp, err)
+				return c.readError(ctx, resp, body.err, err)
 			}
 			// The connection failed mid-body before any item was handed
 			// out: this GET is safe to send again.

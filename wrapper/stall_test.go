@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -107,5 +108,62 @@ func TestStallTimeoutOnlyByDefault(t *testing.T) {
 		if got := newTransport(tc.t, base, 1, tc.tryTimeout).(transport).stall; got != tc.want {
 			t.Errorf("%s: stall timeout %s, want %s", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestAnswerStoppedArriving: a page whose body stops after an item was
+// handed out, then is cut by the try's TryTimeout or the call's deadline,
+// is a *NetworkError saying the answer stopped arriving and which bound
+// cut it, not a *DecodeError blaming the JSON.
+func TestAnswerStoppedArriving(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		tryTimeout time.Duration
+		deadline   time.Duration
+		want       string
+	}{
+		{"TryTimeout", 2 * time.Second, 0, "the try's timeout (Retry.TryTimeout, 2s) passed"},
+		{"the call's deadline", 0, 5 * time.Second, "the call's deadline passed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv, cli := net.Pipe()
+				defer srv.Close()
+				go func() {
+					if _, err := http.ReadRequest(bufio.NewReader(srv)); err != nil {
+						return
+					}
+					io.WriteString(srv, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+					page := `{"totalCount":2,"items":[{"id":"a"},`
+					io.WriteString(srv, strconv.FormatInt(int64(len(page)), 16)+"\r\n"+page+"\r\n")
+					// and then nothing
+				}()
+				rt := &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) { return cli, nil }}
+				c := newRetryClient(t, "http://127.0.0.1:1", rt, policy.RetryOptions{TryTimeout: tc.tryTimeout, MaxRetries: -1}, nil)
+				ctx := context.Background()
+				if tc.deadline > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, tc.deadline)
+					defer cancel()
+				}
+				var ids []string
+				var err error
+				for b, ierr := range c.ListDeviceBatchesIter(ctx, testCustomer) {
+					if err = ierr; err != nil {
+						break
+					}
+					ids = append(ids, b.Id)
+				}
+				var ne *NetworkError
+				if len(ids) != 1 || !errors.As(err, &ne) || errors.As(err, new(*DecodeError)) || !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("%v, then %v (%T); want batch a, then a *NetworkError wrapping context.DeadlineExceeded", ids, err, err)
+				}
+				for _, want := range []string{"answer stopped arriving", tc.want, "MS-RequestId"} {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("error %q does not say %q", err, want)
+					}
+				}
+			})
+		})
 	}
 }
