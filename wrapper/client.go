@@ -51,6 +51,13 @@ type ClientOptions struct {
 	// no wait is started that would end after the context's deadline.
 	// Retry.TryTimeout bounds one try, not the waits between tries (a
 	// Retry-After, the client's throttle): the context's deadline does.
+	// It bounds reading a page's body too, so a short one can cut a large
+	// page on a slow link. With neither Transport nor Retry.TryTimeout
+	// set, a try is cut instead after DefaultStallTimeout (60 s) with no
+	// byte from the service, and retried: a server that never answers, or
+	// stops mid-answer, cannot hold a call forever, and a page that keeps
+	// arriving is never cut. A caller's Transport or TryTimeout bounds
+	// tries as it chooses.
 	azcore.ClientOptions
 
 	// BaseURL of the service. Default DefaultBaseURL. http:// is refused
@@ -72,9 +79,10 @@ type ClientOptions struct {
 	// "/.default" (DefaultScope for the global service).
 	Scopes []string
 
-	// Limits bound what a server can make the client read: body size,
-	// string length, items per page, pages per listing. The zero value
-	// gives the defaults (512 MiB, 1 MiB, 1,000,000, 10,000).
+	// Limits bound what a server can make the client read and hold: body
+	// size, string length, items per page, pages per listing, items a
+	// slice holds. The zero value gives the defaults (512 MiB, 1 MiB,
+	// 1,000,000, 10,000, 1,000,000).
 	Limits Limits
 
 	// Logger, when set, receives one debug record per try (page, try,
@@ -100,6 +108,8 @@ type Client struct {
 	limits  Limits
 	// maxRetries of a page whose streamed body was cut short (walk).
 	maxRetries int
+	// tryTimeout is Retry.TryTimeout, named when it cuts an answer.
+	tryTimeout time.Duration
 	// logging: ClientOptions.Logger is set (logPolicy is in the pipeline).
 	logging bool
 }
@@ -164,7 +174,8 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 		// would allocate its default list on every call.
 		azOpts.Retry.StatusCodes = []int{}
 	}
-	azOpts.Transport = newTransport(azOpts.Transport, base, c.limits.MaxBodyBytes)
+	c.tryTimeout = azOpts.Retry.TryTimeout
+	azOpts.Transport = newTransport(azOpts.Transport, base, c.limits.MaxBodyBytes, azOpts.Retry.TryTimeout)
 	bearer := runtime.NewBearerTokenPolicy(authCredential{cred: cred, scopes: scopes, seen: c.secrets}, scopes, &policy.BearerTokenOptions{
 		// Plain http is possible only to loopback: parseBaseURL refused the rest.
 		InsecureAllowCredentialWithHTTP: base.Scheme == "http",

@@ -43,7 +43,8 @@ type ListCustomersOptions struct {
 // GET /v1/customers?size=500 (the next page is links.next, whose
 // MS-ContinuationToken header is sent exactly as the service gave it).
 // opts may be nil; conflicting filters fail with an *InvalidArgumentError
-// before any request.
+// before any request. More than Limits.MaxListItems customers fail with a
+// *TooManyItemsError: ListCustomersIter streams them.
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/get-a-list-of-customers
 func (c *Client) ListCustomers(ctx context.Context, opts *ListCustomersOptions) ([]Customer, error) {

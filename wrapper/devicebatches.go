@@ -13,7 +13,9 @@ import (
 //
 // customerID is the customer's tenant id (Microsoft ID), a GUID; anything
 // else fails with an *InvalidArgumentError before any request. Service
-// failures are *ResponseError, unreadable answers *DecodeError.
+// failures are *ResponseError, unreadable answers *DecodeError, more than
+// Limits.MaxListItems batches *TooManyItemsError (ListDeviceBatchesIter
+// streams them).
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/get-the-list-of-device-batches-for-the-specified-customer
 func (c *Client) ListDeviceBatches(ctx context.Context, customerID string) ([]DeviceBatch, error) {

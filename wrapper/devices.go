@@ -18,7 +18,8 @@ import (
 // "Test batch", escaped as one path segment) must not be empty; otherwise
 // the call fails with an *InvalidArgumentError before any request. Service
 // failures are *ResponseError, unreadable answers *DecodeError, a paging
-// loop *PagingError.
+// loop *PagingError, more than Limits.MaxListItems devices
+// *TooManyItemsError (ListDevicesIter streams them).
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/get-a-list-of-devices-for-the-specified-batch-and-customer
 func (c *Client) ListDevices(ctx context.Context, customerID, batchID string) ([]Device, error) {

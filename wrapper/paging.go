@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"iter"
 	"net/http"
@@ -29,7 +30,10 @@ var errStopped = pcjson.ErrStop
 // listed, so that a link naming it is resolved byte for byte), else the
 // page's continuationToken through first. A repeated link or token, or more
 // pages than Limits.MaxPages, ends the walk with a *PagingError instead of
-// looping.
+// looping. Each link and token is remembered as a 64-bit hash, not as
+// sent: a server could otherwise make a listing keep MaxPages tokens of up
+// to MaxStringBytes each (10 GiB at the defaults), where the hashes take
+// 8 bytes a page.
 //
 // A page whose body is streamed (unsized, or larger than transport
 // downloads) and is cut short by the connection is read again, up to the
@@ -43,7 +47,7 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, k
 	}
 	defer func() { end(err) }()
 	send := func(ctx context.Context) (*http.Response, error) { return first(ctx, "") }
-	seen := map[string]bool{}
+	seen := pageKeys{seed: maphash.MakeSeed()}
 	for n := 1; ; n++ {
 		if n > c.limits.MaxPages {
 			return &PagingError{Pages: n - 1, Reason: tooManyPages(c.limits.MaxPages)}
@@ -71,12 +75,12 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, k
 				break
 			}
 			if body.err == nil || yielded || try >= c.maxRetries || ctx.Err() != nil || errors.Is(body.err, ErrLimit) {
-				return c.decodeError(resp, err)
+				return c.readError(ctx, resp, body.err, err)
 			}
 			// The connection failed mid-body before any item was handed
 			// out: this GET is safe to send again.
 		}
-		var key string
+		var key uint64
 		switch {
 		case page.next != nil:
 			next := *page.next
@@ -94,20 +98,58 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, k
 			if sent == "" {
 				sent, tok = page.token, page.token
 			}
-			key = "link " + u.String() + " " + sent
+			key = seen.key("link", u.String(), sent)
 			send = func(ctx context.Context) (*http.Response, error) { return c.followLink(ctx, u, next, tok) }
 		case page.token != "":
-			key = "token " + page.token
+			key = seen.key("token", page.token, "")
 			tok := page.token
 			send = func(ctx context.Context) (*http.Response, error) { return first(ctx, tok) }
 		default:
 			return nil
 		}
-		if seen[key] {
+		if !seen.add(key) {
 			return &PagingError{Pages: n, Reason: "the service repeated a continuation token or next link, which would loop forever"}
 		}
-		seen[key] = true
 	}
+}
+
+// pageKeys remembers the links and tokens a listing has followed, each as
+// a hash under a seed of the listing's own. Two different ones sharing a
+// hash (odds about n²/2⁶⁵ for n pages: below 10⁻¹¹ at MaxPages' default)
+// would end the listing early with a *PagingError, never loop it or skip a
+// page silently.
+type pageKeys struct {
+	seed maphash.Seed
+	seen map[uint64]struct{}
+}
+
+// key hashes what identifies the next request: its kind, the URL or
+// token, and the token sent with a link. Each part is followed by its
+// length, so no two different triples hash the same input.
+func (k *pageKeys) key(kind, a, b string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(k.seed)
+	for _, s := range [...]string{kind, a, b} {
+		h.WriteString(s)
+		var n [8]byte
+		for i := range n {
+			n[i] = byte(len(s) >> (8 * i))
+		}
+		h.Write(n[:])
+	}
+	return h.Sum64()
+}
+
+// add records key, reporting false when it was already there.
+func (k *pageKeys) add(key uint64) bool {
+	if _, ok := k.seen[key]; ok {
+		return false
+	}
+	if k.seen == nil {
+		k.seen = map[uint64]struct{}{}
+	}
+	k.seen[key] = struct{}{}
+	return true
 }
 
 // readErrors remembers the first error of the body's own reads (not EOF):
@@ -153,17 +195,25 @@ func rawItems[T any](ctx context.Context, c *Client, op string, first pageReques
 	}
 }
 
-// all reads every item into one slice (never nil on success); err, from
-// checking the call's input, is returned instead.
+// all reads every item into one slice (never nil on success), at most
+// Limits.MaxListItems of them: the iterators stream, a slice holds
+// everything; err, from checking the call's input, is returned instead.
 func all[T any](ctx context.Context, c *Client, op string, first pageRequest, err error, known string, valid func(*T) error) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
 	items := []T{}
+	full := false
 	err = walk(ctx, c, op, first, known, false, valid, func(it *T, _ []byte) bool {
+		if full = len(items) >= c.limits.MaxListItems; full {
+			return false
+		}
 		items = append(items, *it)
 		return true
 	})
+	if full {
+		return nil, &TooManyItemsError{Operation: op, Limit: c.limits.MaxListItems}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/partnercenter-go/devicebatches/internal/pchttp"
@@ -36,16 +37,27 @@ type transport struct {
 	base *url.URL
 	// maxBody bounds a successful answer's body (Limits.MaxBodyBytes).
 	maxBody int64
+	// stall, when not zero, cuts a try after that long with no byte from
+	// the service (stall.go).
+	stall time.Duration
 }
 
-func newTransport(t policy.Transporter, base *url.URL, maxBody int64) policy.Transporter {
+// newTransport wraps t, the caller's Transport or, when nil, this
+// package's own, which also gets the stall watch unless tryTimeout (the
+// caller's Retry.TryTimeout) bounds each try already: with neither, a
+// server that never answers would hold a call forever.
+func newTransport(t policy.Transporter, base *url.URL, maxBody int64, tryTimeout time.Duration) policy.Transporter {
+	var stall time.Duration
 	switch hc := t.(type) {
 	case nil:
 		t = guardRedirects(nil, base)
+		if tryTimeout == 0 {
+			stall = DefaultStallTimeout
+		}
 	case *http.Client:
 		t = guardRedirects(hc, base)
 	}
-	return transport{next: t, base: base, maxBody: maxBody}
+	return transport{next: t, base: base, maxBody: maxBody, stall: stall}
 }
 
 // Do implements policy.Transporter.
@@ -58,9 +70,19 @@ func (t transport) Do(req *http.Request) (*http.Response, error) {
 	if err := ownBody(req); err != nil {
 		return nil, err
 	}
+	var w *stallWatch
+	if t.stall > 0 {
+		w, req = watch(req, t.stall)
+	}
 	resp, err := t.next.Do(req)
 	if err != nil {
+		if w != nil {
+			err = w.failed(err)
+		}
 		return nil, err
+	}
+	if w != nil {
+		resp.Body = w.answered(resp.Body)
 	}
 	// A caller's own Transporter may follow redirects: the answer must
 	// still come from the service.

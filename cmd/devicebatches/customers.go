@@ -110,6 +110,9 @@ func writeCustomersTable(w io.Writer, results []wrapper.CustomerResult) error {
 	for _, r := range results {
 		for _, b := range r.Batches {
 			rows.add(r.CustomerID + "\t" + batchRow(b))
+			if err := rows.tooLarge(); err != nil {
+				return err
+			}
 		}
 	}
 	return writeRows(w, rows)

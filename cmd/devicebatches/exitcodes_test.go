@@ -190,3 +190,23 @@ func TestDebugSpellings(t *testing.T) {
 		}
 	}
 }
+
+// TestTryTimeoutCutsAnswerMidBody: a 200 whose body stops after its first
+// item is cut at --try-timeout; the error says the answer stopped arriving
+// and names --try-timeout, not the JSON.
+func TestTryTimeoutCutsAnswerMidBody(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"totalCount":2,"items":[{"id":"a"},`)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // and then nothing, until the client gives up
+	}))
+	defer srv.Close()
+	code, _, errOut := runCLI(t, map[string]string{"PARTNER_CENTER_TOKEN": cliTestToken}, "list", "-o", "jsonl", "--customer", testCustomer, "--base-url", srv.URL, "--try-timeout", "100ms", "--timeout", "1m")
+	for _, want := range []string{"--try-timeout 100ms", "answer stopped arriving", "MS-RequestId"} {
+		if code != exitFailure || !strings.Contains(errOut, want) || strings.Contains(errOut, "Partner Center JSON") {
+			t.Errorf("exit %d, stderr %q; want it to say %q and not blame the JSON", code, errOut, want)
+		}
+	}
+}

@@ -92,7 +92,7 @@ func (a *jsonArray) end() {
 // text/tabwriter aligns them (table.go), through a buffered writer (one
 // write system call per 64 KiB, not per cell). The columns are aligned
 // over every row, so nothing is printed before the listing has ended, and
-// nothing at all when it failed.
+// nothing at all when it failed or passed the table's bounds (tooLarge).
 func writeTable[T any](w io.Writer, header string, items iter.Seq2[T, error], row func(T) string) error {
 	rows := newTableRows()
 	rows.add(header)
@@ -101,6 +101,9 @@ func writeTable[T any](w io.Writer, header string, items iter.Seq2[T, error], ro
 			return err
 		}
 		rows.add(row(it))
+		if err := rows.tooLarge(); err != nil {
+			return err
+		}
 	}
 	return writeRows(w, rows)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -25,9 +26,36 @@ type tableRows struct {
 	widths []int // columns of the widest cell of each tab-terminated column
 	cols   int   // tab-terminated cells per line; -1 before the first line
 	plain  bool  // every line has cols tabs and nothing tabwriter treats specially
+	// maxRows and maxBytes bound what a listing's table holds (tooLarge).
+	maxRows, maxBytes int
 }
 
-func newTableRows() *tableRows { return &tableRows{cols: -1, plain: true} }
+// A table holds every row until the listing ends, to align its columns:
+// these bound what a server can make it hold. A million rows of batches
+// take about 100 MiB; -o jsonl and -o csv stream and have no bound.
+const (
+	maxTableRows  = 1_000_000
+	maxTableBytes = 256 << 20
+)
+
+func newTableRows() *tableRows {
+	return &tableRows{cols: -1, plain: true, maxRows: maxTableRows, maxBytes: maxTableBytes}
+}
+
+// tooLarge reports, as one line saying what to use instead, a table past
+// its bounds: more than maxRows rows (the header aside) or maxBytes of
+// text and line ends.
+func (t *tableRows) tooLarge() error {
+	rows := len(t.ends) - 1
+	if rows <= t.maxRows && len(t.text)+8*len(t.ends) <= t.maxBytes {
+		return nil
+	}
+	what := fmt.Sprintf("more than %d rows", t.maxRows)
+	if rows <= t.maxRows {
+		what = fmt.Sprintf("more than %d MiB of rows", t.maxBytes>>20)
+	}
+	return fmt.Errorf("-o table holds every row to align the columns, and this listing has %s: use -o jsonl or -o csv, which print rows as they arrive", what)
+}
 
 // add stores one line (without its newline).
 func (t *tableRows) add(line string) {
