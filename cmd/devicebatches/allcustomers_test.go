@@ -324,3 +324,18 @@ func TestSandboxRateLimitFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestAllCustomersPauseNamesTimeout: a throttling pause the command's
+// --timeout cannot wait out names --timeout, not --try-timeout.
+func TestAllCustomersPauseNamesTimeout(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "60")
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write([]byte(`{"statusCode":429,"message":"Rate limit is exceeded. Try again in 60 seconds."}`))
+	}))
+	defer srv.Close()
+	code, _, errOut := runCLIStdin(t, "", "list", "--all-customers", "--base-url", srv.URL, "--timeout", "30s")
+	if code != exitFailure || !strings.Contains(errOut, "--timeout 30s leaves too little time to wait as Partner Center asked") || strings.Contains(errOut, "--try-timeout") {
+		t.Errorf("exit %d; stderr must name --timeout and not --try-timeout:\n%s", code, errOut)
+	}
+}

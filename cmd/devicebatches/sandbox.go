@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/partnercenter-go/devicebatches/cmd/devicebatches/internal/fullhook"
+	"github.com/partnercenter-go/devicebatches/internal/adaptive"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
@@ -226,12 +227,15 @@ func (a *app) withService(ctx context.Context, fn func(ctx context.Context, clie
 	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
 		return fmt.Errorf("gave up after --timeout %s: %w", a.flags.timeout, err)
 	}
+	// Before the try's timeout: a wait refused because it would pass the
+	// deadline (a throttling pause, the rate limiter) also matches
+	// context.DeadlineExceeded, and --timeout is what to raise for it.
+	if waitPassesDeadline(ctx, err) {
+		return fmt.Errorf("--timeout %s leaves too little time to wait as Partner Center asked: %w", a.flags.timeout, err)
+	}
 	if err != nil && errors.Is(err, context.DeadlineExceeded) {
 		// The command's own deadline has not passed: a try's did.
 		return fmt.Errorf("a try gave up after --try-timeout %s: %w", a.flags.tryTimeout, err)
-	}
-	if waitPassesDeadline(ctx, err) {
-		return fmt.Errorf("--timeout %s leaves too little time to wait as Partner Center asked: %w", a.flags.timeout, err)
 	}
 	return err
 }
@@ -243,6 +247,9 @@ func waitPassesDeadline(ctx context.Context, err error) bool {
 	dl, ok := ctx.Deadline()
 	if err == nil || !ok {
 		return false
+	}
+	if errors.Is(err, adaptive.ErrDeadline) {
+		return true // the rate limiter refused a wait past the deadline
 	}
 	var re *wrapper.ResponseError
 	if errors.As(err, &re) {
