@@ -93,12 +93,18 @@ func (e *ResponseError) Throttled() bool { return e.StatusCode == http.StatusToo
 // tokens and of anything shaped like a JWT, and a wait the service asked
 // for but that was not waited is explained.
 func (c *Client) responseError(resp *http.Response) *ResponseError {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+errorBodyMargin))
 	resp.Body.Close()
+	// Redacted, then cut: a token the server echoed across the bound must
+	// not leave a prefix of itself.
+	kept := c.secrets.redactBody(body)
+	if len(kept) > maxErrorBody {
+		kept = kept[:maxErrorBody]
+	}
 	e := &ResponseError{
 		Method: resp.Request.Method, URL: c.secrets.redact(redactedURL(resp.Request)), StatusCode: resp.StatusCode,
 		RequestID: c.answerID(resp, "MS-RequestId"), CorrelationID: c.answerID(resp, "MS-CorrelationId"),
-		ContentType: c.secrets.line(resp.Header.Get("Content-Type"), 200), Body: c.secrets.redactBody(body),
+		ContentType: c.secrets.line(resp.Header.Get("Content-Type"), 200), Body: kept,
 		RetryAfter: pchttp.RetryAfter(resp.Header, time.Now()),
 	}
 	decodeErrorBody(body, e, c.secrets.redact)

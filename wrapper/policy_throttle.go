@@ -165,7 +165,7 @@ func (b cancelOnClose) Close() error {
 // header is missing, so that azcore's retry policy waits as long too.
 func throttledFor(resp *http.Response) time.Duration {
 	if resp.Header.Get("Retry-After") == "" && resp.Body != nil {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+errorBodyMargin))
 		resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		if s := pchttp.TryAgainSeconds(body); s != "" {

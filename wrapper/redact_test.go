@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -69,6 +70,13 @@ func TestSecretCutByABoundIsRedacted(t *testing.T) {
 		}},
 		{"paging error at 2 KiB", func(w http.ResponseWriter, auth string) {
 			writeBody(w, 200, batchPage([]string{"a"}, fmt.Sprintf(`,"links":{"next":{"uri":"/x","method":%q}}`, strings.Repeat("M", 2000)+" "+auth)))
+		}},
+		{"error body at 1 MiB", func(w http.ResponseWriter, auth string) {
+			// The token straddles the body's bound: ten of its characters
+			// before it.
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(400)
+			io.WriteString(w, strings.Repeat("p", maxErrorBody-len(auth)+len("Bearer ")+10)+auth+" and more")
 		}},
 		{"decode error's MS-CorrelationId at 200 bytes", func(w http.ResponseWriter, auth string) {
 			w.Header().Set("MS-CorrelationId", strings.Repeat("k", 185)+" "+auth)

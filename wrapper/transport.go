@@ -19,6 +19,10 @@ const (
 	// maxErrorBody bounds a failed answer's body: an HTML error page or a
 	// runaway gateway must not exhaust memory.
 	maxErrorBody = 1 << 20
+	// errorBodyMargin: a failed answer is read this far past maxErrorBody
+	// and cut to it only once its secrets are redacted, so the cut cannot
+	// leave a prefix of a token the server echoed at the bound.
+	errorBodyMargin = 64 << 10
 	// downloadLimit: successful bodies up to this size are read whole inside
 	// the retry loop, so a body cut short is retried like any failed try;
 	// larger ones are streamed to the decoder.
@@ -92,7 +96,7 @@ func (t transport) Do(req *http.Request) (*http.Response, error) {
 	}
 	limit := t.maxBody
 	if resp.StatusCode >= 300 {
-		limit = maxErrorBody
+		limit = maxErrorBody + errorBodyMargin
 	}
 	body := resp.Body
 	if gzipped(resp) {

@@ -144,7 +144,7 @@ func (c *Client) uploadStatus(ctx context.Context, customerID, trackingID string
 	raw, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	switch {
 	case err != nil:
-		return d, nil, c.decodeError(resp, fmt.Errorf("reading the answer: %w", err))
+		return d, nil, c.readError(ctx, resp, err, fmt.Errorf("reading the answer: %w", err))
 	case int64(len(raw)) > limit:
 		return d, nil, c.decodeError(resp, fmt.Errorf("%w: the upload status is more than %d bytes (raise ClientOptions.Limits.MaxUploadStatusBytes to read more): %w", ErrBodyTooLarge, limit, ErrLimit))
 	}
