@@ -56,7 +56,7 @@ func TestParseDeviceIDs(t *testing.T) {
 		{name: "repeated, any case", in: devA + "\n" + strings.ToUpper(devA) + "\n", wantErr: "ids.txt:2: device " + strings.ToUpper(devA) + " repeats line 1: give each device once"},
 		{name: "two exports joined", in: export + export, wantErr: `ids.txt:4: "id,serialNumber,productKey,modelName,oemManufacturerName,upl..." is a header row, but only the first row may be one: remove this row`},
 		{name: "header only", in: "id,serialNumber\n", wantErr: "ids.txt: no device ids (one id per line, or CSV with the id first; blank lines and # comments are skipped)"},
-		{name: "unclosed quote", in: "\"" + devA + "\n", wantErr: `ids.txt:1: a quoted field starting on this line is not closed: end it with '"' before the next comma or line end`},
+		{name: "unclosed quote", in: "\"" + devA + "\n", wantErr: `ids.txt:1: a quoted field is not closed properly: end it with '"' before the next comma or line end`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -100,9 +100,6 @@ func parse(text, name string) ([]Record, error) {
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true // `id, "Contoso, Ltd"` and indented ids
 	cr.ReuseRecord = true
-	// Only the first field matters: a bare quote in a later one (an inch
-	// mark in a company name) is text, not an error.
-	cr.LazyQuotes = true
 	var out []Record
 	first := true
 	for {
@@ -114,13 +111,8 @@ func parse(text, name string) ([]Record, error) {
 			return nil, csvError(err, name)
 		}
 		line, _ := cr.FieldPos(0)
-		// The id's field is held to strict CSV (LazyQuotes is for the
-		// fields after it): no id holds a quote or a line break.
-		if strings.ContainsAny(rec[0], "\r\n") {
-			return nil, &Error{name, line, `a quoted field starting on this line is not closed: end it with '"' before the next comma or line end`}
-		}
-		if strings.Contains(rec[0], `"`) {
-			return nil, &Error{name, line, `a '"' in the first field: an id holds none; remove it (a quoted field must end with '"' before the next comma or line end)`}
+		if strings.ContainsAny(rec[0], "\r\n\"") {
+			return nil, &Error{name, line, "the id's field holds a line break or a quote, which no id has: check the quoting on this line"}
 		}
 		id := strings.TrimSpace(rec[0])
 		if id == "" {
@@ -212,17 +204,20 @@ func namesID(s string) bool {
 
 // stripComments drops everything from a '#' outside a quoted field to the
 // end of its line, keeping the line break, so lines keep their numbers. A
-// '#' inside a quoted field (a company named "Contoso #1") is text. A quote
-// opens a quoted field only at the field's start, as encoding/csv reads
-// it: the inch mark of `GUID,Contoso 27" monitors` is text, and the lines
-// after it are still read for comments.
+// '#' inside a quoted field (a company named "Contoso #1") is text. It
+// tracks quoting as encoding/csv reads it: a quote opens a quoted field
+// only at the field's start. A bare quote inside an unquoted field after
+// the id (the inch mark of `GUID,Contoso 27" monitors`) is dropped, since
+// only the id is read and strict CSV would refuse the line; one in the id
+// itself stays for the CSV reader to refuse, and a quoted field left open
+// anywhere is still an error, never a silent end of the file.
 func stripComments(s string) string {
-	if strings.IndexByte(s, '#') < 0 {
+	if strings.IndexByte(s, '#') < 0 && strings.IndexByte(s, '"') < 0 {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	quoted, fieldStart := false, true
+	quoted, fieldStart, field := false, true, 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -237,6 +232,8 @@ func stripComments(s string) string {
 			}
 		case c == '"' && fieldStart:
 			quoted = true
+		case c == '"' && field > 0:
+			continue // a bare quote after the id
 		case c == '#':
 			j := strings.IndexByte(s[i:], '\n')
 			if j < 0 {
@@ -244,6 +241,14 @@ func stripComments(s string) string {
 			}
 			i += j - 1 // the '\n' is written next
 			continue
+		}
+		if !quoted {
+			switch c {
+			case ',':
+				field++
+			case '\n':
+				field = 0
+			}
 		}
 		// Leading spaces are trimmed (TrimLeadingSpace): a field still
 		// starts after them.
