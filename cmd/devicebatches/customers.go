@@ -101,23 +101,6 @@ func withCustomer(customerID string, raw []byte) []byte {
 	return append(out, body[1:]...)
 }
 
-// writeCustomersTable is the table of `list --customer` with a CUSTOMER
-// column, in the order of the customers file, aligned in terminal columns
-// as every table is (table.go).
-func writeCustomersTable(w io.Writer, results []wrapper.CustomerResult) error {
-	rows := newTableRows()
-	rows.add("CUSTOMER\t" + batchHeader)
-	for _, r := range results {
-		for _, b := range r.Batches {
-			rows.add(r.CustomerID + "\t" + batchRow(b))
-			if err := rows.tooLarge(); err != nil {
-				return err
-			}
-		}
-	}
-	return writeRows(w, rows)
-}
-
 // progressBar draws, on stderr, customers done/total (the total is
 // unknown while customers are still being listed), batches found, the
 // current rate and throttled count of the rate limiter, and an ETA. It

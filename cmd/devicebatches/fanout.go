@@ -264,7 +264,8 @@ func (a *app) runAllCustomers(ctx context.Context, f listFlags) error {
 
 // fanOutWriter prints a fan-out's results in the chosen format: jsonl as
 // they come; json and csv in the order of the customers (Index), each
-// customer once every customer before it is done; table at the end.
+// customer once every customer before it is done; table rows gathered in
+// that order, bounded as they come, and printed at the end.
 type fanOutWriter struct {
 	format       string
 	includeEmpty bool
@@ -276,9 +277,10 @@ type fanOutWriter struct {
 	// the customers done before it, until their turn.
 	next int
 	held map[int]wrapper.CustomerResult
-	// table collects the results for -o table.
-	table []wrapper.CustomerResult
-	err   error
+	// rows are -o table's rows, added in the customers' order and printed
+	// at the end, bounded as every table is (table.go).
+	rows *tableRows
+	err  error
 }
 
 func newFanOutWriter(w io.Writer, f listFlags) *fanOutWriter {
@@ -288,6 +290,10 @@ func newFanOutWriter(w io.Writer, f listFlags) *fanOutWriter {
 	}
 	o.bw = bufio.NewWriterSize(w, 64<<10)
 	o.json.bw = o.bw
+	if o.format == "table" {
+		o.rows = newTableRows()
+		o.rows.add("CUSTOMER\t" + batchHeader)
+	}
 	if o.format == "csv" {
 		o.cw = csv.NewWriter(o.bw)
 		o.cw.Write(append([]string{"customerId"}, batchCSVHeader...))
@@ -306,10 +312,6 @@ func (o *fanOutWriter) add(r wrapper.CustomerResult) error {
 		o.print(r)
 		// Each customer's lines reach the reader as soon as it is done.
 		o.setErr(o.bw.Flush())
-	case "table":
-		if r.Err == nil {
-			o.table = append(o.table, r)
-		}
 	default:
 		if r.Index != o.next {
 			o.held[r.Index] = r
@@ -324,8 +326,10 @@ func (o *fanOutWriter) add(r wrapper.CustomerResult) error {
 			o.cw.Flush()
 			o.setErr(o.cw.Error())
 		}
-		// What is in order reaches the reader now, as jsonl's lines do.
-		o.setErr(o.bw.Flush())
+		if o.rows == nil {
+			// What is in order reaches the reader now, as jsonl's lines do.
+			o.setErr(o.bw.Flush())
+		}
 	}
 	return o.err
 }
@@ -360,6 +364,16 @@ func (o *fanOutWriter) print(r wrapper.CustomerResult) {
 		for _, b := range r.Batches {
 			o.cw.Write(append([]string{r.CustomerID}, batchRecord(b)...))
 		}
+	case "table":
+		// Checked as the rows come, not once every customer is fetched:
+		// a table too large to hold stops the fan-out early.
+		for _, b := range r.Batches {
+			o.rows.add(r.CustomerID + "\t" + batchRow(b))
+			if err := o.rows.tooLarge(); err != nil {
+				o.setErr(err)
+				return
+			}
+		}
 	}
 }
 
@@ -387,8 +401,7 @@ func (o *fanOutWriter) end() error {
 		o.cw.Flush()
 		o.setErr(o.cw.Error())
 	case "table":
-		slices.SortFunc(o.table, func(x, y wrapper.CustomerResult) int { return x.Index - y.Index })
-		o.setErr(writeCustomersTable(o.bw, o.table))
+		o.setErr(writeRows(o.bw, o.rows))
 	}
 	o.setErr(o.bw.Flush())
 	return o.err

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
 // TestTableBound: -o table holds every row to align the columns, so a
@@ -80,5 +83,29 @@ func TestTableRowsTooLarge(t *testing.T) {
 				t.Errorf("tooLarge() = %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestFanOutTableBoundedAsItComes: a fan-out's -o table checks its bound
+// as each customer's rows come, so a table too large to hold stops the
+// fan-out there, not after every customer was fetched and held.
+func TestFanOutTableBoundedAsItComes(t *testing.T) {
+	var out bytes.Buffer
+	o := newFanOutWriter(&out, listFlags{output: "table"})
+	o.rows.maxRows = 3
+	batches := []wrapper.DeviceBatch{{Id: "a"}, {Id: "b"}}
+	var err error
+	added := 0
+	for i := range 10 {
+		if err = o.add(wrapper.CustomerResult{Index: i, CustomerID: fmt.Sprint("c", i), Batches: batches}); err != nil {
+			break
+		}
+		added++
+	}
+	if added != 1 || err == nil || !strings.Contains(err.Error(), "more than 3 rows") {
+		t.Errorf("%d customers taken before the error %v; want the second customer's rows to pass the bound of 3", added, err)
+	}
+	if o.end() == nil || out.Len() != 0 {
+		t.Errorf("end() must fail and print nothing; printed %q", out.String())
 	}
 }
