@@ -54,10 +54,11 @@ type ClientOptions struct {
 	// It bounds reading a page's body too, so a short one can cut a large
 	// page on a slow link. With neither Transport nor Retry.TryTimeout
 	// set, a try is cut instead after DefaultStallTimeout (60 s) with no
-	// byte from the service, and retried: a server that never answers, or
-	// stops mid-answer, cannot hold a call forever, and a page that keeps
-	// arriving is never cut. A caller's Transport or TryTimeout bounds
-	// tries as it chooses.
+	// byte from the service on its connection (the doc of
+	// DefaultStallTimeout says what counts), and retried: a server that
+	// never answers, or stops mid-answer, cannot hold a call forever, and
+	// a page that keeps arriving is never cut. A caller's Transport or
+	// TryTimeout bounds tries as it chooses.
 	azcore.ClientOptions
 
 	// BaseURL of the service. Default DefaultBaseURL. http:// is refused

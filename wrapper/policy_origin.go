@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/partnercenter-go/devicebatches/internal/pchttp"
@@ -24,13 +25,10 @@ func checkOrigin(u, base *url.URL) error {
 	return nil
 }
 
-// guardRedirects returns a copy of hc (a default client when nil) whose
-// redirect policy refuses another origin.
+// guardRedirects returns a copy of hc whose redirect policy refuses
+// another origin.
 func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
-	c := http.Client{Transport: defaultRoundTripper()}
-	if hc != nil {
-		c = *hc // a copy: the caller's client keeps its own policy
-	}
+	c := *hc // a copy: the caller's client keeps its own policy
 	inner := c.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if !pchttp.SameOrigin(req.URL, base) {
@@ -47,9 +45,15 @@ func guardRedirects(hc *http.Client, base *url.URL) *http.Client {
 	return &c
 }
 
-func defaultRoundTripper() http.RoundTripper {
+// defaultRoundTripper is the client's own transport; stall, when not
+// zero, is the stall timeout of its connections (stall.go).
+func defaultRoundTripper(stall time.Duration) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64
+	if stall > 0 {
+		// http.DefaultTransport's dialer, which Clone keeps.
+		t.DialContext = stallDial(t.DialContext, stall)
+	}
 	return t
 }
 

@@ -2,25 +2,46 @@ package wrapper
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
-	"net/http"
+	"net"
+	"os"
 	"sync/atomic"
 	"time"
 )
 
-// DefaultStallTimeout is how long a try may go without a byte from the
-// service, when ClientOptions sets neither Transport nor Retry.TryTimeout:
-// no answer headers, or no byte of a body being read, for this long cuts
-// the try, which is then retried as a connection failure. It bounds
-// silence, not length, so a large page on a slow link is never cut while
-// it keeps arriving, and a caller slow to consume a listing is not
-// counted: only a read the client is waiting on.
+// DefaultStallTimeout is how long the connection of a call (any REST
+// operation) may wait for a byte from the service, when ClientOptions
+// sets neither Transport nor Retry.TryTimeout; the try is then cut with a
+// *StallError and retried as a connection failure. It bounds silence,
+// not length: an answer that keeps arriving, or an upload the service
+// keeps taking, however slowly, is never cut.
+//
+// The clock is the connection's: each read from it and each write to it
+// restarts it, and it cuts only a read still waiting when it runs out.
+//   - HTTP/1.1 (plain http, or a server without HTTP/2): it runs from the
+//     request's last write until the answer's first byte (so a server
+//     that takes nothing of an upload for this long cuts it too), then
+//     during each read of the body the client waits on. net/http reads
+//     the body only when asked, so time a caller spends before asking for
+//     the next item is never counted.
+//   - HTTP/2 (usually, over https): one connection carries many calls and
+//     is read all the time, so any byte on it, another call's answer
+//     included, restarts the clock: a call whose answer alone stalls while
+//     others flow is not cut. An answer fully received stays readable
+//     however slowly the caller reads it; one with more than HTTP/2's
+//     window (4 MiB) still to come, left unread this long with nothing
+//     else on the connection, is cut.
+//
+// An idle pooled connection is closed after this long and the next call
+// dials again. A GET that got no byte on a reused HTTP/1.1 connection
+// net/http itself sends again, once, on a new connection, so that try may
+// take twice this long before it is cut.
 const DefaultStallTimeout = 60 * time.Second
 
 // StallError is the error of a try cut by DefaultStallTimeout, inside
 // the *NetworkError of a call that got no answer, or of a page whose
-// answer stopped arriving.
+// answer stopped arriving (any REST operation).
 type StallError struct {
 	// Timeout is how long the service sent nothing.
 	Timeout time.Duration
@@ -31,68 +52,49 @@ func (e *StallError) Error() string {
 	return fmt.Sprintf("the service sent nothing for %s (the client's stall timeout; set ClientOptions.Retry.TryTimeout to bound each try yourself)", e.Timeout)
 }
 
-// stallWatch cuts one try after d with no byte from the service: it
-// cancels the context the request was sent with, which ends both a wait
-// for headers and a blocked body read, whatever the protocol.
-type stallWatch struct {
-	d      time.Duration
-	timer  *time.Timer
-	cancel context.CancelCauseFunc
-	fired  atomic.Bool
-}
+// dialFunc is http.Transport's DialContext.
+type dialFunc = func(ctx context.Context, network, addr string) (net.Conn, error)
 
-// watch sends req under a context the watch cancels, its clock running
-// until the answer's headers arrive.
-func watch(req *http.Request, d time.Duration) (*stallWatch, *http.Request) {
-	ctx, cancel := context.WithCancelCause(req.Context())
-	w := &stallWatch{d: d, cancel: cancel}
-	w.timer = time.AfterFunc(d, w.fire)
-	return w, req.WithContext(ctx)
-}
-
-func (w *stallWatch) fire() {
-	w.fired.Store(true)
-	w.cancel(w.err())
-}
-
-func (w *stallWatch) err() error { return &StallError{Timeout: w.d} }
-
-// failed ends the watch of a try that got no answer; a cut it made is
-// reported as such, not as the cancelled context it used.
-func (w *stallWatch) failed(err error) error {
-	w.timer.Stop()
-	w.cancel(nil)
-	if w.fired.Load() {
-		return w.err()
+// stallDial makes every connection dial opens a stallConn: the cost of
+// the stall timeout is paid once per connection, not per call.
+func stallDial(dial dialFunc, d time.Duration) dialFunc {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &stallConn{Conn: c, d: d}, nil
 	}
-	return err
 }
 
-// answered stops the clock once the headers are in and hands the body
-// to the watch: the clock runs again during each read.
-func (w *stallWatch) answered(body io.ReadCloser) io.ReadCloser {
-	w.timer.Stop()
-	return &watchedBody{rc: body, w: w}
+// stallConn moves its read deadline to d from now before each Read and
+// each Write. A deadline moved while a Read waits applies to that Read,
+// so a Write (a new request on a pooled connection, whose reader has
+// been waiting since the last answer) restarts the wait for the answer.
+// TLS runs above it: its records count as the service's bytes.
+type stallConn struct {
+	net.Conn
+	d time.Duration
+	// stalled is set once a Read timed out: the Write that net/http's
+	// close then fails is reported as the stall too.
+	stalled atomic.Bool
 }
 
-type watchedBody struct {
-	rc io.ReadCloser
-	w  *stallWatch
-}
-
-func (b *watchedBody) Read(p []byte) (int, error) {
-	b.w.timer.Reset(b.w.d)
-	n, err := b.rc.Read(p)
-	b.w.timer.Stop()
-	if err != nil && err != io.EOF && b.w.fired.Load() {
-		err = b.w.err()
+func (c *stallConn) Read(p []byte) (int, error) {
+	c.Conn.SetReadDeadline(time.Now().Add(c.d)) // an error here is the next Read's
+	n, err := c.Conn.Read(p)
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		c.stalled.Store(true)
+		err = &StallError{Timeout: c.d}
 	}
 	return n, err
 }
 
-func (b *watchedBody) Close() error {
-	b.w.timer.Stop()
-	err := b.rc.Close()
-	b.w.cancel(nil)
-	return err
+func (c *stallConn) Write(p []byte) (int, error) {
+	c.Conn.SetReadDeadline(time.Now().Add(c.d))
+	n, err := c.Conn.Write(p)
+	if err != nil && c.stalled.Load() {
+		err = &StallError{Timeout: c.d}
+	}
+	return n, err
 }

@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -41,27 +42,24 @@ type transport struct {
 	base *url.URL
 	// maxBody bounds a successful answer's body (Limits.MaxBodyBytes).
 	maxBody int64
-	// stall, when not zero, cuts a try after that long with no byte from
-	// the service (stall.go).
-	stall time.Duration
 }
 
 // newTransport wraps t, the caller's Transport or, when nil, this
-// package's own, which also gets the stall watch unless tryTimeout (the
-// caller's Retry.TryTimeout) bounds each try already: with neither, a
-// server that never answers would hold a call forever.
+// package's own, whose connections also get the stall timeout unless
+// tryTimeout (the caller's Retry.TryTimeout) bounds each try already:
+// with neither, a server that never answers would hold a call forever.
 func newTransport(t policy.Transporter, base *url.URL, maxBody int64, tryTimeout time.Duration) policy.Transporter {
-	var stall time.Duration
 	switch hc := t.(type) {
 	case nil:
-		t = guardRedirects(nil, base)
+		var stall time.Duration
 		if tryTimeout == 0 {
 			stall = DefaultStallTimeout
 		}
+		t = guardRedirects(&http.Client{Transport: defaultRoundTripper(stall)}, base)
 	case *http.Client:
 		t = guardRedirects(hc, base)
 	}
-	return transport{next: t, base: base, maxBody: maxBody, stall: stall}
+	return transport{next: t, base: base, maxBody: maxBody}
 }
 
 // Do implements policy.Transporter.
@@ -74,19 +72,15 @@ func (t transport) Do(req *http.Request) (*http.Response, error) {
 	if err := ownBody(req); err != nil {
 		return nil, err
 	}
-	var w *stallWatch
-	if t.stall > 0 {
-		w, req = watch(req, t.stall)
-	}
 	resp, err := t.next.Do(req)
 	if err != nil {
-		if w != nil {
-			err = w.failed(err)
+		var se *StallError
+		if errors.As(err, &se) {
+			// The stall itself, not net/http's account of the connection
+			// it broke.
+			err = se
 		}
 		return nil, err
-	}
-	if w != nil {
-		resp.Body = w.answered(resp.Body)
 	}
 	// A caller's own Transporter may follow redirects: the answer must
 	// still come from the service.
