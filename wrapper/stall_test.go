@@ -252,6 +252,38 @@ func TestStallTimeoutCostsNoAllocations(t *testing.T) {
 	}
 }
 
+// stoppingAnswer is a client whose one request is answered 200 with the
+// start of a body, partial, and then nothing: over net.Pipe, so that a
+// synctest bubble sees the wait. Call it inside the bubble.
+func stoppingAnswer(t *testing.T, partial string, tryTimeout time.Duration) *Client {
+	srv, cli := net.Pipe()
+	t.Cleanup(func() { srv.Close() })
+	go func() {
+		if _, err := http.ReadRequest(bufio.NewReader(srv)); err != nil {
+			return
+		}
+		io.WriteString(srv, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+		io.WriteString(srv, strconv.FormatInt(int64(len(partial)), 16)+"\r\n"+partial+"\r\n")
+		// and then nothing
+	}()
+	rt := &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) { return cli, nil }}
+	return newRetryClient(t, "http://127.0.0.1:1", rt, policy.RetryOptions{TryTimeout: tryTimeout, MaxRetries: -1}, nil)
+}
+
+// TestUploadStatusStoppedArriving: an upload status whose body a try's
+// timeout cuts part way is a *NetworkError saying the answer stopped
+// arriving, as a listing page is, not a *DecodeError blaming its JSON.
+func TestUploadStatusStoppedArriving(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := stoppingAnswer(t, `{"batchTrackingId":"t1","status":"processing","devicesStatus":[`, 2*time.Second)
+		_, err := c.GetBatchUploadStatus(context.Background(), testCustomer, "t1")
+		var ne *NetworkError
+		if !errors.As(err, &ne) || errors.As(err, new(*DecodeError)) || !strings.Contains(err.Error(), "stopped arriving") {
+			t.Errorf("err = %v (%T), want a *NetworkError saying the answer stopped arriving", err, err)
+		}
+	})
+}
+
 // TestAnswerStoppedArriving: a page whose body stops after an item was
 // handed out, then is cut by the try's TryTimeout or the call's deadline,
 // is a *NetworkError saying the answer stopped arriving and which bound
@@ -268,19 +300,7 @@ func TestAnswerStoppedArriving(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				srv, cli := net.Pipe()
-				defer srv.Close()
-				go func() {
-					if _, err := http.ReadRequest(bufio.NewReader(srv)); err != nil {
-						return
-					}
-					io.WriteString(srv, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
-					page := `{"totalCount":2,"items":[{"id":"a"},`
-					io.WriteString(srv, strconv.FormatInt(int64(len(page)), 16)+"\r\n"+page+"\r\n")
-					// and then nothing
-				}()
-				rt := &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) { return cli, nil }}
-				c := newRetryClient(t, "http://127.0.0.1:1", rt, policy.RetryOptions{TryTimeout: tc.tryTimeout, MaxRetries: -1}, nil)
+				c := stoppingAnswer(t, `{"totalCount":2,"items":[{"id":"a"},`, tc.tryTimeout)
 				ctx := context.Background()
 				if tc.deadline > 0 {
 					var cancel context.CancelFunc
