@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -337,5 +338,40 @@ func TestAllCustomersPauseNamesTimeout(t *testing.T) {
 	code, _, errOut := runCLIStdin(t, "", "list", "--all-customers", "--base-url", srv.URL, "--timeout", "30s")
 	if code != exitFailure || !strings.Contains(errOut, "--timeout 30s leaves too little time to wait as Partner Center asked") || strings.Contains(errOut, "--try-timeout") {
 		t.Errorf("exit %d; stderr must name --timeout and not --try-timeout:\n%s", code, errOut)
+	}
+}
+
+// TestAllCustomersListingRunsAhead: the customer listing is read to its
+// end while the first customers are still being fetched (so the progress
+// bar knows the total early), even with --concurrency 1.
+func TestAllCustomersListingRunsAhead(t *testing.T) {
+	ids := []string{"47021739-3426-40bf-9601-61b4b6d7c793", "d2311895-3f61-4bc6-8b00-885a4515ff66", "83bd3d40-de73-4a52-845f-3792cc0a9fe4"}
+	lastPage := make(chan struct{})
+	var once sync.Once
+	var gaveUp atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/v1/customers" && r.Header.Get("MS-ContinuationToken") == "":
+			fmt.Fprintf(w, `{"totalCount":3,"items":[{"id":%q},{"id":%q},{"id":%q}],"links":{"next":{"uri":"/v1/customers?size=500","headers":[{"key":"MS-ContinuationToken","value":"p2"}]}}}`, ids[0], ids[1], ids[2])
+		case r.URL.Path == "/v1/customers":
+			once.Do(func() { close(lastPage) })
+			w.Write([]byte(`{"totalCount":0,"items":[]}`))
+		default:
+			// The first customer's answer waits for the listing's last
+			// page (given up on after a bound, so that a fan-out that
+			// waits for its customer first fails instead of hanging).
+			select {
+			case <-lastPage:
+			case <-time.After(30 * time.Second):
+				gaveUp.Store(true)
+			}
+			w.Write([]byte(batchBody))
+		}
+	}))
+	defer srv.Close()
+	code, _, errOut := runCLIStdin(t, "", "list", "--all-customers", "--base-url", srv.URL, "--concurrency", "1", "-o", "jsonl")
+	if code != exitOK || gaveUp.Load() {
+		t.Errorf("exit %d; the listing's last page came only after the first customer: %v; stderr %q", code, gaveUp.Load(), errOut)
 	}
 }

@@ -222,36 +222,72 @@ func (a *app) runAllCustomers(ctx context.Context, f listFlags) error {
 		var firstRepeat string
 		var finished bool
 		var listErr error
+		var queue []string
 		src := customerSource{
+			// The listing runs ahead of the fan-out into a queue (ids are
+			// small), so that its few pages are read at once and the
+			// progress bar knows the total, and its ETA, early; a customer
+			// the service lists twice (on two pages, say) is queued, and
+			// so fetched, printed and counted, once.
 			ids: func(yield func(string) bool) {
-				defer func() { mu.Lock(); finished = true; mu.Unlock() }()
-				// A customer the service lists twice (on two pages, say) is
-				// fetched, printed and counted once.
-				seen := map[string]bool{}
-				for c, err := range client.ListCustomersIter(wrapper.WithRateLimiter(ctx, lim), filter) {
-					if err != nil {
-						mu.Lock()
-						listErr = err
-						mu.Unlock()
-						return
+				lctx, cancel := context.WithCancel(ctx)
+				more := make(chan struct{}, 1)
+				signal := func() {
+					select {
+					case more <- struct{}{}:
+					default:
 					}
-					id := c.Id.String()
-					key := strings.ToLower(id)
-					mu.Lock()
-					if seen[key] {
-						repeats++
-						if firstRepeat == "" {
-							firstRepeat = id
+				}
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					defer func() { mu.Lock(); finished = true; mu.Unlock(); signal() }()
+					seen := map[string]bool{}
+					for c, err := range client.ListCustomersIter(wrapper.WithRateLimiter(lctx, lim), filter) {
+						if err != nil {
+							mu.Lock()
+							listErr = err
+							mu.Unlock()
+							return
+						}
+						id := c.Id.String()
+						key := strings.ToLower(id)
+						mu.Lock()
+						if seen[key] {
+							repeats++
+							if firstRepeat == "" {
+								firstRepeat = id
+							}
+						} else {
+							seen[key] = true
+							listed++
+							queue = append(queue, id)
 						}
 						mu.Unlock()
+						signal()
+					}
+				}()
+				// Stopped early (the consumer broke off), the listing stops
+				// too; either way it has ended when the stream returns.
+				defer func() { cancel(); <-done }()
+				for next := 0; ; {
+					mu.Lock()
+					if next < len(queue) {
+						id := queue[next]
+						queue[next] = ""
+						next++
+						mu.Unlock()
+						if !yield(id) {
+							return
+						}
 						continue
 					}
-					seen[key] = true
-					listed++
+					fin := finished
 					mu.Unlock()
-					if !yield(id) {
+					if fin {
 						return
 					}
+					<-more
 				}
 			},
 			total:   func() (int, bool) { mu.Lock(); defer mu.Unlock(); return listed, finished },

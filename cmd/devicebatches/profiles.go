@@ -160,9 +160,9 @@ func (a *app) deleteDeviceCommand() *cobra.Command {
 		Use:   "delete-device --customer ID --batch NAME --device ID [--yes]",
 		Short: "Remove a device from a batch (DELETE /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices/{device-id})",
 		Long: `delete-device removes a device from a batch, deregistering it from zero-touch
-deployment. It asks for confirmation on a terminal unless --yes is given,
-and refuses to run without --yes when standard input is not a terminal
-(exit 2). On success it prints one line for -o table and nothing for json
+deployment. It asks for confirmation on a terminal unless --yes is given
+(any answer but y or yes deletes nothing and exits 1), and refuses to run
+without --yes when standard input is not a terminal (exit 2). On success it prints one line for -o table and nothing for json
 or jsonl (the service answers 204 with no body).`,
 		Example: `  devicebatches delete-device --customer 47021739-3426-40bf-9601-61b4b6d7c793 --batch "Test batch" --device 7c141ea9-2816-4e15-a819-53f6856499ff --yes`,
 		Args:    cobra.NoArgs,
