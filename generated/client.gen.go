@@ -205,8 +205,8 @@ type DeviceCollection struct {
 	TotalCount        int32         `json:"totalCount,omitempty,omitzero"`
 }
 
-// DeviceCreationRequest A device to upload. Accepted identities: a hardware hash with a
-// serial number and/or a product key; a product key alone; or a
+// DeviceCreationRequest A device to upload. Accepted identities: a hardware hash, alone or
+// with a serial number and/or a product key; a product key alone; or a
 // serial number with the manufacturer and model names (the "tuple",
 // case-sensitive as the OEM gives them). Empty values are never sent:
 // omit a field rather than sending "" or [] (the service answers

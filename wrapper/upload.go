@@ -238,13 +238,10 @@ func checkDevices(devices []DeviceUpload) ([]DeviceUpload, error) {
 		d.ModelName = strings.TrimSpace(d.ModelName)
 		arg := fmt.Sprintf("device #%d", i+1)
 		switch {
-		case d.ProductKey != "":
-		case d.HardwareHash != "" && d.SerialNumber != "":
+		case d.ProductKey != "", d.HardwareHash != "":
 		case d.SerialNumber != "" && d.OemManufacturerName != "" && d.ModelName != "":
-		case d.HardwareHash != "":
-			return nil, &InvalidArgumentError{Argument: arg, Problem: "has a hardware hash but no serial number or product key: give one of them with the hash"}
 		default:
-			return nil, &InvalidArgumentError{Argument: arg, Value: d.SerialNumber, Problem: "has no accepted identity: give a hardware hash with a serial number or product key, a product key, or a serial number with manufacturer and model names"}
+			return nil, &InvalidArgumentError{Argument: arg, Value: d.SerialNumber, Problem: "has no accepted identity: give a hardware hash (with a serial number or product key if you have them), a product key, or a serial number with manufacturer and model names"}
 		}
 		if len(d.Policies) == 0 {
 			d.Policies = nil // never "policies": []

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/partnercenter-go/devicebatches/internal/contract"
@@ -176,5 +177,29 @@ func TestAppOnlyTokenAgainstSandbox(t *testing.T) {
 	}
 	if _, err := c.AddDevices(ctx, sandboxCustomer, "Test batch", devs); err != nil {
 		t.Errorf("adding devices with an app-only token: %v", err)
+	}
+}
+
+// TestHashOnlyDeviceUploads: a device with only a hardware hash is one of
+// the combinations Partner Center's reference accepts ("HardwareHash
+// only"): the CSV reader, the wrapper's checks and the sandbox take it,
+// and the exchange matches the document.
+func TestHashOnlyDeviceUploads(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, tr := sandboxClient(t, fakeJWT(map[string]any{"scp": "user_impersonation", "upn": "admin@contoso.com"}))
+	defer sandboxtest.CheckContract(t, tr)
+	hash := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("hash-only device ", 10)))
+	file, err := autopilot.Read(strings.NewReader("Device Serial Number,Windows Product ID,Hardware Hash\r\n,,"+hash+"\r\n"), nil)
+	if err != nil {
+		t.Fatalf("the CSV reader refused a hash-only row: %v", err)
+	}
+	tid, err := c.CreateDeviceBatch(ctx, sandboxCustomer, "Hash only", wrapper.DeviceUploadsFromAutopilot(file.Devices))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.WaitForBatchUpload(ctx, sandboxCustomer, tid, nil)
+	if err != nil || len(wrapper.UploadDevices(st)) != 1 {
+		t.Fatalf("status %+v, err %v", st, err)
 	}
 }

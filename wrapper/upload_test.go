@@ -133,10 +133,6 @@ func TestWriteInputRefusedBeforeIO(t *testing.T) {
 			_, err := c.CreateDeviceBatch(ctx, testCustomer, "b", []DeviceUpload{{SerialNumber: "S1"}})
 			return err
 		}},
-		{"create: hash alone", func() error {
-			_, err := c.CreateDeviceBatch(ctx, testCustomer, "b", []DeviceUpload{{HardwareHash: "AAAA"}})
-			return err
-		}},
 		{"create: blank values", func() error {
 			_, err := c.CreateDeviceBatch(ctx, testCustomer, "b", []DeviceUpload{{SerialNumber: " ", ProductKey: "  "}})
 			return err

@@ -88,13 +88,10 @@ func (j *job) status(now time.Time, delay time.Duration) string {
 }
 
 // identity reports whether d has an identity Partner Center accepts: a
-// hardware hash with a serial number and/or product key, a product key
-// alone, or serial number, manufacturer and model.
+// hardware hash (alone, or with a serial number and/or product key), a
+// product key alone, or serial number, manufacturer and model.
 func (d uploadDevice) identity() bool {
-	switch {
-	case d.HardwareHash != "" && (d.SerialNumber != "" || d.ProductKey != ""):
-		return true
-	case d.ProductKey != "":
+	if d.HardwareHash != "" || d.ProductKey != "" {
 		return true
 	}
 	return d.SerialNumber != "" && d.OemManufacturerName != "" && d.ModelName != ""

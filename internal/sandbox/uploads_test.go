@@ -223,7 +223,6 @@ func TestUploadRefusals(t *testing.T) {
 		{"empty name", "POST", batchesPath, nil, `{"batchId":"","devices":[` + good + `]}`, 400, 400, "batchId"},
 		{"empty serial", "POST", batchesPath, nil, `{"batchId":"x","devices":[{"productKey":"1","serialNumber":""}]}`, 400, 400, "serialNumber"},
 		{"serial alone", "POST", batchesPath, nil, `{"batchId":"x","devices":[{"serialNumber":"S"}]}`, 400, 400, "accepted identity"},
-		{"hash alone", "POST", batchesPath, nil, `{"batchId":"x","devices":[{"hardwareHash":"T0FC"}]}`, 400, 400, "accepted identity"},
 		{"tuple without model", "POST", batchesPath + "/Test%20batch/devices", nil, `[{"serialNumber":"S","oemManufacturerName":"Dell Inc."}]`, 400, 400, "Device 1"},
 		{"add not an array", "POST", batchesPath + "/Test%20batch/devices", nil, good, 400, 400, "request body"},
 		{"existing name", "POST", batchesPath, nil, `{"batchId":"test BATCH","devices":[` + good + `]}`, 409, 409, "Test batch"},

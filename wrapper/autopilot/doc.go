@@ -41,8 +41,9 @@
 // Partner Center identifies a device in one of three ways, and every row must
 // satisfy at least one of them:
 //
-//  1. a hardware hash together with a serial number and/or a product key
-//     (Windows Product ID);
+//  1. a hardware hash, alone or with a serial number and/or a product key
+//     (Windows Product ID; Partner Center's reference lists "HardwareHash
+//     only" among the accepted combinations);
 //  2. a product key alone;
 //  3. a serial number, manufacturer name and device model together (the
 //     "tuple"; the names are compared exactly, as the OEM gives them).

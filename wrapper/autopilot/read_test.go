@@ -295,8 +295,6 @@ func TestBadRows(t *testing.T) {
 		row    string
 		want   Problem // Row 2
 	}{
-		{"hash without serial or product ID", infoHeader, ",," + h1,
-			Problem{Message: "a hardware hash needs a serial number or Windows Product ID with it; fill in the Device Serial Number"}},
 		{"serial alone", infoHeader, "PF3ZK1A0,,",
 			Problem{Message: "a serial number alone does not identify a device; fill in the Hardware Hash"}},
 		{"serial alone, partner layout", partner, "PF3ZK1A0,,,,",

@@ -176,14 +176,12 @@ func checkBase64(s string) (int, string) {
 func (rd *reader) checkIdentity(line int, d *Device) bool {
 	s, p, h := d.SerialNumber != "", d.ProductKey != "", d.HardwareHash != ""
 	m, md := d.ManufacturerName != "", d.ModelName != ""
-	if p || h && s || s && m && md {
+	if p || h || s && m && md {
 		return true
 	}
 	has := &rd.header.has
 	tuple := has[fieldManufacturer] && has[fieldModel]
 	switch {
-	case h:
-		rd.add(line, "", "a hardware hash needs a serial number or Windows Product ID with it; fill in the Device Serial Number")
 	case s && (m || md) && tuple:
 		missing := "Manufacturer name"
 		if m {
