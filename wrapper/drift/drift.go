@@ -177,6 +177,10 @@ type check struct {
 }
 
 func (c *check) add(d Deviation) {
+	// The path holds the answer's property names: a server can echo the
+	// token as one ({"<token>": 1}), so it is redacted and bounded like
+	// a value.
+	d.Path = c.value(d.Path)
 	d.Operation = c.route.Operation.OperationID
 	d.Status = c.status
 	c.out = append(c.out, d)

@@ -181,6 +181,7 @@ func TestStatusHeadersValuesAndRedaction(t *testing.T) {
 	}{
 		{"status", `{"code": 1, "description": "teapot"}`, "application/json", 418, drift.KindStatus, "", "418", ""},
 		{"token in a value", `{"items":[{"id":"b","devicesCount":"` + token + `"}]}`, "application/json", 200, drift.KindType, "/items/0/devicesCount", "[REDACTED]", "eyJ"},
+		{"token as a property name", `{"items":[{"id":"b","devicesCount":1,"` + token + `":1}]}`, "application/json", 200, drift.KindUnknownField, "/items/0/[REDACTED]", "1", ""},
 		{"long value", `{"items":[{"id":"b","devicesCount":"` + long + `"}]}`, "application/json", 200, drift.KindType, "/items/0/devicesCount", "…", long[:90]},
 		{"not JSON", `<html>gateway</html>`, "text/html", 200, drift.KindContentType, "header:Content-Type", "text/html", ""},
 		{"pattern", `{"items":[{"id":"b","creationDate":"yesterday"}]}`, "application/json", 200, drift.KindPattern, "/items/0/creationDate", `"yesterday"`, ""},
