@@ -153,7 +153,10 @@ func buildFromSource() (string, error) {
 		return "", nil // not in a module
 	}
 	dir := moduleDir(out, modulePath)
-	if dir == "" {
+	if dir == "" || !isOwnSourceTree(dir) {
+		// Another checkout of the module (a fork, a clone under review)
+		// is not this binary's source: building and running it would run
+		// its code with this command's environment, credentials included.
 		return "", nil
 	}
 	cache, err := os.UserCacheDir()
@@ -185,6 +188,21 @@ func buildFromSource() (string, error) {
 		return "", err
 	}
 	return target, nil
+}
+
+// isOwnSourceTree reports whether dir, a checkout of this module, is the
+// one this binary was compiled from: the compiler records the absolute
+// path of this file (not under -trimpath, which release builds use), so
+// its module root is three directories up.
+func isOwnSourceTree(dir string) bool {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok || !filepath.IsAbs(file) {
+		return false
+	}
+	own := filepath.Dir(filepath.Dir(filepath.Dir(file))) // <root>/cmd/devicebatches/reexec.go
+	a, err1 := filepath.EvalSymlinks(own)
+	b, err2 := filepath.EvalSymlinks(dir)
+	return err1 == nil && err2 == nil && a == b
 }
 
 // builtFromSource reports whether bi is a build of this module from its

@@ -193,3 +193,22 @@ func TestFindFullBesideSymlinkTarget(t *testing.T) {
 		t.Fatalf("find = %q, %v; want %q", got, err, want)
 	}
 }
+
+// TestSourceBuildOnlyFromOwnTree: the full build is built from a source
+// tree only when it is the very tree this binary was compiled from; another
+// checkout of the module (a fork in the current directory) is never built
+// and run with this command's credentials.
+func TestSourceBuildOnlyFromOwnTree(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	own := filepath.Dir(filepath.Dir(filepath.Dir(file)))
+	if !isOwnSourceTree(own) {
+		t.Errorf("the tree this test was compiled from (%s) is not recognised as its own", own)
+	}
+	other := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(other, "cmd", "devicebatches"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if isOwnSourceTree(other) {
+		t.Errorf("another checkout (%s) is taken for this binary's own source tree", other)
+	}
+}
