@@ -69,7 +69,8 @@ func (a *app) assignProfileCommand() *cobra.Command {
 		Long: `assign-profile assigns a Windows Autopilot profile (see 'devicebatches
 profiles') to devices (their ids, see 'devicebatches devices'). The tracking
 id is printed; with --wait the command waits until the assignment is final
-and prints one row per device (exit 1 when any device failed).
+and prints one row per device (exit 1 when any device failed or the final
+status does not list it).
 
 --devices-file takes one device id per line, or a CSV file with the id in
 the first column, such as 'devicebatches devices -o csv' prints (its header
@@ -142,7 +143,7 @@ func (a *app) runAssignProfile(ctx context.Context, f assignFlags) error {
 			return a.writeAccepted(f.output, tid, map[string]string{"profileId": f.profile})
 		}
 		fmt.Fprintf(a.io.err, "devicebatches: tracking id %s\n", safetext.Cell(tid))
-		return a.waitAndReportAccepted(ctx, client, f.customer, tid, f.output, outcomeByDevice, map[string]string{"profileId": f.profile})
+		return a.waitAndReportAccepted(ctx, client, f.customer, tid, f.output, outcomeByDevice, map[string]string{"profileId": f.profile}, assignmentSent(ids))
 	})
 }
 
