@@ -18,7 +18,8 @@
 // Errors: inspect them with errors.As. *ResponseError is a non-2xx answer
 // (status, Partner Center code and description, request and correlation ids,
 // Retry-After); *DecodeError is a 2xx answer whose body does not parse, or
-// an accepted upload whose status link cannot be used;
+// an accepted upload whose status link is missing or cannot be used (its
+// message says the request was accepted: do not send it again);
 // *InvalidArgumentError is input refused before any request was made;
 // *NetworkError is a request that got no answer (reset, TLS, timeout), with
 // the ids it was sent with; *ThrottlePauseError a call refused, before

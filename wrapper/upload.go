@@ -1,9 +1,11 @@
 package wrapper
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -284,51 +286,64 @@ func checkSegment(what, id, hint string) error {
 
 // accepted reads the answer to an upload or policy update: a 202 whose
 // Location names the status (relative without /v1, with /v1, or absolute
-// on the configured service), or a 200 whose body is the status link. The
-// tracking id is the link's last path segment, unescaped.
+// on the configured service), or a 200 or 202 whose body is the status
+// link (Location wins when both are present). The tracking id is the
+// link's last path segment, unescaped.
 func (c *Client) accepted(resp *http.Response, err error) (string, error) {
 	resp, err = c.result(resp, err)
 	if err != nil {
 		return "", err
 	}
 	defer resp.Body.Close()
+	// Every error past this point follows a 2xx: the request was accepted,
+	// and sending it again would upload or assign the devices twice.
+	refused := func(problem string, why error) error {
+		de := c.decodeError(resp, fmt.Errorf("%w; do not send the request again: list the batch's devices (ListDevices; devicebatches devices) to see its outcome", why))
+		de.problem = problem
+		return de
+	}
+	unusable := func(why error) error {
+		return refused("says the request was accepted, but its upload status link cannot be used", why)
+	}
 	link := resp.Header.Get("Location")
-	if link == "" && resp.StatusCode == http.StatusOK {
-		var l generated.BatchJobStatusLink
-		if err := decodeValue(resp.Body, c.limits, &l); err != nil {
-			return "", c.decodeError(resp, err)
+	var bodyErr error
+	if link == "" && (resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusAccepted) {
+		body := bufio.NewReader(resp.Body)
+		if _, err := body.Peek(1); err != io.EOF { // an empty body holds no link
+			var l generated.BatchJobStatusLink
+			if bodyErr = decodeValue(body, c.limits, &l); bodyErr == nil {
+				link = l.Uri
+			}
 		}
-		link = l.Uri
 	}
 	if strings.TrimSpace(link) == "" {
-		return "", c.decodeError(resp, errors.New("the answer names no upload status: no Location header and no status link in the body"))
+		why := errors.New("no Location header and no status link in the body")
+		if bodyErr != nil {
+			why = fmt.Errorf("no Location header and no status link in the body (the body: %w)", bodyErr)
+		}
+		return "", refused("says the request was accepted, but names no upload status", why)
 	}
 	u, err := c.resolveLink(Link{Uri: link})
 	if err != nil {
-		return "", c.decodeError(resp, fmt.Errorf("the upload status link cannot be used: %w", err))
+		return "", unusable(err)
 	}
 	// The last segment of the escaped path, unescaped: "t%2F5" is the
 	// tracking id "t/5", not "5".
 	id, err := url.PathUnescape(path.Base(u.EscapedPath()))
 	if err != nil {
-		return "", c.decodeError(resp, fmt.Errorf("the upload status link cannot be used: %w", err))
+		return "", unusable(err)
 	}
 	// The id is printed and sent back: a server that put the client's
 	// token (or a JWT) in the link, or characters a terminal acts on in the
 	// id, gets an error, never an id. The request was accepted all the
 	// same, so the error says not to send it again.
-	refused := func(why string) error {
-		de := c.decodeError(resp, errors.New(why+"; do not send the request again: list the batch's devices (ListDevices; devicebatches devices) to see its outcome"))
-		de.problem = "says the request was accepted, but its upload status link cannot be used"
-		return de
-	}
 	if c.secrets.holds(link) || c.secrets.holds(u.Path) || c.secrets.holds(id) {
-		return "", refused("it holds the client's token or a JWT, so no tracking id is returned")
+		return "", unusable(errors.New("it holds the client's token or a JWT, so no tracking id is returned"))
 	}
 	if err := checkTrackingID(id); err != nil {
 		// Its text, not the *InvalidArgumentError: the service is at
 		// fault, not the caller's input.
-		return "", refused("its " + err.Error())
+		return "", unusable(errors.New("its " + err.Error()))
 	}
 	return id, nil
 }

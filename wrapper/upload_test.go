@@ -60,6 +60,13 @@ func TestUploadTrackingIDFromEveryLinkShape(t *testing.T) {
 		{"200 with the status link in the body", func(w http.ResponseWriter, _ string) {
 			writeBody(w, http.StatusOK, `{"uri":"`+trackingPath+`g7h8","method":"GET","headers":[]}`)
 		}, "g7h8"},
+		{"202 with the status link in the body", func(w http.ResponseWriter, _ string) {
+			writeBody(w, http.StatusAccepted, `{"uri":"`+trackingPath+`j10","method":"GET","headers":[]}`)
+		}, "j10"},
+		{"202 with Location and a status link in the body: Location wins", func(w http.ResponseWriter, _ string) {
+			w.Header().Set("Location", trackingPath+"k11")
+			writeBody(w, http.StatusAccepted, `{"uri":"`+trackingPath+`other"}`)
+		}, "k11"},
 		{"200 with a BOM before the body", func(w http.ResponseWriter, _ string) {
 			writeBody(w, http.StatusOK, "\ufeff"+`{"uri":"`+trackingPath+`i9"}`)
 		}, "i9"},
@@ -72,6 +79,12 @@ func TestUploadTrackingIDFromEveryLinkShape(t *testing.T) {
 		}, ""},
 		{"200 body that is not a link", func(w http.ResponseWriter, _ string) {
 			writeBody(w, http.StatusOK, `<html>`)
+		}, ""},
+		{"202 body that is not a link", func(w http.ResponseWriter, _ string) {
+			writeBody(w, http.StatusAccepted, `<html>`)
+		}, ""},
+		{"202 body with an empty uri", func(w http.ResponseWriter, _ string) {
+			writeBody(w, http.StatusAccepted, `{"uri":""}`)
 		}, ""},
 	}
 	for _, tt := range tests {
@@ -95,9 +108,13 @@ func TestUploadTrackingIDFromEveryLinkShape(t *testing.T) {
 					got, err = c.AssignProfile(context.Background(), testCustomer, "profile-1", []string{"dev-1"})
 				}
 				if tt.want == "" {
+					// A 2xx: the request was accepted, and the error
+					// must say so and warn against sending it again.
 					var de *DecodeError
 					if !errors.As(err, &de) {
 						t.Errorf("%s: got %q, %v; want a *DecodeError", op, got, err)
+					} else if msg := err.Error(); !strings.Contains(msg, "says the request was accepted") || !strings.Contains(msg, "do not send the request again") {
+						t.Errorf("%s: %s; want it to say the request was accepted and not to send it again", op, msg)
 					}
 					continue
 				}

@@ -28,7 +28,7 @@ const (
 // waitAndReport waits for an upload or assignment to be final, drawing
 // progress on stderr when it is a terminal, and prints the outcome.
 func (a *app) waitAndReport(ctx context.Context, client *wrapper.Client, customer, tracking, output string, cols outcomeColumns) error {
-	return a.waitAndReportAccepted(ctx, client, customer, tracking, output, cols, nil)
+	return a.waitAndReportAccepted(ctx, client, customer, tracking, output, cols, nil, nil)
 }
 
 // waitAndReportAccepted is waitAndReport for a request just accepted;
@@ -37,8 +37,9 @@ func (a *app) waitAndReport(ctx context.Context, client *wrapper.Client, custome
 // stdout still gets the last status read, as status prints it, or else
 // (for a request just accepted, not for status --wait) what the command
 // prints without --wait: a script keeping only stdout has the tracking id
-// to look later. The exit code stays non-zero.
-func (a *app) waitAndReportAccepted(ctx context.Context, client *wrapper.Client, customer, tracking, output string, cols outcomeColumns, accepted map[string]string) error {
+// to look later. The exit code stays non-zero. sent is what the request
+// carried: a device the final status does not list is not registered.
+func (a *app) waitAndReportAccepted(ctx context.Context, client *wrapper.Client, customer, tracking, output string, cols outcomeColumns, accepted map[string]string, sent []sentDevice) error {
 	var opts wrapper.WaitOptions
 	if a.isTerminal(a.io.err) {
 		start := time.Now()
@@ -71,7 +72,7 @@ func (a *app) waitAndReportAccepted(ctx context.Context, client *wrapper.Client,
 		fmt.Fprintf(a.io.err, "devicebatches: see it later with: devicebatches status --customer %s --tracking %s\n", customer, safetext.Cell(tracking))
 		return err
 	}
-	if err := a.report(d, raw, output, cols); err != nil {
+	if err := a.report(d, raw, output, cols, sent); err != nil {
 		for _, dev := range wrapper.UploadDevices(d) {
 			if !wrapper.DeviceDone(dev) {
 				fmt.Fprintf(a.io.err, "devicebatches: see it later with: devicebatches status --customer %s --tracking %s\n", customer, safetext.Cell(tracking))
@@ -85,9 +86,11 @@ func (a *app) waitAndReportAccepted(ctx context.Context, client *wrapper.Client,
 
 // report prints a status (printStatus) and fails when the upload is done
 // (wrapper.UploadDone) and a device is not registered: a device that
-// failed, or one a final status still lists as not done, which is named on
-// stderr. A status not done yet (status without --wait) only says so.
-func (a *app) report(d wrapper.BatchUploadDetails, raw []byte, output string, cols outcomeColumns) error {
+// failed, one a final status still lists as not done, or one of sent (the
+// devices the request carried; nil when unknown, as for status) that the
+// final status does not list at all; the last two are named on stderr. A
+// status not done yet (status without --wait) only says so.
+func (a *app) report(d wrapper.BatchUploadDetails, raw []byte, output string, cols outcomeColumns, sent []sentDevice) error {
 	if err := a.printStatus(d, raw, output, cols); err != nil {
 		return err
 	}
@@ -108,18 +111,105 @@ func (a *app) report(d wrapper.BatchUploadDetails, raw []byte, output string, co
 		fmt.Fprintf(a.io.err, "devicebatches: the status is %s, not final yet (%d of %d devices done): add --wait to wait for it\n", status, len(devs)-len(notDone), len(devs))
 		return nil
 	}
+	missing := unlisted(sent, devs)
+	total := len(devs) + len(missing)
 	if len(notDone) > 0 {
-		fmt.Fprintf(a.io.err, "devicebatches: status %s, but %d of %d devices are not done, so not registered: %s\n", status, len(notDone), len(devs), listShort(notDone))
+		fmt.Fprintf(a.io.err, "devicebatches: status %s, but %d of %d devices are not done, so not registered: %s\n", status, len(notDone), total, listShort(notDone))
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(a.io.err, "devicebatches: status %s, but %d of the %d devices sent are not in it, so not registered: %s\n", status, len(missing), len(sent), listShort(missing))
+	}
+	var parts []string
+	if failed > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed (see ERROR and HINT)", failed))
+	}
+	if len(notDone) > 0 {
+		parts = append(parts, fmt.Sprintf("%d not done", len(notDone)))
+	}
+	if len(missing) > 0 {
+		parts = append(parts, fmt.Sprintf("%d not in the status", len(missing)))
 	}
 	switch {
-	case failed > 0 && len(notDone) > 0:
-		return fmt.Errorf("%d of %d devices not registered (status %s): %d failed (see ERROR and HINT), %d not done", failed+len(notDone), len(devs), status, failed, len(notDone))
+	case len(parts) > 1:
+		return fmt.Errorf("%d of %d devices not registered (status %s): %s", failed+len(notDone)+len(missing), total, status, strings.Join(parts, ", "))
 	case failed > 0:
-		return fmt.Errorf("%d of %d devices failed (status %s): see ERROR and HINT", failed, len(devs), status)
+		return fmt.Errorf("%d of %d devices failed (status %s): see ERROR and HINT", failed, total, status)
 	case len(notDone) > 0:
-		return fmt.Errorf("%d of %d devices not done (status %s): not registered yet; read the status again later", len(notDone), len(devs), status)
+		return fmt.Errorf("%d of %d devices not done (status %s): not registered yet; read the status again later", len(notDone), total, status)
+	case len(missing) > 0:
+		return fmt.Errorf("%d of %d devices not registered (status %s): the final status does not list them; look for them in the batch's devices", len(missing), total, status)
 	}
 	return nil
+}
+
+// sentDevice is a device an upload or assignment carried, by the
+// identities an upload status names its devices with (DeviceUploadDetails):
+// serialNumber and productKey for an upload, deviceId for an assignment.
+type sentDevice struct {
+	serial, productKey, deviceID string
+}
+
+// uploadSent lists the identities of the devices of an upload.
+func uploadSent(devices []wrapper.DeviceUpload) []sentDevice {
+	out := make([]sentDevice, len(devices))
+	for i, d := range devices {
+		out[i] = sentDevice{serial: d.SerialNumber, productKey: d.ProductKey}
+	}
+	return out
+}
+
+// assignmentSent lists the devices of a profile assignment.
+func assignmentSent(ids []string) []sentDevice {
+	out := make([]sentDevice, len(ids))
+	for i, id := range ids {
+		out[i] = sentDevice{deviceID: id}
+	}
+	return out
+}
+
+// unlisted names the devices of sent that no device of a status matches
+// by serial number, product key or device id (compared ignoring case and
+// surrounding spaces, as the service may echo them otherwise).
+func unlisted(sent []sentDevice, devs []wrapper.DeviceUploadDetails) []string {
+	if len(sent) == 0 {
+		return nil
+	}
+	key := func(kind, v string) string { return kind + "\x00" + strings.ToLower(strings.TrimSpace(v)) }
+	listed := make(map[string]bool, 3*len(devs))
+	for _, dev := range devs {
+		for _, id := range []struct {
+			kind string
+			v    interface{ Get() (string, error) }
+		}{{"s", dev.SerialNumber}, {"k", dev.ProductKey}, {"d", dev.DeviceId}} {
+			if s, _ := id.v.Get(); strings.TrimSpace(s) != "" {
+				listed[key(id.kind, s)] = true
+			}
+		}
+	}
+	var names []string
+	for i, s := range sent {
+		found := false
+		for _, id := range []struct{ kind, v string }{{"s", s.serial}, {"k", s.productKey}, {"d", s.deviceID}} {
+			if strings.TrimSpace(id.v) != "" && listed[key(id.kind, id.v)] {
+				found = true
+				break
+			}
+		}
+		if !found {
+			names = append(names, s.name(i))
+		}
+	}
+	return names
+}
+
+// name names a device sent for a message, as deviceName does.
+func (s sentDevice) name(i int) string {
+	for _, v := range []string{s.serial, s.productKey, s.deviceID} {
+		if strings.TrimSpace(v) != "" {
+			return oneLine(v)
+		}
+	}
+	return fmt.Sprintf("device #%d", i+1)
 }
 
 // deviceName names a device of a status for a message: its serial number,

@@ -69,7 +69,8 @@ func (a *app) assignProfileCommand() *cobra.Command {
 		Long: `assign-profile assigns a Windows Autopilot profile (see 'devicebatches
 profiles') to devices (their ids, see 'devicebatches devices'). The tracking
 id is printed; with --wait the command waits until the assignment is final
-and prints one row per device (exit 1 when any device failed).
+and prints one row per device (exit 1 when any device failed or the final
+status does not list it).
 
 --devices-file takes one device id per line, or a CSV file with the id in
 the first column, such as 'devicebatches devices -o csv' prints (its header
@@ -142,7 +143,7 @@ func (a *app) runAssignProfile(ctx context.Context, f assignFlags) error {
 			return a.writeAccepted(f.output, tid, map[string]string{"profileId": f.profile})
 		}
 		fmt.Fprintf(a.io.err, "devicebatches: tracking id %s\n", safetext.Cell(tid))
-		return a.waitAndReportAccepted(ctx, client, f.customer, tid, f.output, outcomeByDevice, map[string]string{"profileId": f.profile})
+		return a.waitAndReportAccepted(ctx, client, f.customer, tid, f.output, outcomeByDevice, map[string]string{"profileId": f.profile}, assignmentSent(ids))
 	})
 }
 
@@ -160,8 +161,9 @@ func (a *app) deleteDeviceCommand() *cobra.Command {
 		Use:   "delete-device --customer ID --batch NAME --device ID [--yes]",
 		Short: "Remove a device from a batch (DELETE /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices/{device-id})",
 		Long: `delete-device removes a device from a batch, deregistering it from zero-touch
-deployment. It asks for confirmation on a terminal unless --yes is given
-(any answer but y or yes deletes nothing and exits 1), and refuses to run
+deployment. It asks for confirmation on a terminal unless --yes is given,
+once its credential has given a token (any answer but y or yes deletes
+nothing and exits 1), and refuses to run
 without --yes when standard input is not a terminal (exit 2). On success it prints one line for -o table and nothing for json
 or jsonl (the service answers 204 with no body).`,
 		Example: `  devicebatches delete-device --customer 47021739-3426-40bf-9601-61b4b6d7c793 --batch "Test batch" --device 7c141ea9-2816-4e15-a819-53f6856499ff --yes`,
@@ -197,19 +199,23 @@ func (a *app) runDeleteDevice(ctx context.Context, f deleteFlags) error {
 	if err := checkFormat(f.output, "table", "json", "jsonl"); err != nil {
 		return err
 	}
+	if !f.yes && !a.isTerminal(a.io.in) {
+		return usagef("refusing to delete device %s without --yes: standard input is not a terminal to ask on", f.device)
+	}
+	var ask func() error
 	if !f.yes {
-		if !a.isTerminal(a.io.in) {
-			return usagef("refusing to delete device %s without --yes: standard input is not a terminal to ask on", f.device)
-		}
-		fmt.Fprintf(a.io.err, "Delete device %s from batch %q of customer %s? [y/N] ", f.device, f.batch, f.customer)
-		line, _ := bufio.NewReader(a.io.in).ReadString('\n')
-		switch strings.ToLower(strings.TrimSpace(line)) {
-		case "y", "yes":
-		default:
+		ask = func() error {
+			fmt.Fprintf(a.io.err, "Delete device %s from batch %q of customer %s? [y/N] ", f.device, f.batch, f.customer)
+			line, _ := bufio.NewReader(a.io.in).ReadString('\n')
+			switch strings.ToLower(strings.TrimSpace(line)) {
+			case "y", "yes":
+				return nil
+			}
 			return fmt.Errorf("device %s not deleted: not confirmed", f.device)
 		}
 	}
-	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
+	// Credentials and flags are checked before the question (withServiceAsking).
+	return a.withServiceAsking(ctx, ask, func(ctx context.Context, client *wrapper.Client) error {
 		if err := client.DeleteDevice(ctx, f.customer, f.batch, f.device); err != nil {
 			return err
 		}

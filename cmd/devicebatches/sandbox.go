@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/spf13/cobra"
 
 	"github.com/partnercenter-go/devicebatches/cmd/devicebatches/internal/fullhook"
@@ -216,10 +217,24 @@ func (a *app) startSandbox(ctx context.Context) (baseURL string, cred wrapper.To
 // with --sandbox, else Partner Center) under the command's --timeout, and
 // names the timeout when it is what stopped the call.
 func (a *app) withService(ctx context.Context, fn func(ctx context.Context, client *wrapper.Client) error) error {
-	client, stop, err := a.serviceClient(ctx)
+	return a.withServiceAsking(ctx, nil, fn)
+}
+
+// withServiceAsking is withService for a command that asks before it acts
+// (delete-device): ask runs once the client is set up and, off the
+// sandbox, its credential has given a token, so that bad flags and missing
+// or refused credentials fail before the question, not after a yes. The
+// --timeout clock starts after the answer.
+func (a *app) withServiceAsking(ctx context.Context, ask func() error, fn func(ctx context.Context, client *wrapper.Client) error) error {
+	client, stop, err := a.serviceClient(ctx, ask != nil)
 	defer stop()
 	if err != nil {
 		return err
+	}
+	if ask != nil {
+		if err := ask(); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.flags.timeout)
 	defer cancel()
@@ -261,8 +276,9 @@ func waitPassesDeadline(ctx context.Context, err error) bool {
 
 // serviceClient returns the client a service command uses: against the
 // in-process sandbox with --sandbox, else against Partner Center with
-// PARTNER_CENTER_TOKEN. stop releases the sandbox and is never nil.
-func (a *app) serviceClient(ctx context.Context) (client *wrapper.Client, stop func(), err error) {
+// PARTNER_CENTER_TOKEN. With signIn, a token is got from the credential
+// before it returns (signIn). stop releases the sandbox and is never nil.
+func (a *app) serviceClient(ctx context.Context, signIn bool) (client *wrapper.Client, stop func(), err error) {
 	stop = func() {}
 	if !a.flags.sandbox {
 		cred, _, err := a.credential()
@@ -270,6 +286,9 @@ func (a *app) serviceClient(ctx context.Context) (client *wrapper.Client, stop f
 			return nil, stop, err
 		}
 		client, err := a.client(cred)
+		if err == nil && signIn {
+			err = a.signIn(ctx, cred)
+		}
 		return client, stop, err
 	}
 	if a.flags.baseURL != "" {
@@ -286,6 +305,20 @@ func (a *app) serviceClient(ctx context.Context) (client *wrapper.Client, stop f
 		return nil, func() {}, err
 	}
 	return client, stop, nil
+}
+
+// signIn gets a token from cred now, as the first request would, so that
+// no credential found (the implicit default chain finds one only when
+// asked for a token) or one refused is reported at once. azidentity's
+// credentials cache the token, so the request does not sign in again.
+func (a *app) signIn(ctx context.Context, cred wrapper.TokenCredential) error {
+	ctx, cancel := context.WithTimeout(ctx, a.flags.timeout)
+	defer cancel()
+	scopes := []string{a.scope()}
+	if _, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: scopes}); err != nil {
+		return &wrapper.AuthenticationError{Scopes: scopes, Err: err}
+	}
+	return nil
 }
 
 // isLoopback reports whether host is a loopback name or address.

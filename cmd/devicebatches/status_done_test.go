@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -63,9 +64,15 @@ func TestWaitExitCodesOverStatusBodies(t *testing.T) {
 			}
 		}))
 		t.Cleanup(srv.Close)
+		// upload --wait sends exactly the devices the status lists: one it
+		// leaves out would count as not registered.
+		csv := "Device Serial Number,Windows Product ID,Hardware Hash,Manufacturer name,Device model\n"
+		for _, m := range regexp.MustCompile(`"serialNumber":"(S[0-9])"`).FindAllStringSubmatch(tt.devices, -1) {
+			csv += m[1] + ",,,Contoso,Laptop 5\n"
+		}
 		commands := map[string][]string{
 			"status --wait": {"status", "--base-url", srv.URL, "--customer", docCustomer, "--tracking", "T-42", "--wait", "--timeout", "10s"},
-			"upload --wait": {"upload", "--base-url", srv.URL, "--customer", docCustomer, "--batch", "B", "--csv", sampleCSV, "--wait", "--timeout", "10s"},
+			"upload --wait": {"upload", "--base-url", srv.URL, "--customer", docCustomer, "--batch", "B", "--csv", writeFile(t, csv), "--wait", "--timeout", "10s"},
 		}
 		for cmd, args := range commands {
 			t.Run(tt.name+", "+cmd, func(t *testing.T) {

@@ -84,8 +84,9 @@ until Partner Center has processed the upload and prints one row per device.
 -o jsonl) and sends nothing; it needs no credentials.
 
 Exit codes with --wait: 0 when every device is registered (806, already
-registered to this customer, counts), 1 when any device failed, 2 for a
-bad file or command line.
+registered to this customer, counts), 1 when any device failed or the
+final status does not list it (matched by serial number or product key;
+stderr names it), 2 for a bad file or command line.
 
 When the wait ends before the upload is final (--timeout, Ctrl-C, a
 failed status read), stdout still gets, in the -o format, the last status
@@ -169,7 +170,7 @@ func (a *app) runUpload(ctx context.Context, f uploadFlags) error {
 			return a.writeAccepted(f.output, tid, map[string]string{"batchId": batch})
 		}
 		fmt.Fprintf(a.io.err, "devicebatches: tracking id %s\n", safetext.Cell(tid))
-		return a.waitAndReportAccepted(ctx, client, f.customer, tid, f.output, outcomeBySerial, map[string]string{"batchId": batch})
+		return a.waitAndReportAccepted(ctx, client, f.customer, tid, f.output, outcomeBySerial, map[string]string{"batchId": batch}, uploadSent(devices))
 	})
 }
 
@@ -294,6 +295,6 @@ func (a *app) runStatus(ctx context.Context, f statusFlags) error {
 		if err != nil {
 			return err
 		}
-		return a.report(d, raw, f.output, outcomeAuto)
+		return a.report(d, raw, f.output, outcomeAuto, nil)
 	})
 }
