@@ -175,28 +175,45 @@ func unlisted(sent []sentDevice, devs []wrapper.DeviceUploadDetails) []string {
 		return nil
 	}
 	key := func(kind, v string) string { return kind + "\x00" + strings.ToLower(strings.TrimSpace(v)) }
-	listed := make(map[string]bool, 3*len(devs))
-	for _, dev := range devs {
+	listed := make(map[string]int, 3*len(devs)) // key -> index in devs
+	for i, dev := range devs {
 		for _, id := range []struct {
 			kind string
 			v    interface{ Get() (string, error) }
 		}{{"s", dev.SerialNumber}, {"k", dev.ProductKey}, {"d", dev.DeviceId}} {
 			if s, _ := id.v.Get(); strings.TrimSpace(s) != "" {
-				listed[key(id.kind, s)] = true
+				listed[key(id.kind, s)] = i
 			}
 		}
 	}
+	claimed := make(map[int]bool, len(devs))
 	var names []string
+	var anonymous []int // sent with a hardware hash only: nothing to match by
 	for i, s := range sent {
-		found := false
+		identified, found := false, false
 		for _, id := range []struct{ kind, v string }{{"s", s.serial}, {"k", s.productKey}, {"d", s.deviceID}} {
-			if strings.TrimSpace(id.v) != "" && listed[key(id.kind, id.v)] {
-				found = true
+			if strings.TrimSpace(id.v) == "" {
+				continue
+			}
+			identified = true
+			if j, ok := listed[key(id.kind, id.v)]; ok {
+				found, claimed[j] = true, true
 				break
 			}
 		}
-		if !found {
+		switch {
+		case !identified:
+			anonymous = append(anonymous, i)
+		case !found:
 			names = append(names, s.name(i))
+		}
+	}
+	// A device sent by its hash alone is taken as listed while the status
+	// lists devices no identified one claims: by count, the best the
+	// status allows.
+	for n, i := range anonymous {
+		if n >= len(devs)-len(claimed) {
+			names = append(names, sent[i].name(i))
 		}
 	}
 	return names

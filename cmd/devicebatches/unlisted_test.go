@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
 // finalStatusServer accepts an upload or assignment (202, tracking id
@@ -93,5 +95,33 @@ func TestUnlistedNamesAFewThenCounts(t *testing.T) {
 	got := listShort(unlisted(sent, nil))
 	if !strings.HasPrefix(got, "S00, S01,") || !strings.HasSuffix(got, "S09 and 16 more") {
 		t.Errorf("got %q", got)
+	}
+}
+
+// TestUnlistedHashOnlyDevices: a device sent with a hardware hash alone has
+// nothing a status names it by; it counts as listed while the status lists
+// devices no identified device claims, and as left out past that.
+func TestUnlistedHashOnlyDevices(t *testing.T) {
+	listedDev := func(serial string) wrapper.DeviceUploadDetails {
+		var d wrapper.DeviceUploadDetails
+		if serial != "" {
+			d.SerialNumber.Set(serial)
+		}
+		return d
+	}
+	sent := []sentDevice{{serial: "S1"}, {}, {}}
+	for _, tt := range []struct {
+		name   string
+		listed []wrapper.DeviceUploadDetails
+		want   int
+	}{
+		{"all listed", []wrapper.DeviceUploadDetails{listedDev("S1"), listedDev(""), listedDev("")}, 0},
+		{"one hash-only device left out", []wrapper.DeviceUploadDetails{listedDev("S1"), listedDev("")}, 1},
+		{"the serial left out, the rest listed", []wrapper.DeviceUploadDetails{listedDev(""), listedDev("")}, 1},
+		{"none listed", nil, 3},
+	} {
+		if got := unlisted(sent, tt.listed); len(got) != tt.want {
+			t.Errorf("%s: unlisted = %q, want %d", tt.name, got, tt.want)
+		}
 	}
 }
