@@ -632,15 +632,18 @@ func (a *app) accessCheck(ctx context.Context, token, customer string) doctorChe
 	}
 	parts = append(parts, "MS-RequestId "+orNone(re.RequestID), "MS-CorrelationId "+orNone(re.CorrelationID))
 	c.Summary = strings.Join(parts, ", ")
-	c.Advice = accessAdvice(re.StatusCode, customer)
+	// The audience the credentials check expects: the base URL's host for
+	// a sovereign cloud, else Partner Center's global one.
+	c.Advice = accessAdvice(re.StatusCode, customer, strings.TrimSuffix(a.scope(), "/.default"))
 	return c
 }
 
-// accessAdvice names the likely cause of a refused read.
-func accessAdvice(status int, customer string) string {
+// accessAdvice names the likely cause of a refused read; audience is the
+// one the token must carry.
+func accessAdvice(status int, customer, audience string) string {
 	switch {
 	case status == http.StatusUnauthorized:
-		return "The token was refused: wrong audience (it must be https://api.partnercenter.microsoft.com), expired, or from another tenant than the partner's."
+		return "The token was refused: wrong audience (it must be " + audience + "), expired, or from another tenant than the partner's."
 	case status == http.StatusForbidden && customer != "":
 		return "No access to this customer: a GDAP relationship with it must grant the user a role that covers devices, or the user lacks the Admin agent role."
 	case status == http.StatusForbidden:

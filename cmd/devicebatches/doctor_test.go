@@ -277,6 +277,43 @@ func TestDoctorAccess(t *testing.T) {
 	}
 }
 
+// TestDoctorAccessAudience: a refused token's advice names the audience the
+// base URL asks for (a sovereign cloud's host), as the credentials check
+// does, not always the global one.
+func TestDoctorAccessAudience(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"code":"900420","description":"The token audience is not valid.","source":"PartnerFD"}`))
+	}))
+	defer srv.Close()
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		// httptest's certificate names 127.0.0.1: the stand-in for
+		// https://partner.partnercenterapi.microsoftonline.cn.
+		{name: "--base-url", args: []string{"--base-url", srv.URL}, want: "it must be https://127.0.0.1)"},
+		{name: "PARTNER_CENTER_BASE_URL", env: map[string]string{"PARTNER_CENTER_BASE_URL": srv.URL}, want: "it must be https://127.0.0.1)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"PARTNER_CENTER_TOKEN": "opaque"}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			args := append([]string{"doctor", "-o", "json", "--max-retries", "0"}, tt.args...)
+			code, rep, _, _ := doctorRun(t, env, []appOption{withTransport(srv.Client())}, args...)
+			c := checkOf(t, rep, "access")
+			if code != exitFailure || c.Status != checkFail || !strings.Contains(c.Advice, tt.want) || strings.Contains(c.Advice, "api.partnercenter.microsoft.com") {
+				t.Errorf("exit %d, access %+v\nwant advice with %q", code, c, tt.want)
+			}
+		})
+	}
+}
+
 func TestDoctorContract(t *testing.T) {
 	code, rep, _, _ := doctorRun(t, nil, nil, "doctor", "--sandbox", "--sandbox-drift", "unknown-field", "-o", "json")
 	c := checkOf(t, rep, "contract")
