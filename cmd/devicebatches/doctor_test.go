@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -320,10 +321,39 @@ func TestDoctorContract(t *testing.T) {
 	if code != exitOK || c.Status != checkWarn || !strings.Contains(c.Summary, "listCustomers HTTP 200 /items/0/sandboxDrift") || c.Required {
 		t.Errorf("plain: exit %d, contract %+v", code, c)
 	}
+	if !strings.Contains(c.Advice, "run with --validate-contract") {
+		t.Errorf("plain: advice %q does not say how to see each deviation", c.Advice)
+	}
 	code, rep, _, errb := doctorRun(t, nil, nil, "doctor", "--sandbox", "--sandbox-drift", "unknown-field", "--validate-contract=strict", "-o", "json")
 	c = checkOf(t, rep, "contract")
 	if code != exitFailure || c.Status != checkFail || !c.Required || !strings.Contains(errb, "devicebatches: contract: listCustomers HTTP 200 /items/0/sandboxDrift") {
 		t.Errorf("strict: exit %d, contract %+v\n%s", code, c, errb)
+	}
+
+	// With --validate-contract given, the advice says where each
+	// deviation is (stderr, as every command prints them), not to run
+	// with the flag it already has.
+	for _, mode := range []string{"--validate-contract", "--validate-contract=strict"} {
+		_, out, errb := runCLI(t, nil, "doctor", "--sandbox", "--sandbox-drift", "all", mode)
+		var listed int
+		for _, l := range strings.Split(errb, "\n") {
+			if strings.HasPrefix(l, "devicebatches: contract: ") {
+				listed++
+			}
+		}
+		var summary, advice string
+		lines := strings.Split(out, "\n")
+		for i, l := range lines {
+			if strings.Contains(l, " contract ") && i+1 < len(lines) {
+				summary, advice = l, lines[i+1]
+			}
+		}
+		if listed < 2 || !strings.Contains(summary, fmt.Sprintf(" %d deviation(s)", listed)) {
+			t.Errorf("%s: %d deviation(s) on stderr, summary %q\n%s", mode, listed, summary, errb)
+		}
+		if strings.Contains(advice, "run with --validate-contract") || !strings.Contains(advice, "on stderr (devicebatches: contract: …)") {
+			t.Errorf("%s: advice %q does not say where the deviations are", mode, advice)
+		}
 	}
 }
 
