@@ -248,6 +248,59 @@ func TestEnvAuthEndToEnd(t *testing.T) {
 	}
 }
 
+// TestMalformedToken: a PARTNER_CENTER_TOKEN no bearer token can hold is
+// a usage error on one line before any request, and the line never shows
+// the token.
+func TestMalformedToken(t *testing.T) {
+	const head, tail = "eyJhbGciOi-head", "tail-Zm9vYmFy"
+	tests := []struct {
+		name, token, want string
+	}{
+		{"control character", head + "\x01" + tail, "character 16 is a control character (U+0001)"},
+		{"escape", head + "\x1b[2J" + tail, "character 16 is a control character (U+001B)"},
+		{"delete", head + "\x7f" + tail, "character 16 is a control character (U+007F)"},
+		{"line break inside", head + "\r\n" + tail, "character 16 is a control character (U+000D)"},
+		{"tab inside", head + "\t" + tail, "character 16 is a control character (U+0009)"},
+		{"Bearer prefix", "Bearer " + head + tail, "character 7 is a space"},
+		{"zero-width space", head + "\u200b" + tail, "character 16 is not ASCII (U+200B)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newAPI(t)
+			var out, errb bytes.Buffer
+			env := map[string]string{"PARTNER_CENTER_TOKEN": "\n" + tt.token + "\n", "PARTNER_CENTER_BASE_URL": srv.srv.URL}
+			code := newApp(streams{out: &out, err: &errb}, envFrom(env)).execute(t.Context(), []string{"list", "--customer", testCustomer})
+			want := "devicebatches: PARTNER_CENTER_TOKEN is malformed: " + tt.want + `; set it to the access token alone (no quotes, no "Bearer ", no line breaks)` + "\n"
+			if code != exitUsage || errb.String() != want || out.Len() != 0 {
+				t.Errorf("exit %d, stdout %q, stderr\n%q\nwant exit %d, stderr\n%q", code, out.String(), errb.String(), exitUsage, want)
+			}
+			if strings.Contains(errb.String(), head) || strings.Contains(errb.String(), tail) {
+				t.Errorf("stderr shows the token: %q", errb.String())
+			}
+			if got := srv.authorizations(); len(got) != 0 {
+				t.Errorf("the API was called %d time(s)", len(got))
+			}
+
+			// doctor fails its credentials check the same way, and
+			// calls nothing with the token.
+			code, rep, _, _ := doctorRun(t, env, nil, "doctor", "-o", "json", "--max-retries", "0")
+			c := checkOf(t, rep, "credentials")
+			if code != exitFailure || c.Status != checkFail || !strings.Contains(c.Summary, "PARTNER_CENTER_TOKEN is malformed: "+tt.want) || checkOf(t, rep, "access").Status != checkSkipped || !strings.HasPrefix(c.Advice, "Set PARTNER_CENTER_TOKEN") {
+				t.Errorf("doctor: exit %d, credentials %+v", code, c)
+			}
+			if strings.Contains(c.Summary, head) || strings.Contains(c.Summary, tail) {
+				t.Errorf("doctor shows the token: %q", c.Summary)
+			}
+			// The network check's round trip carries no Authorization.
+			for _, got := range srv.authorizations() {
+				if got != "" {
+					t.Error("doctor called the API with the token")
+				}
+			}
+		})
+	}
+}
+
 // tokenPaths records the path of every request a credential sends, which
 // names the tenant the token was asked of.
 type tokenPaths struct {

@@ -231,11 +231,14 @@ func (a *app) credentialsCheck(ctx context.Context) (doctorCheck, string) {
 	if err != nil {
 		c.Status, c.Summary = checkFail, oneLine(err.Error())
 		c.Advice = "Choose a credential with --auth (env, cli, device-code, browser, managed-identity, default) or set PARTNER_CENTER_TOKEN."
+		if ia := (*wrapper.InvalidArgumentError)(nil); errors.As(err, &ia) && ia.Argument == "PARTNER_CENTER_TOKEN" {
+			c.Advice = authHint(ia.Argument, "")
+		}
 		return c, ""
 	}
 	scope := a.scope()
 	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}})
-	if err == nil && (tok.Token == "" || strings.ContainsAny(tok.Token, "\r\n\x00 ")) {
+	if err == nil && (tok.Token == "" || badTokenChar(tok.Token) != "") {
 		err = errors.New("the credential returned an empty or malformed token")
 	}
 	if err != nil {
