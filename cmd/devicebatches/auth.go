@@ -34,8 +34,8 @@ func (a *app) addAuthFlags(pf interface {
 	BoolVar(*bool, string, bool, string)
 }) {
 	pf.StringVar(&a.auth.auth, "auth", "", "credential: "+strings.Join(authMethods, ", ")+" (env PARTNER_CENTER_AUTH; default: PARTNER_CENTER_TOKEN when set, else default)")
-	pf.StringVar(&a.auth.tenant, "tenant", "", "partner tenant id for cli, device-code, browser and default (env AZURE_TENANT_ID)")
-	pf.StringVar(&a.auth.clientID, "client-id", "", "app (client) id for device-code, browser and managed-identity (env AZURE_CLIENT_ID)")
+	pf.StringVar(&a.auth.tenant, "tenant", "", "partner tenant id for env, cli, device-code, browser and default (env AZURE_TENANT_ID; the flag wins)")
+	pf.StringVar(&a.auth.clientID, "client-id", "", "app (client) id for env, device-code, browser and managed-identity (env AZURE_CLIENT_ID; the flag wins)")
 	pf.BoolVar(&a.auth.disableInstanceDiscovery, "disable-instance-discovery", false, "skip Microsoft Entra instance discovery, for private or disconnected clouds (env PARTNER_CENTER_DISABLE_INSTANCE_DISCOVERY=1)")
 }
 
@@ -89,6 +89,11 @@ func (a *app) credential() (wrapper.TokenCredential, string, error) {
 	}
 	if method == "" {
 		if tok := strings.TrimSpace(a.getenv("PARTNER_CENTER_TOKEN")); tok != "" {
+			// Refused here, before any request: net/http would otherwise
+			// fail each call with an error about the Authorization header.
+			if what := badTokenChar(tok); what != "" {
+				return nil, "", &wrapper.InvalidArgumentError{Argument: "PARTNER_CENTER_TOKEN", Problem: "is malformed: " + what + `; set it to the access token alone (no quotes, no "Bearer ", no line breaks)`}
+			}
 			a.credName = "PARTNER_CENTER_TOKEN"
 			return wrapper.StaticToken(tok), a.credName, nil
 		}
@@ -101,6 +106,24 @@ func (a *app) credential() (wrapper.TokenCredential, string, error) {
 	}
 	a.credName = name
 	return cred, name, nil
+}
+
+// badTokenChar describes the first character a bearer token cannot hold (a
+// space, a control character or anything outside ASCII: RFC 6750's
+// b64token is printable ASCII) by position and code point, never the token;
+// "" when there is none.
+func badTokenChar(tok string) string {
+	for i, r := range []rune(tok) {
+		switch {
+		case r == ' ':
+			return fmt.Sprintf("character %d is a space", i+1)
+		case r < 0x20 || r == 0x7f:
+			return fmt.Sprintf("character %d is a control character (%U)", i+1, r)
+		case r > 0x7e:
+			return fmt.Sprintf("character %d is not ASCII (%U)", i+1, r)
+		}
+	}
+	return ""
 }
 
 func (a *app) newCredential(method string, s credentialSetup) (wrapper.TokenCredential, string, error) {
@@ -161,11 +184,13 @@ func (a *app) newCredential(method string, s credentialSetup) (wrapper.TokenCred
 // envCredential mirrors azidentity.EnvironmentCredential's variables
 // (AZURE_TENANT_ID, AZURE_CLIENT_ID, then AZURE_CLIENT_SECRET or
 // AZURE_CLIENT_CERTIFICATE_PATH) but reads them through a.getenv, so the
-// whole CLI sees one environment.
+// whole CLI sees one environment, and lets --tenant and --client-id win, as
+// they do for every other method. The secret and the certificate come from
+// the environment only: every local user can read a process's arguments.
 func (a *app) envCredential(s credentialSetup) (wrapper.TokenCredential, string, error) {
-	tenant, clientID := a.getenv("AZURE_TENANT_ID"), a.getenv("AZURE_CLIENT_ID")
+	tenant, clientID := s.tenant, s.clientID
 	if tenant == "" || clientID == "" {
-		return nil, "", usagef("--auth env needs AZURE_TENANT_ID and AZURE_CLIENT_ID, and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH")
+		return nil, "", usagef("--auth env needs the partner tenant (--tenant or AZURE_TENANT_ID) and the app (--client-id or AZURE_CLIENT_ID), and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH")
 	}
 	if secret := a.getenv("AZURE_CLIENT_SECRET"); secret != "" {
 		const name = "env (client secret)"
@@ -260,7 +285,7 @@ func authHint(name, code string) string {
 	}
 	switch {
 	case strings.HasPrefix(name, "env"):
-		return "Check AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH)."
+		return "Check AZURE_TENANT_ID (--tenant), AZURE_CLIENT_ID (--client-id) and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH)."
 	case strings.HasPrefix(name, "cli"):
 		return "Run 'az login --tenant <partner tenant id>' and try again."
 	case name == "PARTNER_CENTER_TOKEN":

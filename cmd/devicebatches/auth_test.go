@@ -98,6 +98,7 @@ func TestCredentialSelection(t *testing.T) {
 		{name: "flag over PARTNER_CENTER_AUTH", args: []string{"--auth", "browser"}, env: map[string]string{"PARTNER_CENTER_AUTH": "cli"}, wantType: &azidentity.InteractiveBrowserCredential{}, wantName: "browser"},
 		{name: "env secret", args: []string{"--auth", "env"}, env: map[string]string{"AZURE_TENANT_ID": testTenant, "AZURE_CLIENT_ID": testClientID, "AZURE_CLIENT_SECRET": "x"}, wantType: &azidentity.ClientSecretCredential{}, wantName: "env (client secret)"},
 		{name: "env certificate", args: []string{"--auth", "env"}, env: map[string]string{"AZURE_TENANT_ID": testTenant, "AZURE_CLIENT_ID": testClientID, "AZURE_CLIENT_CERTIFICATE_PATH": certPath}, wantType: &azidentity.ClientCertificateCredential{}, wantName: "env (client certificate)"},
+		{name: "env certificate, ids from the flags", args: []string{"--auth", "env", "--tenant", testTenant, "--client-id", testClientID}, env: map[string]string{"AZURE_CLIENT_CERTIFICATE_PATH": certPath}, wantType: &azidentity.ClientCertificateCredential{}, wantName: "env (client certificate)"},
 		{name: "device code", args: []string{"--auth", "device-code", "--tenant", testTenant, "--client-id", testClientID}, wantType: &azidentity.DeviceCodeCredential{}, wantName: "device-code"},
 		{name: "managed identity", args: []string{"--auth", "managed-identity"}, wantType: &azidentity.ManagedIdentityCredential{}, wantName: "managed-identity"},
 		{name: "default", args: []string{"--auth", "default", "--disable-instance-discovery"}, wantType: &azidentity.DefaultAzureCredential{}, wantName: "default (DefaultAzureCredential)"},
@@ -175,6 +176,8 @@ func TestAuthUsageErrors(t *testing.T) {
 		{name: "unknown PARTNER_CENTER_AUTH", env: map[string]string{"PARTNER_CENTER_AUTH": "token"}, want: `devicebatches: --auth "token" is not a credential: use one of env, cli, device-code, browser, managed-identity, default`},
 		{name: "env without a secret", args: []string{"--auth", "env"}, env: map[string]string{"AZURE_TENANT_ID": testTenant, "AZURE_CLIENT_ID": testClientID},
 			want: "devicebatches: --auth env needs AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH\nRun 'devicebatches --help' for usage."},
+		{name: "env without a tenant", args: []string{"--auth", "env", "--client-id", testClientID}, env: map[string]string{"AZURE_CLIENT_SECRET": testSecret},
+			want: "devicebatches: --auth env needs the partner tenant (--tenant or AZURE_TENANT_ID) and the app (--client-id or AZURE_CLIENT_ID), and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH\nRun 'devicebatches --help' for usage."},
 		// A token on the command line would be visible to every local
 		// user (ps, /proc): there is no such flag.
 		{name: "no --token flag", args: []string{"--token", "abc"}, want: "devicebatches: unknown flag: --token\nRun 'devicebatches --help' for usage."},
@@ -240,6 +243,122 @@ func TestEnvAuthEndToEnd(t *testing.T) {
 			}
 			if got := srv.authorizations(); strings.Join(got, ",") != strings.Join(wantAuths, ",") {
 				t.Errorf("API saw %q, want %q", got, wantAuths)
+			}
+		})
+	}
+}
+
+// TestMalformedToken: a PARTNER_CENTER_TOKEN no bearer token can hold is
+// a usage error on one line before any request, and the line never shows
+// the token.
+func TestMalformedToken(t *testing.T) {
+	const head, tail = "eyJhbGciOi-head", "tail-Zm9vYmFy"
+	tests := []struct {
+		name, token, want string
+	}{
+		{"control character", head + "\x01" + tail, "character 16 is a control character (U+0001)"},
+		{"escape", head + "\x1b[2J" + tail, "character 16 is a control character (U+001B)"},
+		{"delete", head + "\x7f" + tail, "character 16 is a control character (U+007F)"},
+		{"line break inside", head + "\r\n" + tail, "character 16 is a control character (U+000D)"},
+		{"tab inside", head + "\t" + tail, "character 16 is a control character (U+0009)"},
+		{"Bearer prefix", "Bearer " + head + tail, "character 7 is a space"},
+		{"zero-width space", head + "\u200b" + tail, "character 16 is not ASCII (U+200B)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newAPI(t)
+			var out, errb bytes.Buffer
+			env := map[string]string{"PARTNER_CENTER_TOKEN": "\n" + tt.token + "\n", "PARTNER_CENTER_BASE_URL": srv.srv.URL}
+			code := newApp(streams{out: &out, err: &errb}, envFrom(env)).execute(t.Context(), []string{"list", "--customer", testCustomer})
+			want := "devicebatches: PARTNER_CENTER_TOKEN is malformed: " + tt.want + `; set it to the access token alone (no quotes, no "Bearer ", no line breaks)` + "\n"
+			if code != exitUsage || errb.String() != want || out.Len() != 0 {
+				t.Errorf("exit %d, stdout %q, stderr\n%q\nwant exit %d, stderr\n%q", code, out.String(), errb.String(), exitUsage, want)
+			}
+			if strings.Contains(errb.String(), head) || strings.Contains(errb.String(), tail) {
+				t.Errorf("stderr shows the token: %q", errb.String())
+			}
+			if got := srv.authorizations(); len(got) != 0 {
+				t.Errorf("the API was called %d time(s)", len(got))
+			}
+
+			// doctor fails its credentials check the same way, and
+			// calls nothing with the token.
+			code, rep, _, _ := doctorRun(t, env, nil, "doctor", "-o", "json", "--max-retries", "0")
+			c := checkOf(t, rep, "credentials")
+			if code != exitFailure || c.Status != checkFail || !strings.Contains(c.Summary, "PARTNER_CENTER_TOKEN is malformed: "+tt.want) || checkOf(t, rep, "access").Status != checkSkipped || !strings.HasPrefix(c.Advice, "Set PARTNER_CENTER_TOKEN") {
+				t.Errorf("doctor: exit %d, credentials %+v", code, c)
+			}
+			if strings.Contains(c.Summary, head) || strings.Contains(c.Summary, tail) {
+				t.Errorf("doctor shows the token: %q", c.Summary)
+			}
+			// The network check's round trip carries no Authorization.
+			for _, got := range srv.authorizations() {
+				if got != "" {
+					t.Error("doctor called the API with the token")
+				}
+			}
+		})
+	}
+}
+
+// tokenPaths records the path of every request a credential sends, which
+// names the tenant the token was asked of.
+type tokenPaths struct {
+	next  *http.Client
+	mu    sync.Mutex
+	paths []string
+}
+
+func (p *tokenPaths) Do(r *http.Request) (*http.Response, error) {
+	p.mu.Lock()
+	p.paths = append(p.paths, r.URL.Path)
+	p.mu.Unlock()
+	return p.next.Do(r)
+}
+
+// TestEnvAuthFlags: with --auth env, --tenant and --client-id win over
+// AZURE_TENANT_ID and AZURE_CLIENT_ID, as for every other method; the
+// secret still comes from the environment.
+func TestEnvAuthFlags(t *testing.T) {
+	const otherTenant = "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+	tests := []struct {
+		name string
+		env  map[string]string // over appEnv's
+		args []string
+	}{
+		{name: "flags alone", env: map[string]string{"AZURE_TENANT_ID": "", "AZURE_CLIENT_ID": ""}, args: []string{"--tenant", testTenant, "--client-id", testClientID}},
+		// The identity platform stand-in knows testClientID only, and
+		// the token request's path names the tenant.
+		{name: "flags over the environment", env: map[string]string{"AZURE_TENANT_ID": otherTenant, "AZURE_CLIENT_ID": "11111111-2222-3333-4444-555555555555"}, args: []string{"--tenant", testTenant, "--client-id", testClientID}},
+		{name: "environment alone", args: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := testidp.New(t)
+			srv := newAPI(t)
+			env := appEnv(p, srv.srv.URL)
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			rec := &tokenPaths{next: p.Client()}
+			var out, errb bytes.Buffer
+			a := newApp(streams{out: &out, err: &errb}, envFrom(env), withCredentialTransport(rec))
+			args := append([]string{"--auth", "env", "--max-retries", "0"}, tt.args...)
+			if code := a.execute(t.Context(), append(args, "list", "--customer", testCustomer)); code != exitOK {
+				t.Fatalf("exit %d; stderr: %s", code, errb.String())
+			}
+			if got := srv.authorizations(); len(got) != 1 || got[0] != "Bearer token-1" {
+				t.Errorf("API saw %q, want one call with Bearer token-1", got)
+			}
+			rec.mu.Lock()
+			defer rec.mu.Unlock()
+			if len(rec.paths) == 0 {
+				t.Fatal("no request to the identity platform")
+			}
+			for _, path := range rec.paths {
+				if !strings.HasPrefix(path, "/"+testTenant+"/") {
+					t.Errorf("identity platform asked at %s, want the tenant %s", path, testTenant)
+				}
 			}
 		})
 	}

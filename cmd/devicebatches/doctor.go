@@ -231,11 +231,14 @@ func (a *app) credentialsCheck(ctx context.Context) (doctorCheck, string) {
 	if err != nil {
 		c.Status, c.Summary = checkFail, oneLine(err.Error())
 		c.Advice = "Choose a credential with --auth (env, cli, device-code, browser, managed-identity, default) or set PARTNER_CENTER_TOKEN."
+		if ia := (*wrapper.InvalidArgumentError)(nil); errors.As(err, &ia) && ia.Argument == "PARTNER_CENTER_TOKEN" {
+			c.Advice = authHint(ia.Argument, "")
+		}
 		return c, ""
 	}
 	scope := a.scope()
 	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}})
-	if err == nil && (tok.Token == "" || strings.ContainsAny(tok.Token, "\r\n\x00 ")) {
+	if err == nil && (tok.Token == "" || badTokenChar(tok.Token) != "") {
 		err = errors.New("the credential returned an empty or malformed token")
 	}
 	if err != nil {
@@ -632,15 +635,18 @@ func (a *app) accessCheck(ctx context.Context, token, customer string) doctorChe
 	}
 	parts = append(parts, "MS-RequestId "+orNone(re.RequestID), "MS-CorrelationId "+orNone(re.CorrelationID))
 	c.Summary = strings.Join(parts, ", ")
-	c.Advice = accessAdvice(re.StatusCode, customer)
+	// The audience the credentials check expects: the base URL's host for
+	// a sovereign cloud, else Partner Center's global one.
+	c.Advice = accessAdvice(re.StatusCode, customer, strings.TrimSuffix(a.scope(), "/.default"))
 	return c
 }
 
-// accessAdvice names the likely cause of a refused read.
-func accessAdvice(status int, customer string) string {
+// accessAdvice names the likely cause of a refused read; audience is the
+// one the token must carry.
+func accessAdvice(status int, customer, audience string) string {
 	switch {
 	case status == http.StatusUnauthorized:
-		return "The token was refused: wrong audience (it must be https://api.partnercenter.microsoft.com), expired, or from another tenant than the partner's."
+		return "The token was refused: wrong audience (it must be " + audience + "), expired, or from another tenant than the partner's."
 	case status == http.StatusForbidden && customer != "":
 		return "No access to this customer: a GDAP relationship with it must grant the user a role that covers devices, or the user lacks the Admin agent role."
 	case status == http.StatusForbidden:
@@ -686,5 +692,9 @@ func (a *app) contractCheck(access, mode string) doctorCheck {
 	}
 	c.Summary = fmt.Sprintf("%d deviation(s) from the OpenAPI document (%s), first: %s", len(devs), strings.Join(kinds, ", "), devs[0])
 	c.Advice = "The service differs from the document this tool was built from: run with --validate-contract to see each, and report them."
+	if mode != contractOff {
+		// Validation already printed each one, as every command does.
+		c.Advice = "The service differs from the document this tool was built from: each deviation is on stderr (devicebatches: contract: …) and in -o json's details; report them."
+	}
 	return c
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -277,16 +278,82 @@ func TestDoctorAccess(t *testing.T) {
 	}
 }
 
+// TestDoctorAccessAudience: a refused token's advice names the audience the
+// base URL asks for (a sovereign cloud's host), as the credentials check
+// does, not always the global one.
+func TestDoctorAccessAudience(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"code":"900420","description":"The token audience is not valid.","source":"PartnerFD"}`))
+	}))
+	defer srv.Close()
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		// httptest's certificate names 127.0.0.1: the stand-in for
+		// https://partner.partnercenterapi.microsoftonline.cn.
+		{name: "--base-url", args: []string{"--base-url", srv.URL}, want: "it must be https://127.0.0.1)"},
+		{name: "PARTNER_CENTER_BASE_URL", env: map[string]string{"PARTNER_CENTER_BASE_URL": srv.URL}, want: "it must be https://127.0.0.1)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"PARTNER_CENTER_TOKEN": "opaque"}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			args := append([]string{"doctor", "-o", "json", "--max-retries", "0"}, tt.args...)
+			code, rep, _, _ := doctorRun(t, env, []appOption{withTransport(srv.Client())}, args...)
+			c := checkOf(t, rep, "access")
+			if code != exitFailure || c.Status != checkFail || !strings.Contains(c.Advice, tt.want) || strings.Contains(c.Advice, "api.partnercenter.microsoft.com") {
+				t.Errorf("exit %d, access %+v\nwant advice with %q", code, c, tt.want)
+			}
+		})
+	}
+}
+
 func TestDoctorContract(t *testing.T) {
 	code, rep, _, _ := doctorRun(t, nil, nil, "doctor", "--sandbox", "--sandbox-drift", "unknown-field", "-o", "json")
 	c := checkOf(t, rep, "contract")
 	if code != exitOK || c.Status != checkWarn || !strings.Contains(c.Summary, "listCustomers HTTP 200 /items/0/sandboxDrift") || c.Required {
 		t.Errorf("plain: exit %d, contract %+v", code, c)
 	}
+	if !strings.Contains(c.Advice, "run with --validate-contract") {
+		t.Errorf("plain: advice %q does not say how to see each deviation", c.Advice)
+	}
 	code, rep, _, errb := doctorRun(t, nil, nil, "doctor", "--sandbox", "--sandbox-drift", "unknown-field", "--validate-contract=strict", "-o", "json")
 	c = checkOf(t, rep, "contract")
 	if code != exitFailure || c.Status != checkFail || !c.Required || !strings.Contains(errb, "devicebatches: contract: listCustomers HTTP 200 /items/0/sandboxDrift") {
 		t.Errorf("strict: exit %d, contract %+v\n%s", code, c, errb)
+	}
+
+	// With --validate-contract given, the advice says where each
+	// deviation is (stderr, as every command prints them), not to run
+	// with the flag it already has.
+	for _, mode := range []string{"--validate-contract", "--validate-contract=strict"} {
+		_, out, errb := runCLI(t, nil, "doctor", "--sandbox", "--sandbox-drift", "all", mode)
+		var listed int
+		for _, l := range strings.Split(errb, "\n") {
+			if strings.HasPrefix(l, "devicebatches: contract: ") {
+				listed++
+			}
+		}
+		var summary, advice string
+		lines := strings.Split(out, "\n")
+		for i, l := range lines {
+			if strings.Contains(l, " contract ") && i+1 < len(lines) {
+				summary, advice = l, lines[i+1]
+			}
+		}
+		if listed < 2 || !strings.Contains(summary, fmt.Sprintf(" %d deviation(s)", listed)) {
+			t.Errorf("%s: %d deviation(s) on stderr, summary %q\n%s", mode, listed, summary, errb)
+		}
+		if strings.Contains(advice, "run with --validate-contract") || !strings.Contains(advice, "on stderr (devicebatches: contract: …)") {
+			t.Errorf("%s: advice %q does not say where the deviations are", mode, advice)
+		}
 	}
 }
 
