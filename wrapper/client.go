@@ -46,19 +46,24 @@ type ClientOptions struct {
 	//
 	// Retry.ShouldRetry, when nil, is this package's rule: GET and DELETE
 	// are retried on 408, 429, 500, 502, 503, 504 and connection failures;
-	// POST and PATCH only on 429, 503 and connection failures (every try
-	// carries the same MS-RequestId, Partner Center's idempotency key); and
-	// no wait is started that would end after the context's deadline.
+	// POST and PATCH (CreateDeviceBatch, AddDevices, AssignProfile) only
+	// on 429, 503 and a connection that could not be made (DNS, refused,
+	// the TLS handshake), never once the request may have reached the
+	// service (a 500, a try's timeout, the stall timeout, a reset: the
+	// error wraps ErrMaybeCarriedOut); every try carries the same
+	// MS-RequestId, Partner Center's idempotency key; and no wait is
+	// started that would end after the context's deadline.
 	// Retry.TryTimeout bounds one try, not the waits between tries (a
 	// Retry-After, the client's throttle): the context's deadline does.
-	// It bounds reading a page's body too, so a short one can cut a large
-	// page on a slow link. With neither Transport nor Retry.TryTimeout
-	// set, a try is cut instead after DefaultStallTimeout (60 s) with no
-	// byte from the service on its connection (the doc of
-	// DefaultStallTimeout says what counts), and retried: a server that
-	// never answers, or stops mid-answer, cannot hold a call forever, and
-	// a page that keeps arriving is never cut. A caller's Transport or
-	// TryTimeout bounds tries as it chooses.
+	// It bounds sending an upload's body and reading a page's too, so a
+	// short one can cut a large upload or page on a slow link. With
+	// neither Transport nor Retry.TryTimeout set, a try is cut instead
+	// after DefaultStallTimeout (60 s) with no byte from the service on
+	// its connection (the doc of DefaultStallTimeout says what counts),
+	// and retried as above: a server that never answers, or stops
+	// mid-answer, cannot hold a call forever, and a page that keeps
+	// arriving, or an upload the service keeps taking, is never cut. A
+	// caller's Transport or TryTimeout bounds tries as it chooses.
 	azcore.ClientOptions
 
 	// BaseURL of the service. Default DefaultBaseURL. http:// is refused

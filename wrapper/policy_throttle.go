@@ -232,7 +232,11 @@ func (g *throttleGate) wait(ctx context.Context, maxWait time.Duration) error {
 // after every failed try that is not marked non-retriable.
 func shouldRetry(resp *http.Response, err error) bool {
 	if err != nil {
-		return transient(err)
+		// A POST or PATCH with no answer is sent again only when it never
+		// reached the service (transport marks the others): like a 500, a
+		// timeout or a cut after the request went out may mean it was
+		// carried out.
+		return !errors.Is(err, ErrMaybeCarriedOut) && transient(err)
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:

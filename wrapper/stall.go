@@ -13,9 +13,10 @@ import (
 // DefaultStallTimeout is how long the connection of a call (any REST
 // operation) may wait for a byte from the service, when ClientOptions
 // sets neither Transport nor Retry.TryTimeout; the try is then cut with a
-// *StallError and retried as a connection failure. It bounds silence,
-// not length: an answer that keeps arriving, or an upload the service
-// keeps taking, however slowly, is never cut.
+// *StallError and retried as a connection failure, unless it is a POST
+// or PATCH that may have reached the service (ErrMaybeCarriedOut). It
+// bounds silence, not length: an answer that keeps arriving, or an
+// upload the service keeps taking, however slowly, is never cut.
 //
 // The clock is the connection's: each read from it and each write to it
 // restarts it, and it cuts only a read still waiting when it runs out.

@@ -33,8 +33,9 @@ const (
 // transport is the pipeline's last step, run for every request sent
 // (azcore's retries and token-challenge re-sends included): it refuses
 // requests to and answers from another origin, gives the request its own
-// copy of its body, reads small successful bodies whole, and bounds and
-// cleans every body.
+// copy of its body, marks a POST or PATCH that failed after it may have
+// reached the service (ErrMaybeCarriedOut), reads small successful bodies
+// whole, and bounds and cleans every body.
 // Doing this here rather than in policies spares every call azcore's
 // per-policy cost, and nothing after it can undo the body copy.
 type transport struct {
@@ -72,6 +73,10 @@ func (t transport) Do(req *http.Request) (*http.Response, error) {
 	if err := ownBody(req); err != nil {
 		return nil, err
 	}
+	var sent *sendTrace
+	if m := req.Method; m == http.MethodPost || m == http.MethodPatch {
+		req, sent = traceSend(req)
+	}
 	resp, err := t.next.Do(req)
 	if err != nil {
 		var se *StallError
@@ -79,6 +84,12 @@ func (t transport) Do(req *http.Request) (*http.Response, error) {
 			// The stall itself, not net/http's account of the connection
 			// it broke.
 			err = se
+		}
+		if sent != nil && !sent.unsent(err) {
+			// An upload or a profile assignment may have been carried
+			// out: shouldRetry does not send it again, and the error says
+			// what to check.
+			err = &maybeCarriedOut{err: err, hint: carriedOutHint(req.Method)}
 		}
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func TestUsageExitCodes(t *testing.T) {
 		{"rate NaN", tokenEnv, []string{"list", "--customers-file", "-", "--rate", "NaN"}, []string{"--rate must be a finite number"}},
 		{"rate Inf", tokenEnv, []string{"list", "--customers-file", "-", "--rate", "+Inf"}, []string{"--rate must be a finite number"}},
 		{"rate too small", tokenEnv, []string{"list", "--customers-file", "-", "--rate", "1e-12"}, []string{"--rate 1e-12 is too small"}},
-		{"try timeout zero", tokenEnv, []string{"list", "--customer", testCustomer, "--try-timeout", "0s"}, []string{"--try-timeout must be positive"}},
+		{"try timeout negative", tokenEnv, []string{"list", "--customer", testCustomer, "--try-timeout", "-1s"}, []string{"--try-timeout must be 0 (no bound on a try) or positive"}},
 		{"device code without tenant", map[string]string{"PARTNER_CENTER_BASE_URL": srv.URL}, []string{"list", "--customer", testCustomer, "--auth", "device-code", "--client-id", "x"}, []string{"--auth device-code needs the partner tenant", "--tenant"}},
 		// TestMain limits the default chain to the environment credential,
 		// so nothing here probes managed identity or a signed-in CLI.

@@ -22,9 +22,11 @@ import (
 // defaultMaxRetries is azcore's default, shown in --help.
 const defaultMaxRetries = 3
 
-// defaultTryTimeout bounds one try (a stalled connection is retried rather
-// than eating the whole --timeout).
-const defaultTryTimeout = 60 * time.Second
+// defaultTryTimeout, zero, bounds no try: the client's stall timeout
+// (wrapper.DefaultStallTimeout) cuts a connection the service is silent
+// on, and a slow upload that keeps sending is never cut, as a per-try
+// bound would cut it, however steady, and send it again.
+const defaultTryTimeout time.Duration = 0
 
 // Exit codes.
 const (
@@ -189,7 +191,7 @@ interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM).`,
 	pf.StringVar(&a.flags.correlationID, "correlation-id", "", "MS-CorrelationId GUID for every request (default: a new one)")
 	pf.BoolVar(&a.flags.debug, "debug", false, "log every HTTP try to stderr, tokens redacted (env PARTNER_CENTER_DEBUG=1)")
 	pf.DurationVar(&a.flags.timeout, "timeout", 2*time.Minute, "give up on the whole command after this long")
-	pf.DurationVar(&a.flags.tryTimeout, "try-timeout", defaultTryTimeout, "give up on one try of a request after this long and retry it (within --timeout)")
+	pf.DurationVar(&a.flags.tryTimeout, "try-timeout", defaultTryTimeout, "give up on one try of a request after this long and retry it within --timeout (an upload or profile assignment is not sent again); 0, the default: no bound, but a connection the service is silent on for "+wrapper.DefaultStallTimeout.String()+" is cut")
 	pf.IntVar(&a.flags.maxRetries, "max-retries", defaultMaxRetries, "retries of a throttled or failed request (0 for none)")
 	pf.StringVar(&a.flags.jq, "jq", "", "filter JSON output with a jq expression, such as '.[].id' (implies -o json)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
@@ -216,6 +218,16 @@ interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM).`,
 
 // client builds the wrapper client from flags and environment.
 func (a *app) client(cred wrapper.TokenCredential) (*wrapper.Client, error) {
+	opts, err := a.clientOptions()
+	if err != nil {
+		return nil, err
+	}
+	return wrapper.NewClient(cred, opts)
+}
+
+// clientOptions are the wrapper client's options from flags and
+// environment.
+func (a *app) clientOptions() (*wrapper.ClientOptions, error) {
 	base := a.flags.baseURL
 	if base == "" {
 		base = a.getenv("PARTNER_CENTER_BASE_URL")
@@ -226,8 +238,8 @@ func (a *app) client(cred wrapper.TokenCredential) (*wrapper.Client, error) {
 	if a.flags.timeout <= 0 {
 		return nil, usagef("--timeout must be positive, like 2m or 30s")
 	}
-	if a.flags.tryTimeout <= 0 {
-		return nil, usagef("--try-timeout must be positive, like 60s")
+	if a.flags.tryTimeout < 0 {
+		return nil, usagef("--try-timeout must be 0 (no bound on a try) or positive, like 60s")
 	}
 	opts := &wrapper.ClientOptions{
 		BaseURL:       base,
@@ -237,6 +249,8 @@ func (a *app) client(cred wrapper.TokenCredential) (*wrapper.Client, error) {
 	opts.Telemetry.ApplicationID = "devicebatches-cli"
 	opts.Transport = a.transport
 	opts.Retry.MaxRetries = int32(min(a.flags.maxRetries, 100))
+	// Zero leaves Retry.TryTimeout unset: with the wrapper's own transport
+	// (a.transport is nil but in tests), the stall timeout bounds a try.
 	opts.Retry.TryTimeout = a.flags.tryTimeout
 	if a.flags.maxRetries == 0 {
 		opts.Retry.MaxRetries = -1 // azcore: negative means no retries
@@ -249,7 +263,7 @@ func (a *app) client(cred wrapper.TokenCredential) (*wrapper.Client, error) {
 	} else if p != nil {
 		opts.PerRetryPolicies = append(opts.PerRetryPolicies, p)
 	}
-	return wrapper.NewClient(cred, opts)
+	return opts, nil
 }
 
 func (a *app) debugEnabled() bool {

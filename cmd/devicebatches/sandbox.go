@@ -248,7 +248,7 @@ func (a *app) withServiceAsking(ctx context.Context, ask func() error, fn func(c
 	if waitPassesDeadline(ctx, err) {
 		return fmt.Errorf("--timeout %s leaves too little time to wait as Partner Center asked: %w", a.flags.timeout, err)
 	}
-	if err != nil && errors.Is(err, context.DeadlineExceeded) {
+	if err != nil && a.flags.tryTimeout > 0 && errors.Is(err, context.DeadlineExceeded) {
 		// The command's own deadline has not passed: a try's did.
 		return fmt.Errorf("a try gave up after --try-timeout %s: %w", a.flags.tryTimeout, err)
 	}
