@@ -84,7 +84,8 @@ func CheckBatchID(id string) error {
 // service refuses the token (401 or 403), the error says so and wraps the
 // *ResponseError (inspect it with errors.As).
 //
-// The call is retried only after 429, 503 and connection failures, each
+// The call is retried only after 429, 503 and a connection that could not
+// be made (never once it may have reached the service: ErrMaybeCarriedOut), each
 // try with the same MS-RequestId; a 500 is not retried, as the batch may
 // have been created. Invalid input (customer id, batch name, an empty
 // device list, a device with no accepted identity, an empty policy) fails
@@ -131,7 +132,8 @@ func checkUpload(customerID, batchID string, devices []DeviceUpload) (uuid.UUID,
 // asynchronously; the returned tracking id is for GetBatchUploadStatus and
 // WaitForBatchUpload. App-only authentication is accepted.
 //
-// The call is retried only after 429, 503 and connection failures, each
+// The call is retried only after 429, 503 and a connection that could not
+// be made (never once it may have reached the service: ErrMaybeCarriedOut), each
 // try with the same MS-RequestId; a 500 is not retried. Invalid input fails
 // with an *InvalidArgumentError before any request, as for
 // CreateDeviceBatch.
@@ -188,7 +190,8 @@ func (c *Client) DeleteDevice(ctx context.Context, customerID, batchID, deviceID
 // service applies it asynchronously; the returned tracking id is for
 // GetBatchUploadStatus and WaitForBatchUpload.
 //
-// The call is retried only after 429, 503 and connection failures, each
+// The call is retried only after 429, 503 and a connection that could not
+// be made (never once it may have reached the service: ErrMaybeCarriedOut), each
 // try with the same MS-RequestId. An empty profile id, an empty list, an
 // empty or repeated device id, or an id with spaces around it (ids are sent
 // as given) fail with an *InvalidArgumentError before any request.
