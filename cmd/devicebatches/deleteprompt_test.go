@@ -22,7 +22,7 @@ func TestDeleteDeviceChecksCredentialsBeforeAsking(t *testing.T) {
 	}{
 		// TestMain limits the default chain to the environment credential.
 		{"no credentials at all", nil, nil, "no credentials found"},
-		{"--auth env without its variables", nil, []string{"--auth", "env"}, "--auth env needs AZURE_TENANT_ID"},
+		{"--auth env without its variables", nil, []string{"--auth", "env"}, "--auth env needs the partner tenant"},
 		{"--sandbox with --base-url", nil, []string{"--sandbox"}, "--sandbox and --base-url cannot be used together"},
 		{"a bad --max-retries", map[string]string{"PARTNER_CENTER_TOKEN": "t"}, []string{"--max-retries", "-1"}, "--max-retries must be 0 or more"},
 	}
