@@ -248,6 +248,11 @@ func TestErrors(t *testing.T) {
 		{"no token", "GET", "/v1/customers/" + docCustomer + "/deviceBatches", map[string]string{"Authorization": ""}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
 		{"basic auth", "GET", "/v1/customers/" + docCustomer + "/deviceBatches", map[string]string{"Authorization": "Basic dXNlcjpwYXNz"}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
 		{"empty bearer", "GET", devices, map[string]string{"Authorization": "Bearer "}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
+		{"token with spaces", "GET", devices, map[string]string{"Authorization": "Bearer a b SECRETX"}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
+		{"two spaces", "GET", devices, map[string]string{"Authorization": "Bearer  SECRETX"}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
+		{"tab in token", "GET", devices, map[string]string{"Authorization": "Bearer a\tSECRETX"}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
+		{"control character", "GET", devices, map[string]string{"Authorization": "Bearer a\x01SECRETX"}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
+		{"not ASCII", "GET", devices, map[string]string{"Authorization": "Bearer s\u00e9cretx"}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
 		{"no token beats bad id", "GET", "/v1/customers/not-a-guid/deviceBatches", map[string]string{"Authorization": ""}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
 		{"customer not a GUID", "GET", "/v1/customers/not-a-guid/deviceBatches", nil, 400, 400, nil},
 		{"bad correlation id", "GET", "/v1/customers/" + docCustomer + "/deviceBatches", map[string]string{"MS-CorrelationId": "nope"}, 400, 400, nil},
@@ -289,6 +294,10 @@ func TestErrors(t *testing.T) {
 	}
 	if r := call(t, s, "GET", devices, map[string]string{"MS-ContinuationToken": validTok}); r.status != 200 {
 		t.Errorf("valid token refused: %d %s", r.status, r.raw)
+	}
+	// A JWT's characters, and any other RFC 6750 b64token, are well formed.
+	if r := call(t, s, "GET", devices, map[string]string{"Authorization": "bearer eyJ0.e-y_J~1+/c.s1g=="}); r.status != 200 {
+		t.Errorf("well-formed token refused: %d %s", r.status, r.raw)
 	}
 }
 
