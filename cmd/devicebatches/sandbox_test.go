@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -82,11 +83,28 @@ func TestSandboxCommandBadInput(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("{\"customers\": [\n  {\"id\": 12}]}"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	caseDup := filepath.Join(dir, "casedup.json")
+	if err := os.WriteFile(caseDup, []byte(`{"customers":[{"id":"0f3c5a91-7d2e-4b8a-9c61-2e4f8b0d7a35","batches":[{"id":"A"},{"id":"a"}]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: over the limit without writing 64 MiB.
+	huge := filepath.Join(dir, "huge.json")
+	if err := os.WriteFile(huge, []byte(`{"customers":[]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, 64<<20+1); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
 		msg  string
 	}{
+		// A device, as /dev/zero is, which once grew the sandbox until it
+		// was killed; /dev/null makes old code fail instead.
+		{"device as data", []string{"sandbox", "--addr", "127.0.0.1:0", "--data", "/dev/null"}, "sandbox data /dev/null: is not a regular file"},
+		{"data too large", []string{"sandbox", "--addr", "127.0.0.1:0", "--data", huge}, "huge.json: is larger than 64 MiB"},
+		{"batch ids differing in case", []string{"sandbox", "--addr", "127.0.0.1:0", "--data", caseDup}, `casedup.json: at customers[0].batches[1].id: batch "a" and batch "A" (batches[0]) differ only in case`},
 		{"missing data", []string{"sandbox", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "none.json")}, "none.json: cannot read"},
 		{"bad data", []string{"sandbox", "--addr", "127.0.0.1:0", "--data", bad}, "bad.json: at line 2, column"},
 		{"remote", []string{"sandbox", "--addr", "0.0.0.0:0"}, "--allow-remote"},
@@ -97,7 +115,10 @@ func TestSandboxCommandBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runCLI(t, nil, tt.args...)
+			if _, err := os.Stat("/dev/null"); err != nil && slices.Contains(tt.args, "/dev/null") {
+				t.Skip("no /dev/null")
+			}
+			code, out, errOut := runSandboxCmd(t, tt.args...)
 			if code != exitUsage || !strings.Contains(errOut, tt.msg) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errOut, tt.msg)
 			}
@@ -109,6 +130,31 @@ func TestSandboxCommandBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runSandboxCmd runs `devicebatches args...` and stops it once it prints
+// its listening line, so a sandbox that starts when it should not fails
+// the test instead of hanging it.
+func runSandboxCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	errOut := &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, args, streams{in: strings.NewReader(""), out: pw, err: errOut}, noEnv)
+		pw.Close()
+	}()
+	var out strings.Builder
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if strings.HasPrefix(sc.Text(), "sandbox listening on ") {
+			cancel()
+		}
+	}
+	return <-done, out.String(), errOut.String()
 }
 
 // lockedBuffer lets the test read stderr while the command writes it.
