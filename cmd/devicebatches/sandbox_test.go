@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -155,6 +156,79 @@ func runSandboxCmd(t *testing.T, args ...string) (code int, stdout, stderr strin
 		}
 	}
 	return <-done, out.String(), errOut.String()
+}
+
+// TestSandboxAllowRemote: on a wildcard address the sandbox announces a
+// URL the CLI accepts as --base-url (it once announced http://[::]:PORT,
+// refused as plain http to a host that is not loopback) and warns that it
+// is open to the network; on loopback it does not warn.
+func TestSandboxAllowRemote(t *testing.T) {
+	for _, tt := range []struct {
+		name, addr, urlPrefix string
+		warns                 bool
+	}{
+		{"wildcard", "0.0.0.0:0", "http://127.0.0.1:", true},
+		{"loopback", "127.0.0.1:0", "http://127.0.0.1:", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			pr, pw := io.Pipe()
+			errOut := &lockedBuffer{}
+			done := make(chan int, 1)
+			go func() {
+				done <- run(ctx, []string{"sandbox", "--addr", tt.addr, "--allow-remote"}, streams{in: strings.NewReader(""), out: pw, err: errOut}, noEnv)
+				pw.Close()
+			}()
+			br := bufio.NewReader(pr)
+			line, err := br.ReadString('\n')
+			if err != nil {
+				t.Fatalf("no listening line: %v; stderr %s", err, errOut.String())
+			}
+			go io.Copy(io.Discard, br)
+			base, _ := strings.CutPrefix(strings.TrimSpace(line), "sandbox listening on ")
+			if !strings.HasPrefix(base, tt.urlPrefix) {
+				t.Errorf("announced %q, want a URL starting %q", line, tt.urlPrefix)
+			}
+			code, out, listErr := runCLI(t, map[string]string{"PARTNER_CENTER_TOKEN": "anything"}, "list", "--base-url", base, "--customer", docCustomer, "-o", "json")
+			if code != exitOK || !strings.Contains(out, "Test batch") {
+				t.Errorf("list --base-url %s: exit %d, stderr %q", base, code, listErr)
+			}
+			cancel()
+			if code := <-done; code != exitOK {
+				t.Errorf("exit %d after cancel: %s", code, errOut.String())
+			}
+			log := errOut.String()
+			warned := strings.Contains(log, "warning: --allow-remote: the sandbox accepts any token and is reachable from the network") &&
+				strings.Contains(log, "remote clients need https in front of it")
+			if warned != tt.warns {
+				t.Errorf("warned %v, want %v; stderr:\n%s", warned, tt.warns, log)
+			}
+		})
+	}
+}
+
+func TestAnnouncedURL(t *testing.T) {
+	tcp := func(ip string, port int) net.Addr { return &net.TCPAddr{IP: net.ParseIP(ip), Port: port} }
+	for _, tt := range []struct {
+		host   string
+		addr   net.Addr
+		url    string
+		remote bool
+	}{
+		{"127.0.0.1", tcp("127.0.0.1", 8080), "http://127.0.0.1:8080", false},
+		{"localhost", tcp("127.0.0.1", 8080), "http://127.0.0.1:8080", false},
+		{"::1", tcp("::1", 8080), "http://[::1]:8080", false},
+		{"0.0.0.0", tcp("::", 8080), "http://127.0.0.1:8080", true},
+		{"", tcp("::", 8080), "http://127.0.0.1:8080", true},
+		{"::", tcp("::", 8080), "http://[::1]:8080", true},
+		{"192.0.2.7", tcp("192.0.2.7", 8080), "http://192.0.2.7:8080", true},
+	} {
+		url, remote := announcedURL(tt.host, tt.addr)
+		if url != tt.url || remote != tt.remote {
+			t.Errorf("announcedURL(%q, %v) = %q, %v; want %q, %v", tt.host, tt.addr, url, remote, tt.url, tt.remote)
+		}
+	}
 }
 
 // lockedBuffer lets the test read stderr while the command writes it.
