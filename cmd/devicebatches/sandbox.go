@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,9 +60,11 @@ func (a *app) sandboxCommand() *cobra.Command {
 		Long: `sandbox serves an in-memory imitation of Partner Center's device-batch
 operations, validated against the OpenAPI document, for trying this tool
 and other clients without a Partner Center account. It accepts any bearer
-token. It listens on loopback only unless --allow-remote is given, and
-stops on Ctrl-C (SIGINT) or SIGTERM, exiting 0 once it has shut down
-(its normal end, unlike other commands, which exit 130 or 143).
+token. It listens on loopback only unless --allow-remote is given (it
+then warns, and announces the loopback URL of a wildcard address such as
+0.0.0.0; remote clients need https in front of it). It stops on Ctrl-C
+(SIGINT) or SIGTERM, exiting 0 once it has shut down (its normal end,
+unlike other commands, which exit 130 or 143).
 
 Uploads (createDeviceBatch, addDevices) are queued, then processing, then
 final after --processing-delay (0 processes them at once). Serial numbers
@@ -150,7 +153,12 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 	if err != nil {
 		return listenError(f.addr, err)
 	}
-	fmt.Fprintf(a.io.out, "sandbox listening on http://%s\n", ln.Addr())
+	url, remote := announcedURL(host, ln.Addr())
+	if remote {
+		fmt.Fprintf(a.io.err, "devicebatches: warning: --allow-remote: the sandbox accepts any token and is reachable from the network on %s\n", ln.Addr())
+		fmt.Fprintln(a.io.err, "devicebatches: remote clients need https in front of it (a TLS-terminating proxy): devicebatches sends plain http to loopback hosts only")
+	}
+	fmt.Fprintf(a.io.out, "sandbox listening on %s\n", url)
 	flush(a.io.out) // scripts wait for this line
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
@@ -319,6 +327,26 @@ func (a *app) signIn(ctx context.Context, cred wrapper.TokenCredential) error {
 		return &wrapper.AuthenticationError{Scopes: scopes, Err: err}
 	}
 	return nil
+}
+
+// announcedURL is the URL the sandbox command announces for listener address
+// addr, asked for as host, and whether other hosts can reach it. A
+// wildcard address (0.0.0.0, ::, none) is announced in its loopback form:
+// the CLI takes plain http to loopback only, so "http://[::]:8080" would be
+// refused as --base-url.
+func announcedURL(host string, addr net.Addr) (url string, remote bool) {
+	if isLoopback(host) {
+		return "http://" + addr.String(), false
+	}
+	ta, ok := addr.(*net.TCPAddr)
+	if !ok || !ta.IP.IsUnspecified() {
+		return "http://" + addr.String(), true
+	}
+	loopback := "127.0.0.1"
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		loopback = "::1" // asked for IPv6's wildcard
+	}
+	return "http://" + net.JoinHostPort(loopback, strconv.Itoa(ta.Port)), true
 }
 
 // isLoopback reports whether host is a loopback name or address.

@@ -6,9 +6,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -82,11 +84,28 @@ func TestSandboxCommandBadInput(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("{\"customers\": [\n  {\"id\": 12}]}"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	caseDup := filepath.Join(dir, "casedup.json")
+	if err := os.WriteFile(caseDup, []byte(`{"customers":[{"id":"0f3c5a91-7d2e-4b8a-9c61-2e4f8b0d7a35","batches":[{"id":"A"},{"id":"a"}]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: over the limit without writing 64 MiB.
+	huge := filepath.Join(dir, "huge.json")
+	if err := os.WriteFile(huge, []byte(`{"customers":[]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, 64<<20+1); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
 		msg  string
 	}{
+		// A device, as /dev/zero is, which once grew the sandbox until it
+		// was killed; /dev/null makes old code fail instead.
+		{"device as data", []string{"sandbox", "--addr", "127.0.0.1:0", "--data", "/dev/null"}, "sandbox data /dev/null: is not a regular file"},
+		{"data too large", []string{"sandbox", "--addr", "127.0.0.1:0", "--data", huge}, "huge.json: is larger than 64 MiB"},
+		{"batch ids differing in case", []string{"sandbox", "--addr", "127.0.0.1:0", "--data", caseDup}, `casedup.json: at customers[0].batches[1].id: batch "a" and batch "A" (batches[0]) differ only in case`},
 		{"missing data", []string{"sandbox", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "none.json")}, "none.json: cannot read"},
 		{"bad data", []string{"sandbox", "--addr", "127.0.0.1:0", "--data", bad}, "bad.json: at line 2, column"},
 		{"remote", []string{"sandbox", "--addr", "0.0.0.0:0"}, "--allow-remote"},
@@ -97,7 +116,10 @@ func TestSandboxCommandBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runCLI(t, nil, tt.args...)
+			if _, err := os.Stat("/dev/null"); err != nil && slices.Contains(tt.args, "/dev/null") {
+				t.Skip("no /dev/null")
+			}
+			code, out, errOut := runSandboxCmd(t, tt.args...)
 			if code != exitUsage || !strings.Contains(errOut, tt.msg) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errOut, tt.msg)
 			}
@@ -108,6 +130,104 @@ func TestSandboxCommandBadInput(t *testing.T) {
 				t.Errorf("first stderr line %q", first)
 			}
 		})
+	}
+}
+
+// runSandboxCmd runs `devicebatches args...` and stops it once it prints
+// its listening line, so a sandbox that starts when it should not fails
+// the test instead of hanging it.
+func runSandboxCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	errOut := &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, args, streams{in: strings.NewReader(""), out: pw, err: errOut}, noEnv)
+		pw.Close()
+	}()
+	var out strings.Builder
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if strings.HasPrefix(sc.Text(), "sandbox listening on ") {
+			cancel()
+		}
+	}
+	return <-done, out.String(), errOut.String()
+}
+
+// TestSandboxAllowRemote: on a wildcard address the sandbox announces a
+// URL the CLI accepts as --base-url (it once announced http://[::]:PORT,
+// refused as plain http to a host that is not loopback) and warns that it
+// is open to the network; on loopback it does not warn.
+func TestSandboxAllowRemote(t *testing.T) {
+	for _, tt := range []struct {
+		name, addr, urlPrefix string
+		warns                 bool
+	}{
+		{"wildcard", "0.0.0.0:0", "http://127.0.0.1:", true},
+		{"loopback", "127.0.0.1:0", "http://127.0.0.1:", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			pr, pw := io.Pipe()
+			errOut := &lockedBuffer{}
+			done := make(chan int, 1)
+			go func() {
+				done <- run(ctx, []string{"sandbox", "--addr", tt.addr, "--allow-remote"}, streams{in: strings.NewReader(""), out: pw, err: errOut}, noEnv)
+				pw.Close()
+			}()
+			br := bufio.NewReader(pr)
+			line, err := br.ReadString('\n')
+			if err != nil {
+				t.Fatalf("no listening line: %v; stderr %s", err, errOut.String())
+			}
+			go io.Copy(io.Discard, br)
+			base, _ := strings.CutPrefix(strings.TrimSpace(line), "sandbox listening on ")
+			if !strings.HasPrefix(base, tt.urlPrefix) {
+				t.Errorf("announced %q, want a URL starting %q", line, tt.urlPrefix)
+			}
+			code, out, listErr := runCLI(t, map[string]string{"PARTNER_CENTER_TOKEN": "anything"}, "list", "--base-url", base, "--customer", docCustomer, "-o", "json")
+			if code != exitOK || !strings.Contains(out, "Test batch") {
+				t.Errorf("list --base-url %s: exit %d, stderr %q", base, code, listErr)
+			}
+			cancel()
+			if code := <-done; code != exitOK {
+				t.Errorf("exit %d after cancel: %s", code, errOut.String())
+			}
+			log := errOut.String()
+			warned := strings.Contains(log, "warning: --allow-remote: the sandbox accepts any token and is reachable from the network") &&
+				strings.Contains(log, "remote clients need https in front of it")
+			if warned != tt.warns {
+				t.Errorf("warned %v, want %v; stderr:\n%s", warned, tt.warns, log)
+			}
+		})
+	}
+}
+
+func TestAnnouncedURL(t *testing.T) {
+	tcp := func(ip string, port int) net.Addr { return &net.TCPAddr{IP: net.ParseIP(ip), Port: port} }
+	for _, tt := range []struct {
+		host   string
+		addr   net.Addr
+		url    string
+		remote bool
+	}{
+		{"127.0.0.1", tcp("127.0.0.1", 8080), "http://127.0.0.1:8080", false},
+		{"localhost", tcp("127.0.0.1", 8080), "http://127.0.0.1:8080", false},
+		{"::1", tcp("::1", 8080), "http://[::1]:8080", false},
+		{"0.0.0.0", tcp("::", 8080), "http://127.0.0.1:8080", true},
+		{"", tcp("::", 8080), "http://127.0.0.1:8080", true},
+		{"::", tcp("::", 8080), "http://[::1]:8080", true},
+		{"192.0.2.7", tcp("192.0.2.7", 8080), "http://192.0.2.7:8080", true},
+	} {
+		url, remote := announcedURL(tt.host, tt.addr)
+		if url != tt.url || remote != tt.remote {
+			t.Errorf("announcedURL(%q, %v) = %q, %v; want %q, %v", tt.host, tt.addr, url, remote, tt.url, tt.remote)
+		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -56,7 +57,8 @@ const maxGenerated = 100000
 // "devices". The sandbox fills in what the service computes: devicesCount
 // (when given it must equal the number of devices), devicesLink and
 // attributes. Customer ids must be GUIDs and unique (case-insensitively);
-// batch ids must be unique within a customer and device ids within a batch.
+// batch ids must be unique within a customer (case-insensitively, as
+// createDeviceBatch compares names) and device ids within a batch.
 type Data struct {
 	customers []*customer
 }
@@ -115,19 +117,69 @@ func DefaultData() *Data {
 	return d
 }
 
-// LoadData reads and checks a data file (format described on Data). Any
-// problem is one *DataError naming the file, the place and the problem.
+// MaxDataFile bounds a data file's size (64 MiB): the sandbox holds the
+// whole file and what it describes in memory, so a wrong path such as
+// /dev/zero must fail at once rather than exhaust memory.
+const MaxDataFile = 64 << 20
+
+// LoadData reads and checks a data file (format described on Data): a
+// regular file of at most MaxDataFile bytes. Any problem is one *DataError
+// naming the file, the place and the problem.
 func LoadData(path string) (*Data, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
+	cannot := func(err error) error {
 		problem := err.Error()
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			problem = pe.Err.Error()
 		}
-		return nil, &DataError{File: path, Problem: "cannot read: " + problem}
+		return &DataError{File: path, Problem: "cannot read: " + problem}
+	}
+	// Stat before opening: opening a FIFO blocks until a writer comes.
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, cannot(err)
+	}
+	if err := checkDataFile(path, st); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, cannot(err)
+	}
+	defer f.Close()
+	// The path may have been replaced since the Stat.
+	if st, err = f.Stat(); err != nil {
+		return nil, cannot(err)
+	}
+	if err := checkDataFile(path, st); err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxDataFile+1))
+	if err != nil {
+		return nil, cannot(err)
+	}
+	if len(b) > MaxDataFile {
+		return nil, tooLarge(path)
 	}
 	return ParseData(path, b)
+}
+
+// checkDataFile refuses what is not a regular file of at most MaxDataFile
+// bytes.
+func checkDataFile(path string, st os.FileInfo) error {
+	switch {
+	case st.IsDir():
+		return &DataError{File: path, Problem: "is a directory, not a JSON data file"}
+	case !st.Mode().IsRegular():
+		return &DataError{File: path, Problem: "is not a regular file (a device, pipe or socket): give a JSON data file"}
+	case st.Size() > MaxDataFile:
+		return tooLarge(path)
+	}
+	return nil
+}
+
+func tooLarge(path string) error {
+	return &DataError{File: path, Problem: fmt.Sprintf("is larger than %d MiB, the most the sandbox loads: use fewer devices or generateDevices", MaxDataFile>>20)}
 }
 
 // ParseData checks data file contents b; name is used in errors.
@@ -199,7 +251,7 @@ func ParseData(name string, b []byte) (*Data, error) {
 			}
 			c.policies = append(c.policies, pol)
 		}
-		seenBatch := map[string]bool{}
+		seenBatch := map[string]int{} // foldKey of a batch id → its index
 		for bi, raw := range fc.Batches {
 			bat := fmt.Sprintf("%s.batches[%d]", at, bi)
 			var fields map[string]any
@@ -231,10 +283,15 @@ func ParseData(name string, b []byte) (*Data, error) {
 			if id == "" || strings.ContainsAny(id, "/?#") {
 				return nil, fail(bat+".id", "batch id %q must be non-empty and contain no / ? or #", id)
 			}
-			if seenBatch[id] {
+			if first, ok := seenBatch[foldKey(id)]; ok {
+				if prev := c.batches[first].id; prev != id {
+					// createDeviceBatch matches names case-insensitively, so
+					// the sandbox could not tell these batches apart.
+					return nil, fail(bat+".id", "batch %q and batch %q (batches[%d]) differ only in case in customer %s: batch ids are unique case-insensitively", id, prev, first, c.id)
+				}
 				return nil, fail(bat+".id", "batch %q appears twice in customer %s", id, c.id)
 			}
-			seenBatch[id] = true
+			seenBatch[foldKey(id)] = len(c.batches)
 			b := &batch{id: id, fields: fields}
 			seenDevice := map[string]bool{}
 			for di, rd := range devicesRaw {
@@ -284,6 +341,18 @@ func ParseData(name string, b []byte) (*Data, error) {
 		d.customers = append(d.customers, c)
 	}
 	return d, nil
+}
+
+// foldKey maps s to a key equal for exactly the strings strings.EqualFold
+// finds equal: each rune becomes the smallest of its case-folding orbit.
+func foldKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, s)
 }
 
 // decodeNumbers decodes into v with numbers as float64, the only number

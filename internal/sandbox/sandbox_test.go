@@ -248,6 +248,11 @@ func TestErrors(t *testing.T) {
 		{"no token", "GET", "/v1/customers/" + docCustomer + "/deviceBatches", map[string]string{"Authorization": ""}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
 		{"basic auth", "GET", "/v1/customers/" + docCustomer + "/deviceBatches", map[string]string{"Authorization": "Basic dXNlcjpwYXNz"}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
 		{"empty bearer", "GET", devices, map[string]string{"Authorization": "Bearer "}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
+		{"token with spaces", "GET", devices, map[string]string{"Authorization": "Bearer a b SECRETX"}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
+		{"two spaces", "GET", devices, map[string]string{"Authorization": "Bearer  SECRETX"}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
+		{"tab in token", "GET", devices, map[string]string{"Authorization": "Bearer a\tSECRETX"}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
+		{"control character", "GET", devices, map[string]string{"Authorization": "Bearer a\x01SECRETX"}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
+		{"not ASCII", "GET", devices, map[string]string{"Authorization": "Bearer s\u00e9cretx"}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
 		{"no token beats bad id", "GET", "/v1/customers/not-a-guid/deviceBatches", map[string]string{"Authorization": ""}, 401, 401, map[string]string{"WWW-Authenticate": "Bearer"}},
 		{"customer not a GUID", "GET", "/v1/customers/not-a-guid/deviceBatches", nil, 400, 400, nil},
 		{"bad correlation id", "GET", "/v1/customers/" + docCustomer + "/deviceBatches", map[string]string{"MS-CorrelationId": "nope"}, 400, 400, nil},
@@ -289,6 +294,10 @@ func TestErrors(t *testing.T) {
 	}
 	if r := call(t, s, "GET", devices, map[string]string{"MS-ContinuationToken": validTok}); r.status != 200 {
 		t.Errorf("valid token refused: %d %s", r.status, r.raw)
+	}
+	// A JWT's characters, and any other RFC 6750 b64token, are well formed.
+	if r := call(t, s, "GET", devices, map[string]string{"Authorization": "bearer eyJ0.e-y_J~1+/c.s1g=="}); r.status != 200 {
+		t.Errorf("well-formed token refused: %d %s", r.status, r.raw)
 	}
 }
 
@@ -466,7 +475,13 @@ func TestLoadData(t *testing.T) {
 		{"noid.json", `{"customers":[{` + c + `,"batches":[{"status":"finished"}]}]}`, []string{"customers[0].batches[0]", "DeviceBatch schema", "id"}},
 		{"baddevice.json", `{"customers":[{` + c + `,"batches":[{"id":"b","devices":[{"id":"d"},{"id":"e","policies":"none"}]}]}]}`, []string{"customers[0].batches[0].devices[1]", "Device schema", "policies"}},
 		{"dupdevice.json", `{"customers":[{` + c + `,"batches":[{"id":"b","devices":[{"id":"d"},{"id":"d"}]}]}]}`, []string{"devices[1].id", "twice"}},
+		{"casebatch.json", `{"customers":[{` + c + `,"batches":[{"id":"A"},{"id":"b"},{"id":"a"}]}]}`, []string{"batches[2].id", `batch "a" and batch "A" (batches[0]) differ only in case`}},
+		{"foldbatch.json", `{"customers":[{` + c + `,"batches":[{"id":"Kiosk"},{"id":"\u212aiosk"}]}]}`, []string{"batches[1].id", "differ only in case"}},
 		{"dupbatch.json", `{"customers":[{` + c + `,"batches":[{"id":"b"},{"id":"b"}]}]}`, []string{"batches[1].id", "twice"}},
+		{"directory", "", []string{"is a directory"}},
+		{"devnull", "", []string{"/dev/null", "not a regular file"}},
+		{"fifo", "", []string{"not a regular file"}},
+		{"huge.json", "", []string{"larger than 64 MiB"}},
 		{"slash.json", `{"customers":[{` + c + `,"batches":[{"id":"a/b"}]}]}`, []string{"batches[0].id", "contain no /"}},
 		{"count.json", `{"customers":[{` + c + `,"batches":[{"id":"b","devicesCount":3,"generateDevices":2}]}]}`, []string{"batches[0].devicesCount", "is 3 but the batch has 2 devices"}},
 		{"gen.json", `{"customers":[{` + c + `,"batches":[{"id":"b","generateDevices":2.5}]}]}`, []string{"generateDevices", "whole number"}},
@@ -474,7 +489,32 @@ func TestLoadData(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := filepath.Join(dir, tt.name)
-			if tt.name != "missing" {
+			switch tt.name {
+			case "missing":
+			case "directory":
+				if err := os.Mkdir(p, 0o700); err != nil {
+					t.Fatal(err)
+				}
+			case "devnull":
+				// A device, as /dev/zero is: that one once grew the sandbox
+				// until it was killed. /dev/null makes old code fail, not
+				// exhaust the machine running the test.
+				p = "/dev/null"
+				if _, err := os.Stat(p); err != nil {
+					t.Skip("no /dev/null")
+				}
+			case "fifo":
+				// Opening a FIFO blocks until a writer comes.
+				if err := mkfifo(t, p); err != nil {
+					t.Skipf("no FIFO: %v", err)
+				}
+			case "huge.json":
+				// Sparse: the size is over the limit without writing it.
+				p = write(tt.name, `{"customers":[]}`)
+				if err := os.Truncate(p, MaxDataFile+1); err != nil {
+					t.Fatal(err)
+				}
+			default:
 				p = write(tt.name, tt.content)
 			}
 			_, err := LoadData(p)
