@@ -70,7 +70,10 @@ func FilterOptions() *openapi3filter.Options {
 var ErrNoBearer = errors.New(`the Authorization header must be "Bearer <token>"`)
 
 // RequireBearer is an openapi3filter.AuthenticationFunc that accepts any
-// non-empty bearer token: validation checks the shape, not the identity.
+// well-formed bearer token: validation checks the shape, not the identity.
+// Well formed is one word of visible ASCII, as RFC 6750's b64token and
+// every Entra ID token are: "Bearer a b" and a token with control or
+// non-ASCII characters are malformed.
 func RequireBearer(_ context.Context, in *openapi3filter.AuthenticationInput) error {
 	if in.SecurityScheme == nil || in.SecurityScheme.Type != "http" || in.SecurityScheme.Scheme != "bearer" {
 		return fmt.Errorf("unsupported security scheme %q", in.SecuritySchemeName)
@@ -78,6 +81,11 @@ func RequireBearer(_ context.Context, in *openapi3filter.AuthenticationInput) er
 	scheme, token, ok := cutSpace(in.RequestValidationInput.Request.Header.Get("Authorization"))
 	if !ok || token == "" || !equalFoldASCII(scheme, "Bearer") {
 		return ErrNoBearer
+	}
+	for i := 0; i < len(token); i++ {
+		if token[i] <= ' ' || token[i] > '~' {
+			return ErrNoBearer
+		}
 	}
 	return nil
 }

@@ -201,7 +201,7 @@ func New(opts Options) (*Server, error) {
 		f.RetryAfter = DefaultRetryAfter
 	}
 	s := &Server{
-		doc: doc, router: router, filter: filterOptions(),
+		doc: doc, router: router, filter: contract.FilterOptions(),
 		data: opts.Data, faults: f, pageSize: opts.PageSize, batchPg: opts.BatchPageSize,
 		log: opts.Logger, now: opts.Now, sleep: sleepCtx,
 		rnd:   rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed5a4db0c5)),
@@ -365,32 +365,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) answer {
 		}
 	}
 	return a
-}
-
-// filterOptions are the contract's validation options with a stricter
-// token check: the service refuses a malformed token, and README promises
-// 401 for one.
-func filterOptions() *openapi3filter.Options {
-	o := contract.FilterOptions()
-	o.AuthenticationFunc = requireWellFormedBearer
-	return o
-}
-
-// requireWellFormedBearer accepts any bearer token (the sandbox checks no
-// identity) that is well formed: one word of visible ASCII, as RFC 6750's
-// b64token and every Entra ID token are. "Bearer a b" and a token with
-// control characters are malformed.
-func requireWellFormedBearer(ctx context.Context, in *openapi3filter.AuthenticationInput) error {
-	if err := contract.RequireBearer(ctx, in); err != nil {
-		return err
-	}
-	_, tok, _ := strings.Cut(in.RequestValidationInput.Request.Header.Get("Authorization"), " ")
-	for i := 0; i < len(tok); i++ {
-		if tok[i] <= ' ' || tok[i] > '~' {
-			return contract.ErrNoBearer
-		}
-	}
-	return nil
 }
 
 // unauthenticated reports whether the request lacks a usable bearer token.
