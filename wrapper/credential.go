@@ -10,6 +10,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/partnercenter-go/devicebatches/internal/pchttp"
 )
 
 // TokenCredential is azcore.TokenCredential: every azidentity credential
@@ -73,9 +75,12 @@ func (a authCredential) GetToken(ctx context.Context, o policy.TokenRequestOptio
 	if err != nil {
 		return t, &AuthenticationError{Scopes: a.scopes, Err: err}
 	}
-	if !validToken(t.Token) {
-		// Never echo the value: it is a secret even when malformed.
-		return azcore.AccessToken{}, &AuthenticationError{Scopes: a.scopes, Err: errors.New("the credential returned an empty or malformed token")}
+	// Never echo the value: it is a secret even when malformed.
+	if t.Token == "" {
+		return azcore.AccessToken{}, &AuthenticationError{Scopes: a.scopes, Err: errors.New("the credential returned an empty token")}
+	}
+	if what := pchttp.TokenProblem(t.Token); what != "" {
+		return azcore.AccessToken{}, &AuthenticationError{Scopes: a.scopes, Err: errors.New("the credential returned a malformed token: " + what)}
 	}
 	if a.seen != nil {
 		a.seen.add(t.Token)
@@ -94,20 +99,4 @@ func isNil(v any) bool {
 		return rv.IsNil()
 	}
 	return false
-}
-
-// validToken: a bearer token is printable ASCII without spaces (RFC 6750's
-// b64token and more), so a control character, a space or a character
-// pasted from elsewhere (a zero-width space) is refused here with one
-// clear error, not sent, and not turned into net/http's header error.
-func validToken(tok string) bool {
-	if tok == "" {
-		return false
-	}
-	for i := 0; i < len(tok); i++ {
-		if c := tok[i]; c <= ' ' || c >= 0x7f {
-			return false
-		}
-	}
-	return true
 }

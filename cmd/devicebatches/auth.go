@@ -15,6 +15,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
+	"github.com/partnercenter-go/devicebatches/internal/pchttp"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
@@ -91,7 +92,7 @@ func (a *app) credential() (wrapper.TokenCredential, string, error) {
 		if tok := strings.TrimSpace(a.getenv("PARTNER_CENTER_TOKEN")); tok != "" {
 			// Refused here, before any request: net/http would otherwise
 			// fail each call with an error about the Authorization header.
-			if what := badTokenChar(tok); what != "" {
+			if what := pchttp.TokenProblem(tok); what != "" {
 				return nil, "", &wrapper.InvalidArgumentError{Argument: "PARTNER_CENTER_TOKEN", Problem: "is malformed: " + what + `; set it to the access token alone (no quotes, no "Bearer ", no line breaks)`}
 			}
 			a.credName = "PARTNER_CENTER_TOKEN"
@@ -106,24 +107,6 @@ func (a *app) credential() (wrapper.TokenCredential, string, error) {
 	}
 	a.credName = name
 	return cred, name, nil
-}
-
-// badTokenChar describes the first character a bearer token cannot hold (a
-// space, a control character or anything outside ASCII: RFC 6750's
-// b64token is printable ASCII) by position and code point, never the token;
-// "" when there is none.
-func badTokenChar(tok string) string {
-	for i, r := range []rune(tok) {
-		switch {
-		case r == ' ':
-			return fmt.Sprintf("character %d is a space", i+1)
-		case r < 0x20 || r == 0x7f:
-			return fmt.Sprintf("character %d is a control character (%U)", i+1, r)
-		case r > 0x7e:
-			return fmt.Sprintf("character %d is not ASCII (%U)", i+1, r)
-		}
-	}
-	return ""
 }
 
 func (a *app) newCredential(method string, s credentialSetup) (wrapper.TokenCredential, string, error) {

@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/net/http/httpproxy"
 
+	"github.com/partnercenter-go/devicebatches/internal/pchttp"
 	"github.com/partnercenter-go/devicebatches/internal/version"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
@@ -238,7 +239,7 @@ func (a *app) credentialsCheck(ctx context.Context) (doctorCheck, string) {
 	}
 	scope := a.scope()
 	tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}})
-	if err == nil && (tok.Token == "" || badTokenChar(tok.Token) != "") {
+	if err == nil && (tok.Token == "" || pchttp.TokenProblem(tok.Token) != "") {
 		err = errors.New("the credential returned an empty or malformed token")
 	}
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/partnercenter-go/devicebatches/internal/guid"
+	"github.com/partnercenter-go/devicebatches/internal/pchttp"
 	"github.com/partnercenter-go/devicebatches/openapi"
 )
 
@@ -82,10 +83,8 @@ func RequireBearer(_ context.Context, in *openapi3filter.AuthenticationInput) er
 	if !ok || token == "" || !equalFoldASCII(scheme, "Bearer") {
 		return ErrNoBearer
 	}
-	for i := 0; i < len(token); i++ {
-		if token[i] <= ' ' || token[i] > '~' {
-			return ErrNoBearer
-		}
+	if pchttp.TokenProblem(token) != "" {
+		return ErrNoBearer
 	}
 	return nil
 }

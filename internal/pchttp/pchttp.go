@@ -290,3 +290,23 @@ func (g *gunzip) Read(p []byte) (int, error) {
 }
 
 func (g *gunzip) Close() error { return g.rc.Close() }
+
+// TokenProblem describes the first character a bearer token cannot hold (a
+// space, a control character or anything outside ASCII: RFC 6750's
+// b64token is printable ASCII) by position and code point, never the
+// token; "" for an empty token too (callers say "empty" themselves) and
+// when there is none. The client, the CLI and the contract's check share
+// it.
+func TokenProblem(tok string) string {
+	for i, r := range []rune(tok) {
+		switch {
+		case r == ' ':
+			return fmt.Sprintf("character %d is a space", i+1)
+		case r < 0x20 || r == 0x7f:
+			return fmt.Sprintf("character %d is a control character (%U)", i+1, r)
+		case r > 0x7e:
+			return fmt.Sprintf("character %d is not ASCII (%U)", i+1, r)
+		}
+	}
+	return ""
+}
