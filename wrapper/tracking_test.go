@@ -71,3 +71,25 @@ func TestAcceptedRefusesTrackingIDWithSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptedHintNamesWhatToCheck: an accepted profile assignment whose
+// status cannot be followed points to the devices' profiles, an upload to
+// the batch's devices.
+func TestAcceptedHintNamesWhatToCheck(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusAccepted) // no Location, no body
+	}))
+	defer srv.Close()
+	c, err := NewClient(StaticToken("test-token-123"), &ClientOptions{BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.AssignProfile(context.Background(), testCustomer, "p1", []string{"d1"})
+	if err == nil || !strings.Contains(err.Error(), "check their profiles") {
+		t.Errorf("assignment: %v, want a hint to check the devices' profiles", err)
+	}
+	_, err = c.AddDevices(context.Background(), testCustomer, "b", []DeviceUpload{{ProductKey: "00329-00000-0003-AA606"}})
+	if err == nil || strings.Contains(err.Error(), "profiles") || !strings.Contains(err.Error(), "list the batch's devices") {
+		t.Errorf("upload: %v, want a hint to list the batch's devices", err)
+	}
+}

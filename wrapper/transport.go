@@ -85,7 +85,9 @@ func (t transport) Do(req *http.Request) (*http.Response, error) {
 			// it broke.
 			err = se
 		}
-		if sent != nil && !sent.unsent(err) {
+		// A refused redirect came with an answer (a 3xx), and is never
+		// retried anyway: it is no "no answer came" case.
+		if sent != nil && !sent.unsent(err) && !errors.Is(err, ErrRedirectRefused) {
 			// An upload or a profile assignment may have been carried
 			// out: shouldRetry does not send it again, and the error says
 			// what to check.

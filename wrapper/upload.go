@@ -301,7 +301,7 @@ func (c *Client) accepted(resp *http.Response, err error) (string, error) {
 	// Every error past this point follows a 2xx: the request was accepted,
 	// and sending it again would upload or assign the devices twice.
 	refused := func(problem string, why error) error {
-		de := c.decodeError(resp, fmt.Errorf("%w; do not send the request again: list the batch's devices (ListDevices; devicebatches devices) to see its outcome", why))
+		de := c.decodeError(resp, fmt.Errorf("%w; do not send the request again: %s", why, acceptedHint(resp.Request)))
 		de.problem = problem
 		return de
 	}
@@ -385,3 +385,13 @@ func (e *UserSignInRequiredError) Error() string {
 
 // Unwrap returns the service's answer.
 func (e *UserSignInRequiredError) Unwrap() error { return e.Err }
+
+// acceptedHint says what to look at after an accepted request whose status
+// cannot be followed: the devices of an upload, or their profiles after an
+// assignment (the only PATCH).
+func acceptedHint(req *http.Request) string {
+	if req != nil && req.Method == http.MethodPatch {
+		return "list the batch's devices (ListDevices; devicebatches devices) and check their profiles to see its outcome"
+	}
+	return "list the batch's devices (ListDevices; devicebatches devices) to see its outcome"
+}

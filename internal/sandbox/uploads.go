@@ -183,7 +183,7 @@ func checkIdentities(devices []uploadDevice) *answer {
 	for i, d := range devices {
 		if !d.identity() {
 			a := pcError(http.StatusBadRequest, 400, fmt.Sprintf(
-				"Device %d has no accepted identity: give a hardware hash with a serial number and/or a product key, a product key alone, or a serial number with the manufacturer and model names.", i+1))
+				"Device %d has no accepted identity: give a hardware hash (alone, or with a serial number and/or a product key), a product key alone, or a serial number with the manufacturer and model names.", i+1))
 			return &a
 		}
 	}
