@@ -69,13 +69,13 @@ func (a *app) waitAndReportAccepted(ctx context.Context, client *wrapper.Client,
 		}
 		// On stderr now, not in the error: an interrupt's message takes
 		// the error's place.
-		fmt.Fprintf(a.io.err, "devicebatches: see it later with: devicebatches status --customer %s --tracking %s\n", customer, safetext.Cell(tracking))
+		a.seeLater(customer, tracking)
 		return err
 	}
 	if err := a.report(d, raw, output, cols, sent); err != nil {
 		for _, dev := range wrapper.UploadDevices(d) {
 			if !wrapper.DeviceDone(dev) {
-				fmt.Fprintf(a.io.err, "devicebatches: see it later with: devicebatches status --customer %s --tracking %s\n", customer, safetext.Cell(tracking))
+				a.seeLater(customer, tracking)
 				break
 			}
 		}
@@ -221,7 +221,22 @@ func unlisted(sent []sentDevice, devs []wrapper.DeviceUploadDetails) []string {
 
 // name names a device sent for a message, as deviceName does.
 func (s sentDevice) name(i int) string {
-	for _, v := range []string{s.serial, s.productKey, s.deviceID} {
+	return nameByIdentity(i, s.serial, s.productKey, s.deviceID)
+}
+
+// deviceName names a device of a status for a message: its serial number,
+// else product key, else id, else its place in devicesStatus.
+func deviceName(i int, dev wrapper.DeviceUploadDetails) string {
+	serial, _ := dev.SerialNumber.Get()
+	key, _ := dev.ProductKey.Get()
+	id, _ := dev.DeviceId.Get()
+	return nameByIdentity(i, serial, key, id)
+}
+
+// nameByIdentity is the first of a device's identities (serial number,
+// product key, id) that is set, else its place (i) in its list.
+func nameByIdentity(i int, identities ...string) string {
+	for _, v := range identities {
 		if strings.TrimSpace(v) != "" {
 			return oneLine(v)
 		}
@@ -229,15 +244,9 @@ func (s sentDevice) name(i int) string {
 	return fmt.Sprintf("device #%d", i+1)
 }
 
-// deviceName names a device of a status for a message: its serial number,
-// else product key, else id, else its place in devicesStatus.
-func deviceName(i int, dev wrapper.DeviceUploadDetails) string {
-	for _, v := range []interface{ Get() (string, error) }{dev.SerialNumber, dev.ProductKey, dev.DeviceId} {
-		if s, _ := v.Get(); s != "" {
-			return oneLine(s)
-		}
-	}
-	return fmt.Sprintf("device #%d", i+1)
+// seeLater names, on stderr, the command that reads the status later.
+func (a *app) seeLater(customer, tracking string) {
+	fmt.Fprintf(a.io.err, "devicebatches: see it later with: devicebatches status --customer %s --tracking %s\n", customer, safetext.Cell(tracking))
 }
 
 // listShort joins names for one line: the first few, then how many more.
