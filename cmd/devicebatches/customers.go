@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -23,16 +22,6 @@ import (
 // prints (`id,companyName` header, `GUID,Contoso Ltd` lines).
 func parseCustomers(r io.Reader, name string) ([]string, error) {
 	return parseIDs(r, name, customerIDs)
-}
-
-// quoteShort quotes a user's line for an error message, cut so a binary file
-// cannot flood the terminal.
-func quoteShort(s string) string {
-	const limit = 60
-	if len(s) > limit {
-		s = s[:limit] + "..."
-	}
-	return strconv.Quote(s)
 }
 
 // readCustomers reads --customers-file ("-" is stdin).

@@ -96,7 +96,7 @@ func parseIDsNoting(r io.Reader, name string, kind idKind) (ids []string, note s
 	repeats := 0
 	for _, rec := range recs {
 		if p := kind.check(rec.ID); p != "" {
-			return nil, "", usagef("%s:%d: %s %s", name, rec.Line, quoteShort(rec.ID), p)
+			return nil, "", usagef("%s:%d: %s %s", name, rec.Line, idfile.QuoteShort(rec.ID), p)
 		}
 		// Partner Center compares ids without regard to case.
 		key := strings.ToLower(rec.ID)

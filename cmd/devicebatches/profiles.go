@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/partnercenter-go/devicebatches/internal/idfile"
 	"github.com/partnercenter-go/devicebatches/internal/safetext"
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
@@ -110,7 +111,7 @@ func (a *app) runAssignProfile(ctx context.Context, f assignFlags) error {
 		return usagef("--profile is required: the profile id, as listed by 'devicebatches profiles'")
 	}
 	if p := idProblem(f.profile); p != "" {
-		return usagef("--profile %s is not a profile id: %s", quoteShort(f.profile), p)
+		return usagef("--profile %s is not a profile id: %s", idfile.QuoteShort(f.profile), p)
 	}
 	if err := checkFormat(f.output, "table", "json", "jsonl"); err != nil {
 		return err
@@ -130,7 +131,7 @@ func (a *app) runAssignProfile(ctx context.Context, f assignFlags) error {
 		for i := range ids {
 			ids[i] = strings.TrimSpace(ids[i])
 			if p := deviceIDs.check(ids[i]); p != "" {
-				return usagef("--device %s %s", quoteShort(ids[i]), p)
+				return usagef("--device %s %s", idfile.QuoteShort(ids[i]), p)
 			}
 		}
 	}
@@ -194,7 +195,7 @@ func (a *app) runDeleteDevice(ctx context.Context, f deleteFlags) error {
 		return usagef("--device is required: the device id as listed by 'devicebatches devices'")
 	}
 	if p := deviceIDs.check(f.device); p != "" {
-		return usagef("--device %s %s", quoteShort(f.device), p)
+		return usagef("--device %s %s", idfile.QuoteShort(f.device), p)
 	}
 	if err := checkFormat(f.output, "table", "json", "jsonl"); err != nil {
 		return err

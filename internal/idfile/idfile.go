@@ -129,15 +129,15 @@ func parse(text, name string) ([]Record, error) {
 		// Two exports joined with cat: the second header would otherwise be
 		// taken for an id.
 		if len(rec) > 1 && isColumnName(id) {
-			return nil, &Error{name, line, fmt.Sprintf("%s is a header row, but only the first row may be one: remove this row", quoteShort(strings.Join(rec, ",")))}
+			return nil, &Error{name, line, fmt.Sprintf("%s is a header row, but only the first row may be one: remove this row", QuoteShort(strings.Join(rec, ",")))}
 		}
 		out = append(out, Record{Line: line, ID: id})
 	}
 }
 
-// quoteShort quotes a header for a message, cut so a long row cannot
-// flood the terminal.
-func quoteShort(s string) string {
+// QuoteShort quotes a value from an id file or a flag (an id, a header)
+// for a message, cut so a long one cannot flood the terminal.
+func QuoteShort(s string) string {
 	const limit = 60
 	if len(s) > limit {
 		s = s[:limit] + "..."
