@@ -16,6 +16,7 @@ import (
 	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
+	"github.com/partnercenter-go/devicebatches/internal/errorcode"
 	"github.com/partnercenter-go/devicebatches/internal/pctime"
 )
 
@@ -247,7 +248,7 @@ type DeviceUploadDetails struct {
 	// deregister it), or a name such as `ZtdDeviceDuplicated`.
 	// Documented as a string; like the error body's `code`, a number
 	// is accepted too, and reads as its decimal text (`806`).
-	ErrorCode nullable.Nullable[string] `json:"errorCode,omitempty,omitzero"`
+	ErrorCode errorcode.Text `json:"errorCode,omitempty,omitzero"`
 
 	// ErrorDescription The error's name, such as `ZtdDeviceAssignedToOtherTenant`.
 	ErrorDescription nullable.Nullable[string] `json:"errorDescription,omitempty,omitzero"`
