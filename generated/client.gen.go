@@ -16,6 +16,7 @@ import (
 	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
+	"github.com/partnercenter-go/devicebatches/internal/errorcode"
 	"github.com/partnercenter-go/devicebatches/internal/pctime"
 )
 
@@ -247,7 +248,7 @@ type DeviceUploadDetails struct {
 	// deregister it), or a name such as `ZtdDeviceDuplicated`.
 	// Documented as a string; like the error body's `code`, a number
 	// is accepted too, and reads as its decimal text (`806`).
-	ErrorCode nullable.Nullable[string] `json:"errorCode,omitempty,omitzero"`
+	ErrorCode errorcode.Text `json:"errorCode,omitempty,omitzero"`
 
 	// ErrorDescription The error's name, such as `ZtdDeviceAssignedToOtherTenant`.
 	ErrorDescription nullable.Nullable[string] `json:"errorDescription,omitempty,omitzero"`
@@ -398,6 +399,14 @@ type RequestId = openapi_types.UUID
 // TrackingId defines model for TrackingId.
 type TrackingId = string
 
+// BadGateway An error body in any of the shapes Partner Center sends:
+// PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
+// (`code`, `message`, `errorName`, ...) or the gateway's
+// ThrottlingError (`statusCode`, `message`). The shapes overlap (a
+// body may match more than one), hence anyOf, not oneOf. Texts may
+// hold HTML entities (`&#39;`) or a whole JSON document as a string.
+type BadGateway = ErrorResponse
+
 // BadRequest An error body in any of the shapes Partner Center sends:
 // PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
 // (`code`, `message`, `errorName`, ...) or the gateway's
@@ -422,6 +431,14 @@ type Conflict = ErrorResponse
 // hold HTML entities (`&#39;`) or a whole JSON document as a string.
 type Forbidden = ErrorResponse
 
+// GatewayTimeout An error body in any of the shapes Partner Center sends:
+// PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
+// (`code`, `message`, `errorName`, ...) or the gateway's
+// ThrottlingError (`statusCode`, `message`). The shapes overlap (a
+// body may match more than one), hence anyOf, not oneOf. Texts may
+// hold HTML entities (`&#39;`) or a whole JSON document as a string.
+type GatewayTimeout = ErrorResponse
+
 // InternalServerError An error body in any of the shapes Partner Center sends:
 // PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
 // (`code`, `message`, `errorName`, ...) or the gateway's
@@ -430,6 +447,22 @@ type Forbidden = ErrorResponse
 // hold HTML entities (`&#39;`) or a whole JSON document as a string.
 type InternalServerError = ErrorResponse
 
+// MethodNotAllowed An error body in any of the shapes Partner Center sends:
+// PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
+// (`code`, `message`, `errorName`, ...) or the gateway's
+// ThrottlingError (`statusCode`, `message`). The shapes overlap (a
+// body may match more than one), hence anyOf, not oneOf. Texts may
+// hold HTML entities (`&#39;`) or a whole JSON document as a string.
+type MethodNotAllowed = ErrorResponse
+
+// NotAcceptable An error body in any of the shapes Partner Center sends:
+// PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
+// (`code`, `message`, `errorName`, ...) or the gateway's
+// ThrottlingError (`statusCode`, `message`). The shapes overlap (a
+// body may match more than one), hence anyOf, not oneOf. Texts may
+// hold HTML entities (`&#39;`) or a whole JSON document as a string.
+type NotAcceptable = ErrorResponse
+
 // NotFound An error body in any of the shapes Partner Center sends:
 // PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
 // (`code`, `message`, `errorName`, ...) or the gateway's
@@ -437,6 +470,22 @@ type InternalServerError = ErrorResponse
 // body may match more than one), hence anyOf, not oneOf. Texts may
 // hold HTML entities (`&#39;`) or a whole JSON document as a string.
 type NotFound = ErrorResponse
+
+// NotImplemented An error body in any of the shapes Partner Center sends:
+// PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
+// (`code`, `message`, `errorName`, ...) or the gateway's
+// ThrottlingError (`statusCode`, `message`). The shapes overlap (a
+// body may match more than one), hence anyOf, not oneOf. Texts may
+// hold HTML entities (`&#39;`) or a whole JSON document as a string.
+type NotImplemented = ErrorResponse
+
+// PreconditionFailed An error body in any of the shapes Partner Center sends:
+// PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
+// (`code`, `message`, `errorName`, ...) or the gateway's
+// ThrottlingError (`statusCode`, `message`). The shapes overlap (a
+// body may match more than one), hence anyOf, not oneOf. Texts may
+// hold HTML entities (`&#39;`) or a whole JSON document as a string.
+type PreconditionFailed = ErrorResponse
 
 // ServiceUnavailable An error body in any of the shapes Partner Center sends:
 // PartnerCenterError (`code`, `description`), PartnerCenterErrorV2
@@ -461,6 +510,11 @@ type TooManyRequests = ErrorResponse
 // body may match more than one), hence anyOf, not oneOf. Texts may
 // hold HTML entities (`&#39;`) or a whole JSON document as a string.
 type Unauthorized = ErrorResponse
+
+// UploadAccepted The body of a 200 answer to an upload: the link to its status
+// (getBatchUploadStatus), shaped like Link. `uri` is relative and
+// usually lacks `/v1`; its last path segment is the tracking id.
+type UploadAccepted = BatchJobStatusLink
 
 // UploadStatusLink The body of a 200 answer to an upload: the link to its status
 // (getBatchUploadStatus), shaped like Link. `uri` is relative and
@@ -2424,6 +2478,36 @@ type ListCustomersResponse403Headers struct {
 	MSRequestId     string
 }
 
+// ListCustomersResponse404Headers the declared response headers of an HTTP 404 response for ListCustomers
+type ListCustomersResponse404Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListCustomersResponse405Headers the declared response headers of an HTTP 405 response for ListCustomers
+type ListCustomersResponse405Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListCustomersResponse406Headers the declared response headers of an HTTP 406 response for ListCustomers
+type ListCustomersResponse406Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListCustomersResponse409Headers the declared response headers of an HTTP 409 response for ListCustomers
+type ListCustomersResponse409Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListCustomersResponse412Headers the declared response headers of an HTTP 412 response for ListCustomers
+type ListCustomersResponse412Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
 // ListCustomersResponse429Headers the declared response headers of an HTTP 429 response for ListCustomers
 type ListCustomersResponse429Headers struct {
 	MSCorrelationId string
@@ -2437,8 +2521,28 @@ type ListCustomersResponse500Headers struct {
 	MSRequestId     string
 }
 
+// ListCustomersResponse501Headers the declared response headers of an HTTP 501 response for ListCustomers
+type ListCustomersResponse501Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListCustomersResponse502Headers the declared response headers of an HTTP 502 response for ListCustomers
+type ListCustomersResponse502Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
 // ListCustomersResponse503Headers the declared response headers of an HTTP 503 response for ListCustomers
 type ListCustomersResponse503Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+// ListCustomersResponse504Headers the declared response headers of an HTTP 504 response for ListCustomers
+type ListCustomersResponse504Headers struct {
 	MSCorrelationId string
 	MSRequestId     string
 	RetryAfter      string
@@ -2455,12 +2559,28 @@ type ListCustomersResponse struct {
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *PreconditionFailed
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotImplemented
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListCustomersResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -2469,12 +2589,28 @@ type ListCustomersResponse struct {
 	Headers401 *ListCustomersResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ListCustomersResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListCustomersResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *ListCustomersResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ListCustomersResponse406Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ListCustomersResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ListCustomersResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListCustomersResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *ListCustomersResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *ListCustomersResponse501Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *ListCustomersResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *ListCustomersResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListCustomersResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2497,6 +2633,31 @@ func (r ListCustomersResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListCustomersResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListCustomersResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ListCustomersResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ListCustomersResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r ListCustomersResponse) GetJSON412() *PreconditionFailed {
+	return r.JSON412
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r ListCustomersResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
@@ -2507,9 +2668,24 @@ func (r ListCustomersResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r ListCustomersResponse) GetJSON501() *NotImplemented {
+	return r.JSON501
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListCustomersResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r ListCustomersResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListCustomersResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -2543,8 +2719,20 @@ func (r ListCustomersResponse) ContentType() string {
 
 // UpdateDevicePoliciesResponse200Headers the declared response headers of an HTTP 200 response for UpdateDevicePolicies
 type UpdateDevicePoliciesResponse200Headers struct {
+	Location        string
+	MSCV            string
 	MSCorrelationId string
 	MSRequestId     string
+	MSServerId      string
+}
+
+// UpdateDevicePoliciesResponse201Headers the declared response headers of an HTTP 201 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse201Headers struct {
+	Location        string
+	MSCV            string
+	MSCorrelationId string
+	MSRequestId     string
+	MSServerId      string
 }
 
 // UpdateDevicePoliciesResponse202Headers the declared response headers of an HTTP 202 response for UpdateDevicePolicies
@@ -2581,6 +2769,30 @@ type UpdateDevicePoliciesResponse404Headers struct {
 	MSRequestId     string
 }
 
+// UpdateDevicePoliciesResponse405Headers the declared response headers of an HTTP 405 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse405Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// UpdateDevicePoliciesResponse406Headers the declared response headers of an HTTP 406 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse406Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// UpdateDevicePoliciesResponse409Headers the declared response headers of an HTTP 409 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse409Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// UpdateDevicePoliciesResponse412Headers the declared response headers of an HTTP 412 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse412Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
 // UpdateDevicePoliciesResponse429Headers the declared response headers of an HTTP 429 response for UpdateDevicePolicies
 type UpdateDevicePoliciesResponse429Headers struct {
 	MSCorrelationId string
@@ -2594,8 +2806,28 @@ type UpdateDevicePoliciesResponse500Headers struct {
 	MSRequestId     string
 }
 
+// UpdateDevicePoliciesResponse501Headers the declared response headers of an HTTP 501 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse501Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// UpdateDevicePoliciesResponse502Headers the declared response headers of an HTTP 502 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse502Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
 // UpdateDevicePoliciesResponse503Headers the declared response headers of an HTTP 503 response for UpdateDevicePolicies
 type UpdateDevicePoliciesResponse503Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+// UpdateDevicePoliciesResponse504Headers the declared response headers of an HTTP 504 response for UpdateDevicePolicies
+type UpdateDevicePoliciesResponse504Headers struct {
 	MSCorrelationId string
 	MSRequestId     string
 	RetryAfter      string
@@ -2606,6 +2838,8 @@ type UpdateDevicePoliciesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UploadStatusLink
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *UploadAccepted
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -2614,14 +2848,30 @@ type UpdateDevicePoliciesResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *PreconditionFailed
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotImplemented
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateDevicePoliciesResponse200Headers
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *UpdateDevicePoliciesResponse201Headers
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *UpdateDevicePoliciesResponse202Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -2632,17 +2882,36 @@ type UpdateDevicePoliciesResponse struct {
 	Headers403 *UpdateDevicePoliciesResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *UpdateDevicePoliciesResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *UpdateDevicePoliciesResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *UpdateDevicePoliciesResponse406Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpdateDevicePoliciesResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *UpdateDevicePoliciesResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateDevicePoliciesResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *UpdateDevicePoliciesResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *UpdateDevicePoliciesResponse501Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *UpdateDevicePoliciesResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *UpdateDevicePoliciesResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *UpdateDevicePoliciesResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateDevicePoliciesResponse) GetJSON200() *UploadStatusLink {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r UpdateDevicePoliciesResponse) GetJSON202() *UploadAccepted {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -2665,6 +2934,26 @@ func (r UpdateDevicePoliciesResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r UpdateDevicePoliciesResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r UpdateDevicePoliciesResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateDevicePoliciesResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r UpdateDevicePoliciesResponse) GetJSON412() *PreconditionFailed {
+	return r.JSON412
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r UpdateDevicePoliciesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
@@ -2675,9 +2964,24 @@ func (r UpdateDevicePoliciesResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r UpdateDevicePoliciesResponse) GetJSON501() *NotImplemented {
+	return r.JSON501
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r UpdateDevicePoliciesResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r UpdateDevicePoliciesResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r UpdateDevicePoliciesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -2742,6 +3046,30 @@ type GetBatchUploadStatusResponse404Headers struct {
 	MSRequestId     string
 }
 
+// GetBatchUploadStatusResponse405Headers the declared response headers of an HTTP 405 response for GetBatchUploadStatus
+type GetBatchUploadStatusResponse405Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// GetBatchUploadStatusResponse406Headers the declared response headers of an HTTP 406 response for GetBatchUploadStatus
+type GetBatchUploadStatusResponse406Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// GetBatchUploadStatusResponse409Headers the declared response headers of an HTTP 409 response for GetBatchUploadStatus
+type GetBatchUploadStatusResponse409Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// GetBatchUploadStatusResponse412Headers the declared response headers of an HTTP 412 response for GetBatchUploadStatus
+type GetBatchUploadStatusResponse412Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
 // GetBatchUploadStatusResponse429Headers the declared response headers of an HTTP 429 response for GetBatchUploadStatus
 type GetBatchUploadStatusResponse429Headers struct {
 	MSCorrelationId string
@@ -2755,8 +3083,28 @@ type GetBatchUploadStatusResponse500Headers struct {
 	MSRequestId     string
 }
 
+// GetBatchUploadStatusResponse501Headers the declared response headers of an HTTP 501 response for GetBatchUploadStatus
+type GetBatchUploadStatusResponse501Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// GetBatchUploadStatusResponse502Headers the declared response headers of an HTTP 502 response for GetBatchUploadStatus
+type GetBatchUploadStatusResponse502Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
 // GetBatchUploadStatusResponse503Headers the declared response headers of an HTTP 503 response for GetBatchUploadStatus
 type GetBatchUploadStatusResponse503Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+// GetBatchUploadStatusResponse504Headers the declared response headers of an HTTP 504 response for GetBatchUploadStatus
+type GetBatchUploadStatusResponse504Headers struct {
 	MSCorrelationId string
 	MSRequestId     string
 	RetryAfter      string
@@ -2775,12 +3123,26 @@ type GetBatchUploadStatusResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *PreconditionFailed
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotImplemented
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetBatchUploadStatusResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -2791,12 +3153,26 @@ type GetBatchUploadStatusResponse struct {
 	Headers403 *GetBatchUploadStatusResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *GetBatchUploadStatusResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *GetBatchUploadStatusResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *GetBatchUploadStatusResponse406Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *GetBatchUploadStatusResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *GetBatchUploadStatusResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetBatchUploadStatusResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *GetBatchUploadStatusResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *GetBatchUploadStatusResponse501Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *GetBatchUploadStatusResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetBatchUploadStatusResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *GetBatchUploadStatusResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2824,6 +3200,26 @@ func (r GetBatchUploadStatusResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r GetBatchUploadStatusResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r GetBatchUploadStatusResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r GetBatchUploadStatusResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r GetBatchUploadStatusResponse) GetJSON412() *PreconditionFailed {
+	return r.JSON412
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r GetBatchUploadStatusResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
@@ -2834,9 +3230,24 @@ func (r GetBatchUploadStatusResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r GetBatchUploadStatusResponse) GetJSON501() *NotImplemented {
+	return r.JSON501
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r GetBatchUploadStatusResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r GetBatchUploadStatusResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r GetBatchUploadStatusResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -2901,6 +3312,30 @@ type ListDeviceBatchesResponse404Headers struct {
 	MSRequestId     string
 }
 
+// ListDeviceBatchesResponse405Headers the declared response headers of an HTTP 405 response for ListDeviceBatches
+type ListDeviceBatchesResponse405Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListDeviceBatchesResponse406Headers the declared response headers of an HTTP 406 response for ListDeviceBatches
+type ListDeviceBatchesResponse406Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListDeviceBatchesResponse409Headers the declared response headers of an HTTP 409 response for ListDeviceBatches
+type ListDeviceBatchesResponse409Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListDeviceBatchesResponse412Headers the declared response headers of an HTTP 412 response for ListDeviceBatches
+type ListDeviceBatchesResponse412Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
 // ListDeviceBatchesResponse429Headers the declared response headers of an HTTP 429 response for ListDeviceBatches
 type ListDeviceBatchesResponse429Headers struct {
 	MSCorrelationId string
@@ -2914,8 +3349,28 @@ type ListDeviceBatchesResponse500Headers struct {
 	MSRequestId     string
 }
 
+// ListDeviceBatchesResponse501Headers the declared response headers of an HTTP 501 response for ListDeviceBatches
+type ListDeviceBatchesResponse501Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListDeviceBatchesResponse502Headers the declared response headers of an HTTP 502 response for ListDeviceBatches
+type ListDeviceBatchesResponse502Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
 // ListDeviceBatchesResponse503Headers the declared response headers of an HTTP 503 response for ListDeviceBatches
 type ListDeviceBatchesResponse503Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+// ListDeviceBatchesResponse504Headers the declared response headers of an HTTP 504 response for ListDeviceBatches
+type ListDeviceBatchesResponse504Headers struct {
 	MSCorrelationId string
 	MSRequestId     string
 	RetryAfter      string
@@ -2934,12 +3389,26 @@ type ListDeviceBatchesResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *PreconditionFailed
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotImplemented
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListDeviceBatchesResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -2950,12 +3419,26 @@ type ListDeviceBatchesResponse struct {
 	Headers403 *ListDeviceBatchesResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *ListDeviceBatchesResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *ListDeviceBatchesResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ListDeviceBatchesResponse406Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ListDeviceBatchesResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ListDeviceBatchesResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListDeviceBatchesResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *ListDeviceBatchesResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *ListDeviceBatchesResponse501Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *ListDeviceBatchesResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *ListDeviceBatchesResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListDeviceBatchesResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2983,6 +3466,26 @@ func (r ListDeviceBatchesResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListDeviceBatchesResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ListDeviceBatchesResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ListDeviceBatchesResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r ListDeviceBatchesResponse) GetJSON412() *PreconditionFailed {
+	return r.JSON412
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r ListDeviceBatchesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
@@ -2993,9 +3496,24 @@ func (r ListDeviceBatchesResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r ListDeviceBatchesResponse) GetJSON501() *NotImplemented {
+	return r.JSON501
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListDeviceBatchesResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r ListDeviceBatchesResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListDeviceBatchesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -3029,8 +3547,20 @@ func (r ListDeviceBatchesResponse) ContentType() string {
 
 // CreateDeviceBatchResponse200Headers the declared response headers of an HTTP 200 response for CreateDeviceBatch
 type CreateDeviceBatchResponse200Headers struct {
+	Location        string
+	MSCV            string
 	MSCorrelationId string
 	MSRequestId     string
+	MSServerId      string
+}
+
+// CreateDeviceBatchResponse201Headers the declared response headers of an HTTP 201 response for CreateDeviceBatch
+type CreateDeviceBatchResponse201Headers struct {
+	Location        string
+	MSCV            string
+	MSCorrelationId string
+	MSRequestId     string
+	MSServerId      string
 }
 
 // CreateDeviceBatchResponse202Headers the declared response headers of an HTTP 202 response for CreateDeviceBatch
@@ -3067,8 +3597,26 @@ type CreateDeviceBatchResponse404Headers struct {
 	MSRequestId     string
 }
 
+// CreateDeviceBatchResponse405Headers the declared response headers of an HTTP 405 response for CreateDeviceBatch
+type CreateDeviceBatchResponse405Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// CreateDeviceBatchResponse406Headers the declared response headers of an HTTP 406 response for CreateDeviceBatch
+type CreateDeviceBatchResponse406Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
 // CreateDeviceBatchResponse409Headers the declared response headers of an HTTP 409 response for CreateDeviceBatch
 type CreateDeviceBatchResponse409Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// CreateDeviceBatchResponse412Headers the declared response headers of an HTTP 412 response for CreateDeviceBatch
+type CreateDeviceBatchResponse412Headers struct {
 	MSCorrelationId string
 	MSRequestId     string
 }
@@ -3086,8 +3634,28 @@ type CreateDeviceBatchResponse500Headers struct {
 	MSRequestId     string
 }
 
+// CreateDeviceBatchResponse501Headers the declared response headers of an HTTP 501 response for CreateDeviceBatch
+type CreateDeviceBatchResponse501Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// CreateDeviceBatchResponse502Headers the declared response headers of an HTTP 502 response for CreateDeviceBatch
+type CreateDeviceBatchResponse502Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
 // CreateDeviceBatchResponse503Headers the declared response headers of an HTTP 503 response for CreateDeviceBatch
 type CreateDeviceBatchResponse503Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+// CreateDeviceBatchResponse504Headers the declared response headers of an HTTP 504 response for CreateDeviceBatch
+type CreateDeviceBatchResponse504Headers struct {
 	MSCorrelationId string
 	MSRequestId     string
 	RetryAfter      string
@@ -3098,6 +3666,8 @@ type CreateDeviceBatchResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UploadStatusLink
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *UploadAccepted
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -3106,16 +3676,30 @@ type CreateDeviceBatchResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *PreconditionFailed
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotImplemented
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CreateDeviceBatchResponse200Headers
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateDeviceBatchResponse201Headers
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *CreateDeviceBatchResponse202Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -3126,19 +3710,36 @@ type CreateDeviceBatchResponse struct {
 	Headers403 *CreateDeviceBatchResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *CreateDeviceBatchResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *CreateDeviceBatchResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *CreateDeviceBatchResponse406Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *CreateDeviceBatchResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *CreateDeviceBatchResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateDeviceBatchResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *CreateDeviceBatchResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *CreateDeviceBatchResponse501Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *CreateDeviceBatchResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CreateDeviceBatchResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreateDeviceBatchResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateDeviceBatchResponse) GetJSON200() *UploadStatusLink {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r CreateDeviceBatchResponse) GetJSON202() *UploadAccepted {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -3161,9 +3762,24 @@ func (r CreateDeviceBatchResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r CreateDeviceBatchResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r CreateDeviceBatchResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r CreateDeviceBatchResponse) GetJSON409() *Conflict {
 	return r.JSON409
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r CreateDeviceBatchResponse) GetJSON412() *PreconditionFailed {
+	return r.JSON412
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -3176,9 +3792,24 @@ func (r CreateDeviceBatchResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r CreateDeviceBatchResponse) GetJSON501() *NotImplemented {
+	return r.JSON501
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r CreateDeviceBatchResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r CreateDeviceBatchResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CreateDeviceBatchResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -3243,6 +3874,30 @@ type ListDevicesResponse404Headers struct {
 	MSRequestId     string
 }
 
+// ListDevicesResponse405Headers the declared response headers of an HTTP 405 response for ListDevices
+type ListDevicesResponse405Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListDevicesResponse406Headers the declared response headers of an HTTP 406 response for ListDevices
+type ListDevicesResponse406Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListDevicesResponse409Headers the declared response headers of an HTTP 409 response for ListDevices
+type ListDevicesResponse409Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListDevicesResponse412Headers the declared response headers of an HTTP 412 response for ListDevices
+type ListDevicesResponse412Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
 // ListDevicesResponse429Headers the declared response headers of an HTTP 429 response for ListDevices
 type ListDevicesResponse429Headers struct {
 	MSCorrelationId string
@@ -3256,8 +3911,28 @@ type ListDevicesResponse500Headers struct {
 	MSRequestId     string
 }
 
+// ListDevicesResponse501Headers the declared response headers of an HTTP 501 response for ListDevices
+type ListDevicesResponse501Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListDevicesResponse502Headers the declared response headers of an HTTP 502 response for ListDevices
+type ListDevicesResponse502Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
 // ListDevicesResponse503Headers the declared response headers of an HTTP 503 response for ListDevices
 type ListDevicesResponse503Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+// ListDevicesResponse504Headers the declared response headers of an HTTP 504 response for ListDevices
+type ListDevicesResponse504Headers struct {
 	MSCorrelationId string
 	MSRequestId     string
 	RetryAfter      string
@@ -3276,12 +3951,26 @@ type ListDevicesResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *PreconditionFailed
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotImplemented
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListDevicesResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -3292,12 +3981,26 @@ type ListDevicesResponse struct {
 	Headers403 *ListDevicesResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *ListDevicesResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *ListDevicesResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ListDevicesResponse406Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ListDevicesResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ListDevicesResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListDevicesResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *ListDevicesResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *ListDevicesResponse501Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *ListDevicesResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *ListDevicesResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListDevicesResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3325,6 +4028,26 @@ func (r ListDevicesResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListDevicesResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ListDevicesResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ListDevicesResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r ListDevicesResponse) GetJSON412() *PreconditionFailed {
+	return r.JSON412
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r ListDevicesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
@@ -3335,9 +4058,24 @@ func (r ListDevicesResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r ListDevicesResponse) GetJSON501() *NotImplemented {
+	return r.JSON501
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListDevicesResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r ListDevicesResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListDevicesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -3371,8 +4109,20 @@ func (r ListDevicesResponse) ContentType() string {
 
 // AddDevicesResponse200Headers the declared response headers of an HTTP 200 response for AddDevices
 type AddDevicesResponse200Headers struct {
+	Location        string
+	MSCV            string
 	MSCorrelationId string
 	MSRequestId     string
+	MSServerId      string
+}
+
+// AddDevicesResponse201Headers the declared response headers of an HTTP 201 response for AddDevices
+type AddDevicesResponse201Headers struct {
+	Location        string
+	MSCV            string
+	MSCorrelationId string
+	MSRequestId     string
+	MSServerId      string
 }
 
 // AddDevicesResponse202Headers the declared response headers of an HTTP 202 response for AddDevices
@@ -3409,6 +4159,30 @@ type AddDevicesResponse404Headers struct {
 	MSRequestId     string
 }
 
+// AddDevicesResponse405Headers the declared response headers of an HTTP 405 response for AddDevices
+type AddDevicesResponse405Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// AddDevicesResponse406Headers the declared response headers of an HTTP 406 response for AddDevices
+type AddDevicesResponse406Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// AddDevicesResponse409Headers the declared response headers of an HTTP 409 response for AddDevices
+type AddDevicesResponse409Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// AddDevicesResponse412Headers the declared response headers of an HTTP 412 response for AddDevices
+type AddDevicesResponse412Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
 // AddDevicesResponse429Headers the declared response headers of an HTTP 429 response for AddDevices
 type AddDevicesResponse429Headers struct {
 	MSCorrelationId string
@@ -3422,8 +4196,28 @@ type AddDevicesResponse500Headers struct {
 	MSRequestId     string
 }
 
+// AddDevicesResponse501Headers the declared response headers of an HTTP 501 response for AddDevices
+type AddDevicesResponse501Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// AddDevicesResponse502Headers the declared response headers of an HTTP 502 response for AddDevices
+type AddDevicesResponse502Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
 // AddDevicesResponse503Headers the declared response headers of an HTTP 503 response for AddDevices
 type AddDevicesResponse503Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+// AddDevicesResponse504Headers the declared response headers of an HTTP 504 response for AddDevices
+type AddDevicesResponse504Headers struct {
 	MSCorrelationId string
 	MSRequestId     string
 	RetryAfter      string
@@ -3434,6 +4228,8 @@ type AddDevicesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UploadStatusLink
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *UploadAccepted
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -3442,14 +4238,30 @@ type AddDevicesResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *PreconditionFailed
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotImplemented
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *AddDevicesResponse200Headers
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *AddDevicesResponse201Headers
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *AddDevicesResponse202Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -3460,17 +4272,36 @@ type AddDevicesResponse struct {
 	Headers403 *AddDevicesResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *AddDevicesResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *AddDevicesResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *AddDevicesResponse406Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *AddDevicesResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *AddDevicesResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *AddDevicesResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *AddDevicesResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *AddDevicesResponse501Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *AddDevicesResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AddDevicesResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *AddDevicesResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r AddDevicesResponse) GetJSON200() *UploadStatusLink {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r AddDevicesResponse) GetJSON202() *UploadAccepted {
+	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -3493,6 +4324,26 @@ func (r AddDevicesResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r AddDevicesResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r AddDevicesResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r AddDevicesResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r AddDevicesResponse) GetJSON412() *PreconditionFailed {
+	return r.JSON412
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r AddDevicesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
@@ -3503,9 +4354,24 @@ func (r AddDevicesResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r AddDevicesResponse) GetJSON501() *NotImplemented {
+	return r.JSON501
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r AddDevicesResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r AddDevicesResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r AddDevicesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -3570,6 +4436,30 @@ type DeleteDeviceResponse404Headers struct {
 	MSRequestId     string
 }
 
+// DeleteDeviceResponse405Headers the declared response headers of an HTTP 405 response for DeleteDevice
+type DeleteDeviceResponse405Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// DeleteDeviceResponse406Headers the declared response headers of an HTTP 406 response for DeleteDevice
+type DeleteDeviceResponse406Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// DeleteDeviceResponse409Headers the declared response headers of an HTTP 409 response for DeleteDevice
+type DeleteDeviceResponse409Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// DeleteDeviceResponse412Headers the declared response headers of an HTTP 412 response for DeleteDevice
+type DeleteDeviceResponse412Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
 // DeleteDeviceResponse429Headers the declared response headers of an HTTP 429 response for DeleteDevice
 type DeleteDeviceResponse429Headers struct {
 	MSCorrelationId string
@@ -3583,8 +4473,28 @@ type DeleteDeviceResponse500Headers struct {
 	MSRequestId     string
 }
 
+// DeleteDeviceResponse501Headers the declared response headers of an HTTP 501 response for DeleteDevice
+type DeleteDeviceResponse501Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// DeleteDeviceResponse502Headers the declared response headers of an HTTP 502 response for DeleteDevice
+type DeleteDeviceResponse502Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
 // DeleteDeviceResponse503Headers the declared response headers of an HTTP 503 response for DeleteDevice
 type DeleteDeviceResponse503Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+// DeleteDeviceResponse504Headers the declared response headers of an HTTP 504 response for DeleteDevice
+type DeleteDeviceResponse504Headers struct {
 	MSCorrelationId string
 	MSRequestId     string
 	RetryAfter      string
@@ -3601,12 +4511,26 @@ type DeleteDeviceResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *PreconditionFailed
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotImplemented
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *DeleteDeviceResponse204Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -3617,12 +4541,26 @@ type DeleteDeviceResponse struct {
 	Headers403 *DeleteDeviceResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *DeleteDeviceResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *DeleteDeviceResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *DeleteDeviceResponse406Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DeleteDeviceResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *DeleteDeviceResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteDeviceResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *DeleteDeviceResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *DeleteDeviceResponse501Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *DeleteDeviceResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *DeleteDeviceResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteDeviceResponse504Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -3645,6 +4583,26 @@ func (r DeleteDeviceResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r DeleteDeviceResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r DeleteDeviceResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteDeviceResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r DeleteDeviceResponse) GetJSON412() *PreconditionFailed {
+	return r.JSON412
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r DeleteDeviceResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
@@ -3655,9 +4613,24 @@ func (r DeleteDeviceResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r DeleteDeviceResponse) GetJSON501() *NotImplemented {
+	return r.JSON501
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r DeleteDeviceResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r DeleteDeviceResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r DeleteDeviceResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -3722,6 +4695,30 @@ type ListConfigurationPoliciesResponse404Headers struct {
 	MSRequestId     string
 }
 
+// ListConfigurationPoliciesResponse405Headers the declared response headers of an HTTP 405 response for ListConfigurationPolicies
+type ListConfigurationPoliciesResponse405Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListConfigurationPoliciesResponse406Headers the declared response headers of an HTTP 406 response for ListConfigurationPolicies
+type ListConfigurationPoliciesResponse406Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListConfigurationPoliciesResponse409Headers the declared response headers of an HTTP 409 response for ListConfigurationPolicies
+type ListConfigurationPoliciesResponse409Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListConfigurationPoliciesResponse412Headers the declared response headers of an HTTP 412 response for ListConfigurationPolicies
+type ListConfigurationPoliciesResponse412Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
 // ListConfigurationPoliciesResponse429Headers the declared response headers of an HTTP 429 response for ListConfigurationPolicies
 type ListConfigurationPoliciesResponse429Headers struct {
 	MSCorrelationId string
@@ -3735,8 +4732,28 @@ type ListConfigurationPoliciesResponse500Headers struct {
 	MSRequestId     string
 }
 
+// ListConfigurationPoliciesResponse501Headers the declared response headers of an HTTP 501 response for ListConfigurationPolicies
+type ListConfigurationPoliciesResponse501Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+}
+
+// ListConfigurationPoliciesResponse502Headers the declared response headers of an HTTP 502 response for ListConfigurationPolicies
+type ListConfigurationPoliciesResponse502Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
 // ListConfigurationPoliciesResponse503Headers the declared response headers of an HTTP 503 response for ListConfigurationPolicies
 type ListConfigurationPoliciesResponse503Headers struct {
+	MSCorrelationId string
+	MSRequestId     string
+	RetryAfter      string
+}
+
+// ListConfigurationPoliciesResponse504Headers the declared response headers of an HTTP 504 response for ListConfigurationPolicies
+type ListConfigurationPoliciesResponse504Headers struct {
 	MSCorrelationId string
 	MSRequestId     string
 	RetryAfter      string
@@ -3755,12 +4772,26 @@ type ListConfigurationPoliciesResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON405 the response for an HTTP 405 `application/json` response
+	JSON405 *MethodNotAllowed
+	// JSON406 the response for an HTTP 406 `application/json` response
+	JSON406 *NotAcceptable
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *PreconditionFailed
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotImplemented
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListConfigurationPoliciesResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -3771,12 +4802,26 @@ type ListConfigurationPoliciesResponse struct {
 	Headers403 *ListConfigurationPoliciesResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *ListConfigurationPoliciesResponse404Headers
+	// Headers405 the parsed response headers for an HTTP 405 response
+	Headers405 *ListConfigurationPoliciesResponse405Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ListConfigurationPoliciesResponse406Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ListConfigurationPoliciesResponse409Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *ListConfigurationPoliciesResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListConfigurationPoliciesResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *ListConfigurationPoliciesResponse500Headers
+	// Headers501 the parsed response headers for an HTTP 501 response
+	Headers501 *ListConfigurationPoliciesResponse501Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *ListConfigurationPoliciesResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *ListConfigurationPoliciesResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ListConfigurationPoliciesResponse504Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3804,6 +4849,26 @@ func (r ListConfigurationPoliciesResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON405 returns the response for an HTTP 405 `application/json` response
+func (r ListConfigurationPoliciesResponse) GetJSON405() *MethodNotAllowed {
+	return r.JSON405
+}
+
+// GetJSON406 returns the response for an HTTP 406 `application/json` response
+func (r ListConfigurationPoliciesResponse) GetJSON406() *NotAcceptable {
+	return r.JSON406
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ListConfigurationPoliciesResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r ListConfigurationPoliciesResponse) GetJSON412() *PreconditionFailed {
+	return r.JSON412
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r ListConfigurationPoliciesResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
@@ -3814,9 +4879,24 @@ func (r ListConfigurationPoliciesResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r ListConfigurationPoliciesResponse) GetJSON501() *NotImplemented {
+	return r.JSON501
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r ListConfigurationPoliciesResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r ListConfigurationPoliciesResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListConfigurationPoliciesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -4128,6 +5208,41 @@ func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, err
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4142,12 +5257,33 @@ func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotImplemented
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	}
 
@@ -4241,6 +5377,91 @@ func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, err
 			headers.MSRequestId = value
 		}
 		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListCustomersResponse404Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers ListCustomersResponse405Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers ListCustomersResponse406Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 409:
+		var headers ListCustomersResponse409Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers ListCustomersResponse412Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListCustomersResponse429Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -4282,6 +5503,47 @@ func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, err
 			headers.MSRequestId = value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers ListCustomersResponse501Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers501 = &headers
+	case rsp.StatusCode == 502:
+		var headers ListCustomersResponse502Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers502 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListCustomersResponse503Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -4306,6 +5568,30 @@ func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, err
 			headers.RetryAfter = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListCustomersResponse504Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -4332,8 +5618,15 @@ func ParseUpdateDevicePoliciesResponse(rsp *http.Response) (*UpdateDevicePolicie
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 202:
+	case rsp.StatusCode == 201:
 		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest UploadAccepted
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
@@ -4363,6 +5656,34 @@ func ParseUpdateDevicePoliciesResponse(rsp *http.Response) (*UpdateDevicePolicie
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4377,6 +5698,20 @@ func ParseUpdateDevicePoliciesResponse(rsp *http.Response) (*UpdateDevicePolicie
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotImplemented
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4384,11 +5719,32 @@ func ParseUpdateDevicePoliciesResponse(rsp *http.Response) (*UpdateDevicePolicie
 		}
 		response.JSON503 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
 	}
 
 	switch {
 	case rsp.StatusCode == 200:
 		var headers UpdateDevicePoliciesResponse200Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -4403,12 +5759,57 @@ func ParseUpdateDevicePoliciesResponse(rsp *http.Response) (*UpdateDevicePolicie
 			}
 			headers.MSRequestId = value
 		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = value
+		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 201:
+		var headers UpdateDevicePoliciesResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 202:
 		var headers UpdateDevicePoliciesResponse202Headers
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.Location = value
@@ -4517,6 +5918,74 @@ func ParseUpdateDevicePoliciesResponse(rsp *http.Response) (*UpdateDevicePolicie
 			headers.MSRequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers UpdateDevicePoliciesResponse405Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers UpdateDevicePoliciesResponse406Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpdateDevicePoliciesResponse409Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers UpdateDevicePoliciesResponse412Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers UpdateDevicePoliciesResponse429Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -4558,6 +6027,47 @@ func ParseUpdateDevicePoliciesResponse(rsp *http.Response) (*UpdateDevicePolicie
 			headers.MSRequestId = value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers UpdateDevicePoliciesResponse501Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers501 = &headers
+	case rsp.StatusCode == 502:
+		var headers UpdateDevicePoliciesResponse502Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers502 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpdateDevicePoliciesResponse503Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -4582,6 +6092,30 @@ func ParseUpdateDevicePoliciesResponse(rsp *http.Response) (*UpdateDevicePolicie
 			headers.RetryAfter = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers UpdateDevicePoliciesResponse504Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -4636,6 +6170,34 @@ func ParseGetBatchUploadStatusResponse(rsp *http.Response) (*GetBatchUploadStatu
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4650,12 +6212,33 @@ func ParseGetBatchUploadStatusResponse(rsp *http.Response) (*GetBatchUploadStatu
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotImplemented
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	}
 
@@ -4766,6 +6349,74 @@ func ParseGetBatchUploadStatusResponse(rsp *http.Response) (*GetBatchUploadStatu
 			headers.MSRequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers GetBatchUploadStatusResponse405Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers GetBatchUploadStatusResponse406Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 409:
+		var headers GetBatchUploadStatusResponse409Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers GetBatchUploadStatusResponse412Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetBatchUploadStatusResponse429Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -4807,6 +6458,47 @@ func ParseGetBatchUploadStatusResponse(rsp *http.Response) (*GetBatchUploadStatu
 			headers.MSRequestId = value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers GetBatchUploadStatusResponse501Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers501 = &headers
+	case rsp.StatusCode == 502:
+		var headers GetBatchUploadStatusResponse502Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers502 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetBatchUploadStatusResponse503Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -4831,6 +6523,30 @@ func ParseGetBatchUploadStatusResponse(rsp *http.Response) (*GetBatchUploadStatu
 			headers.RetryAfter = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers GetBatchUploadStatusResponse504Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -4885,6 +6601,34 @@ func ParseListDeviceBatchesResponse(rsp *http.Response) (*ListDeviceBatchesRespo
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4899,12 +6643,33 @@ func ParseListDeviceBatchesResponse(rsp *http.Response) (*ListDeviceBatchesRespo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotImplemented
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	}
 
@@ -5015,6 +6780,74 @@ func ParseListDeviceBatchesResponse(rsp *http.Response) (*ListDeviceBatchesRespo
 			headers.MSRequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers ListDeviceBatchesResponse405Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers ListDeviceBatchesResponse406Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 409:
+		var headers ListDeviceBatchesResponse409Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers ListDeviceBatchesResponse412Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListDeviceBatchesResponse429Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -5056,6 +6889,47 @@ func ParseListDeviceBatchesResponse(rsp *http.Response) (*ListDeviceBatchesRespo
 			headers.MSRequestId = value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers ListDeviceBatchesResponse501Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers501 = &headers
+	case rsp.StatusCode == 502:
+		var headers ListDeviceBatchesResponse502Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers502 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListDeviceBatchesResponse503Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -5080,6 +6954,30 @@ func ParseListDeviceBatchesResponse(rsp *http.Response) (*ListDeviceBatchesRespo
 			headers.RetryAfter = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListDeviceBatchesResponse504Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -5106,8 +7004,15 @@ func ParseCreateDeviceBatchResponse(rsp *http.Response) (*CreateDeviceBatchRespo
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 202:
+	case rsp.StatusCode == 201:
 		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest UploadAccepted
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
@@ -5137,12 +7042,33 @@ func ParseCreateDeviceBatchResponse(rsp *http.Response) (*CreateDeviceBatchRespo
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -5158,6 +7084,20 @@ func ParseCreateDeviceBatchResponse(rsp *http.Response) (*CreateDeviceBatchRespo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotImplemented
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -5165,11 +7105,32 @@ func ParseCreateDeviceBatchResponse(rsp *http.Response) (*CreateDeviceBatchRespo
 		}
 		response.JSON503 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
 	}
 
 	switch {
 	case rsp.StatusCode == 200:
 		var headers CreateDeviceBatchResponse200Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -5184,12 +7145,57 @@ func ParseCreateDeviceBatchResponse(rsp *http.Response) (*CreateDeviceBatchRespo
 			}
 			headers.MSRequestId = value
 		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = value
+		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 201:
+		var headers CreateDeviceBatchResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 202:
 		var headers CreateDeviceBatchResponse202Headers
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.Location = value
@@ -5298,6 +7304,40 @@ func ParseCreateDeviceBatchResponse(rsp *http.Response) (*CreateDeviceBatchRespo
 			headers.MSRequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers CreateDeviceBatchResponse405Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers CreateDeviceBatchResponse406Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers406 = &headers
 	case rsp.StatusCode == 409:
 		var headers CreateDeviceBatchResponse409Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -5315,6 +7355,23 @@ func ParseCreateDeviceBatchResponse(rsp *http.Response) (*CreateDeviceBatchRespo
 			headers.MSRequestId = value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers CreateDeviceBatchResponse412Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateDeviceBatchResponse429Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -5356,6 +7413,47 @@ func ParseCreateDeviceBatchResponse(rsp *http.Response) (*CreateDeviceBatchRespo
 			headers.MSRequestId = value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers CreateDeviceBatchResponse501Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers501 = &headers
+	case rsp.StatusCode == 502:
+		var headers CreateDeviceBatchResponse502Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers502 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateDeviceBatchResponse503Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -5380,6 +7478,30 @@ func ParseCreateDeviceBatchResponse(rsp *http.Response) (*CreateDeviceBatchRespo
 			headers.RetryAfter = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreateDeviceBatchResponse504Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -5434,6 +7556,34 @@ func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) 
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -5448,12 +7598,33 @@ func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) 
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotImplemented
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	}
 
@@ -5564,6 +7735,74 @@ func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) 
 			headers.MSRequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers ListDevicesResponse405Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers ListDevicesResponse406Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 409:
+		var headers ListDevicesResponse409Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers ListDevicesResponse412Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListDevicesResponse429Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -5605,6 +7844,47 @@ func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) 
 			headers.MSRequestId = value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers ListDevicesResponse501Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers501 = &headers
+	case rsp.StatusCode == 502:
+		var headers ListDevicesResponse502Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers502 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListDevicesResponse503Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -5629,6 +7909,30 @@ func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) 
 			headers.RetryAfter = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListDevicesResponse504Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -5655,8 +7959,15 @@ func ParseAddDevicesResponse(rsp *http.Response) (*AddDevicesResponse, error) {
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 202:
+	case rsp.StatusCode == 201:
 		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest UploadAccepted
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
@@ -5686,6 +7997,34 @@ func ParseAddDevicesResponse(rsp *http.Response) (*AddDevicesResponse, error) {
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -5700,6 +8039,20 @@ func ParseAddDevicesResponse(rsp *http.Response) (*AddDevicesResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotImplemented
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -5707,11 +8060,32 @@ func ParseAddDevicesResponse(rsp *http.Response) (*AddDevicesResponse, error) {
 		}
 		response.JSON503 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
 	}
 
 	switch {
 	case rsp.StatusCode == 200:
 		var headers AddDevicesResponse200Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -5726,12 +8100,57 @@ func ParseAddDevicesResponse(rsp *http.Response) (*AddDevicesResponse, error) {
 			}
 			headers.MSRequestId = value
 		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = value
+		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 201:
+		var headers AddDevicesResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = value
+		}
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 202:
 		var headers AddDevicesResponse202Headers
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.Location = value
@@ -5840,6 +8259,74 @@ func ParseAddDevicesResponse(rsp *http.Response) (*AddDevicesResponse, error) {
 			headers.MSRequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers AddDevicesResponse405Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers AddDevicesResponse406Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 409:
+		var headers AddDevicesResponse409Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers AddDevicesResponse412Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers AddDevicesResponse429Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -5881,6 +8368,47 @@ func ParseAddDevicesResponse(rsp *http.Response) (*AddDevicesResponse, error) {
 			headers.MSRequestId = value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers AddDevicesResponse501Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers501 = &headers
+	case rsp.StatusCode == 502:
+		var headers AddDevicesResponse502Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers502 = &headers
 	case rsp.StatusCode == 503:
 		var headers AddDevicesResponse503Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -5905,6 +8433,30 @@ func ParseAddDevicesResponse(rsp *http.Response) (*AddDevicesResponse, error) {
 			headers.RetryAfter = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers AddDevicesResponse504Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -5955,6 +8507,34 @@ func ParseDeleteDeviceResponse(rsp *http.Response) (*DeleteDeviceResponse, error
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -5969,12 +8549,33 @@ func ParseDeleteDeviceResponse(rsp *http.Response) (*DeleteDeviceResponse, error
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotImplemented
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	}
 
@@ -6085,6 +8686,74 @@ func ParseDeleteDeviceResponse(rsp *http.Response) (*DeleteDeviceResponse, error
 			headers.MSRequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers DeleteDeviceResponse405Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers DeleteDeviceResponse406Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 409:
+		var headers DeleteDeviceResponse409Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers DeleteDeviceResponse412Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers DeleteDeviceResponse429Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -6126,6 +8795,47 @@ func ParseDeleteDeviceResponse(rsp *http.Response) (*DeleteDeviceResponse, error
 			headers.MSRequestId = value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers DeleteDeviceResponse501Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers501 = &headers
+	case rsp.StatusCode == 502:
+		var headers DeleteDeviceResponse502Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers502 = &headers
 	case rsp.StatusCode == 503:
 		var headers DeleteDeviceResponse503Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -6150,6 +8860,30 @@ func ParseDeleteDeviceResponse(rsp *http.Response) (*DeleteDeviceResponse, error
 			headers.RetryAfter = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteDeviceResponse504Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -6204,6 +8938,34 @@ func ParseListConfigurationPoliciesResponse(rsp *http.Response) (*ListConfigurat
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
+		var dest MethodNotAllowed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON405 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -6218,12 +8980,33 @@ func ParseListConfigurationPoliciesResponse(rsp *http.Response) (*ListConfigurat
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotImplemented
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
 
 	}
 
@@ -6334,6 +9117,74 @@ func ParseListConfigurationPoliciesResponse(rsp *http.Response) (*ListConfigurat
 			headers.MSRequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 405:
+		var headers ListConfigurationPoliciesResponse405Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers405 = &headers
+	case rsp.StatusCode == 406:
+		var headers ListConfigurationPoliciesResponse406Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 409:
+		var headers ListConfigurationPoliciesResponse409Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 412:
+		var headers ListConfigurationPoliciesResponse412Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers412 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListConfigurationPoliciesResponse429Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -6375,6 +9226,47 @@ func ParseListConfigurationPoliciesResponse(rsp *http.Response) (*ListConfigurat
 			headers.MSRequestId = value
 		}
 		response.Headers500 = &headers
+	case rsp.StatusCode == 501:
+		var headers ListConfigurationPoliciesResponse501Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		response.Headers501 = &headers
+	case rsp.StatusCode == 502:
+		var headers ListConfigurationPoliciesResponse502Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers502 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListConfigurationPoliciesResponse503Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
@@ -6399,6 +9291,30 @@ func ParseListConfigurationPoliciesResponse(rsp *http.Response) (*ListConfigurat
 			headers.RetryAfter = value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ListConfigurationPoliciesResponse504Headers
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil

@@ -49,13 +49,42 @@ func outcomes(d wrapper.BatchUploadDetails) map[string]string {
 
 // TestWritePathAgainstSandbox walks the whole write path end to end, every
 // exchange validated against openapi/: create from the sample CSV, wait,
-// list, add (806, 808, duplicate), profiles, assignment, delete.
+// list, add (806, 808, duplicate), profiles, assignment, delete; once as
+// the sandbox answers by default, once with every quirk of the real
+// service (byte order marks, link shapes, the newer error body, uploads
+// answered 200 with a body, gateway errors retried) and devices one per
+// page, so that the links are followed.
 func TestWritePathAgainstSandbox(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	c, tr := sandboxClient(t, fakeJWT(map[string]any{"scp": "user_impersonation", "upn": "admin@contoso.com"}))
-	defer sandboxtest.CheckContract(t, tr)
+	token := fakeJWT(map[string]any{"scp": "user_impersonation", "upn": "admin@contoso.com"})
+	for _, tc := range []struct {
+		name    string
+		opts    sandbox.Options
+		retries int32
+	}{
+		{"default", sandbox.Options{Seed: 1}, -1},
+		{"quirks", sandbox.Options{Seed: 1, PageSize: 1, Quirks: sandbox.QuirkKinds}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, tr := sandboxtest.Client(t, tc.opts, token, tc.retries)
+			defer sandboxtest.CheckContract(t, tr)
+			writePath(t, c)
+		})
+	}
+}
 
+func writePath(t *testing.T, c *wrapper.Client) {
+	ctx := context.Background()
+	batches, err := c.ListDeviceBatches(ctx, sandboxCustomer)
+	if err != nil || len(batches) == 0 {
+		t.Fatalf("batches %v, %v", batches, err)
+	}
+	for _, b := range batches {
+		if _, err := c.FollowDevicesLink(ctx, b); err != nil {
+			t.Errorf("following %q's devices link: %v", b.Id, err)
+		}
+	}
 	file, err := autopilot.ReadFile("autopilot/testdata/sample-devices.csv", nil)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/partnercenter-go/devicebatches/generated"
+	"github.com/partnercenter-go/devicebatches/internal/errorcode"
 )
 
 // BatchUploadDetails is the status of an upload or a profile assignment,
@@ -25,12 +26,19 @@ import (
 type BatchUploadDetails = generated.BatchUploadDetails
 
 // DeviceUploadDetails is the outcome of one device of an upload:
-// DeviceId, SerialNumber, ProductKey, ErrorCode and ErrorDescription (each
-// nullable: .Get() returns the text; an ErrorCode the service sent as a
-// number, such as 806, reads as its decimal text, "806"), and Status (such
-// as success, in-progress or failed). See DeviceDone, DeviceRegistered and
-// UploadErrorHint.
+// DeviceId, SerialNumber, ProductKey, ErrorCode (a DeviceErrorCode) and
+// ErrorDescription (each nullable: .Get() returns the text), and Status
+// (such as success, in-progress or failed). See DeviceDone,
+// DeviceRegistered and UploadErrorHint.
 type DeviceUploadDetails = generated.DeviceUploadDetails
+
+// DeviceErrorCode is a device's errorCode in the answer of
+// GET /v1/customers/{customer-id}/batchJobStatus/{tracking-id}: a string
+// ("808", "ZtdDeviceDuplicated"), or a number the service sent, such as
+// 806, which reads as its decimal text ("806") and is written back as a
+// number by encoding/json; null and absent stay distinct (IsNull,
+// IsSpecified).
+type DeviceErrorCode = errorcode.Text
 
 // ConfigurationPolicy is a customer's Windows Autopilot profile, an item of
 // GET /v1/customers/{customer-id}/policies: Id (the value AssignProfile

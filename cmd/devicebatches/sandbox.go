@@ -45,6 +45,7 @@ type sandboxFlags struct {
 	// processingDelay is how long an upload takes (issue 13).
 	processingDelay time.Duration
 	drift           string
+	quirks          string
 
 	// Many customers (issue 14): generated customers and a rate limit.
 	customers int
@@ -73,10 +74,22 @@ the customer gets 806. The --sandbox flag of other commands runs a sandbox
 in-process that processes uploads at once, as each command gets a fresh one.
 
 Fault injection (deterministic under --seed) exercises a client's retries:
---throttle-every, --throttle-rate, --error-rate, --latency.`,
+--throttle-every, --throttle-rate, --error-rate, --latency.
+
+--quirks makes the answers show ways the real service answers that the
+document allows but the default answers never show: bom (a UTF-8 byte
+order mark before every JSON answer), link-shapes (links absolute, as
+/v1//v1/..., or without a leading slash, in turn, with "&amp;" in their
+query), error-v2 (error bodies as {code, message, errorName, isRetryable,
+parameters, errorMessageExtended}, code a string), upload-200-body
+(uploads answered 200 with the status link in the body, no Location) and
+gateway-5xx (the first try of every GET answered 502 or 504; its retry,
+with the same MS-RequestId, is served). --drift, unlike --quirks, leaves
+the document.`,
 		Example: `  devicebatches sandbox
   devicebatches sandbox --addr 127.0.0.1:9000 --data batches.json
-  devicebatches sandbox --throttle-every 3 --retry-after 2s --error-rate 0.1 --seed 42`,
+  devicebatches sandbox --throttle-every 3 --retry-after 2s --error-rate 0.1 --seed 42
+  devicebatches sandbox --quirks bom,link-shapes,error-v2,upload-200-body,gateway-5xx`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runSandbox(cmd.Context(), f)
@@ -95,6 +108,7 @@ Fault injection (deterministic under --seed) exercises a client's retries:
 	fl.BoolVar(&f.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
 	fl.DurationVar(&f.processingDelay, "processing-delay", fullhook.DefaultProcessingDelay, "how long an upload takes to process (0: at once)")
 	fl.StringVar(&f.drift, "drift", "", "make answers drift from the document, to test contract validation: all or a comma-separated list of "+driftKinds())
+	fl.StringVar(&f.quirks, "quirks", "", "make answers show the real service's quirks, within the document: all or a comma-separated list of "+strings.Join(fullhook.QuirkKinds, ", "))
 	// Many customers (issue 14).
 	fl.IntVar(&f.customers, "customers", 0, "also serve this many generated customers (some with batches, some without; at most 10000)")
 	fl.Float64Var(&f.rateLimit, "rate-limit", 0, "answer 429 with Retry-After above this many requests per second, a limit the client is not told (0: none)")
@@ -140,6 +154,7 @@ func (a *app) runSandbox(ctx context.Context, f sandboxFlags) error {
 		ErrorRate:       f.errorRate,
 		Latency:         f.latency,
 		Drift:           f.drift,
+		Quirks:          f.quirks,
 		Customers:       f.customers, // many customers (issue 14)
 		RateLimit:       f.rateLimit,
 		RateModel:       f.rateModel,

@@ -113,6 +113,7 @@ func TestSandboxCommandBadInput(t *testing.T) {
 		{"not host:port", []string{"sandbox", "--addr", "localhost"}, "not host:port"},
 		{"bad error rate", []string{"sandbox", "--addr", "127.0.0.1:0", "--error-rate", "2"}, "--error-rate must be a fraction from 0 to 1"},
 		{"bad page size", []string{"sandbox", "--addr", "127.0.0.1:0", "--page-size", "0"}, "--page-size"},
+		{"unknown quirk", []string{"sandbox", "--addr", "127.0.0.1:0", "--quirks", "bom,teapot"}, `--quirks: unknown quirk "teapot"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -64,6 +66,26 @@ func FilterOptions() *openapi3filter.Options {
 		AuthenticationFunc:      RequireBearer,
 		SchemaValidationOptions: SchemaOptions(),
 	}
+}
+
+// EmptyBodyExtension names, on a response of the document, a header whose
+// presence makes an empty body acceptable where the response otherwise
+// has content: an accepted upload's status link comes in Location or in
+// the body (UploadAccepted), which OpenAPI 3.0 cannot say.
+const EmptyBodyExtension = "x-empty-body-when-header"
+
+// EmptyBodyAllowed reports whether resp may come with an empty body given
+// the answer's headers: it has no content, or it names in
+// EmptyBodyExtension a header the answer carries (not blank).
+func EmptyBodyAllowed(resp *openapi3.Response, header http.Header) bool {
+	if resp == nil {
+		return false
+	}
+	if len(resp.Content) == 0 {
+		return true
+	}
+	name, _ := resp.Extensions[EmptyBodyExtension].(string)
+	return name != "" && strings.TrimSpace(header.Get(name)) != ""
 }
 
 // ErrNoBearer is returned by RequireBearer for a missing or malformed

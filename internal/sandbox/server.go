@@ -93,6 +93,11 @@ type Options struct {
 	// listed (see Drift and drift.go), for contract validation tests. Nil
 	// answers as documented.
 	Drift []Drift
+	// Quirks make answers show, within the document, ways the real service
+	// answers that the default answers never show (see Quirk and
+	// quirks.go), so that clients and contract validation are exercised
+	// against them. Nil answers as by default.
+	Quirks []Quirk
 	// RateLimit, when set, is a per-tenant limit imposed in front of every
 	// operation (Server.RateLimiter counts what it served and refused), so
 	// that a client's adaptive rate can be measured against a known limit.
@@ -158,17 +163,23 @@ type Server struct {
 	handlers map[string]handler
 	delay    time.Duration
 	drift    []Drift
+	quirks   []Quirk
 	limiter  *RateLimiter // Options.RateLimit; nil when none
 
 	dmu     sync.Mutex // guards data, jobs and pending; taken before mu
 	jobs    map[string]*job
 	pending []*job // accepted and not yet processed, in order
 
-	mu     sync.Mutex // guards rnd, count, bucket, last
+	mu     sync.Mutex // guards rnd, count, bucket, last, seen, gateways, shapes
 	rnd    *rand.Rand
 	count  int
 	bucket float64
 	last   time.Time
+	// seen, gateways and shapes are QuirkGateway5xx's request ids and
+	// count, and QuirkLinkShapes' count of links reshaped.
+	seen     map[string]bool
+	gateways int
+	shapes   int
 }
 
 // New returns a sandbox Server.
@@ -197,6 +208,9 @@ func New(opts Options) (*Server, error) {
 	if err := checkDrift(opts.Drift); err != nil {
 		return nil, err
 	}
+	if err := checkQuirks(opts.Quirks); err != nil {
+		return nil, err
+	}
 	if f.RetryAfter == 0 {
 		f.RetryAfter = DefaultRetryAfter
 	}
@@ -206,6 +220,7 @@ func New(opts Options) (*Server, error) {
 		log: opts.Logger, now: opts.Now, sleep: sleepCtx,
 		rnd:   rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed5a4db0c5)),
 		delay: opts.ProcessingDelay, jobs: map[string]*job{}, drift: slices.Clone(opts.Drift),
+		quirks: slices.Clone(opts.Quirks), seen: map[string]bool{},
 	}
 	if s.data == nil {
 		s.data = DefaultData()
@@ -293,7 +308,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("MS-CorrelationId", corrID)
 	h.Set("MS-CV", s.cv())
 	h.Set("MS-ServerId", "sandbox01")
-	a := s.applyDrift(s.serve(w, r))
+	a := s.applyQuirks(w, r, s.applyDrift(s.serve(w, r)))
 	s.write(w, a)
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "sandbox request",
 		slog.String("method", r.Method),
@@ -342,6 +357,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) answer {
 		return pcError(http.StatusInternalServerError, 500, sequenceNoElement)
 	}
 	if a, faulted := s.fault(w, r); faulted {
+		return a
+	}
+	if a, failed := s.gateway(w, r); failed {
 		return a
 	}
 	// The router hands path parameters over as they appear in the URL;
@@ -489,6 +507,9 @@ func (s *Server) write(w http.ResponseWriter, a answer) {
 		// of a defect, which a 500 reports honestly.
 		a = pcError(http.StatusInternalServerError, 500, "The sandbox failed to encode its answer.")
 		b, _ = json.Marshal(a.body)
+	}
+	if s.quirk(QuirkBOM) {
+		b = append([]byte("\xef\xbb\xbf"), b...)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestHeaderDeviations: a header the document requires (an upload's 202
+// TestHeaderDeviations: a header the document requires (an upload's 201
 // Location) is reported as header:Location, and the body is still checked
 // after a header problem.
 func TestHeaderDeviations(t *testing.T) {
@@ -26,8 +26,8 @@ func TestHeaderDeviations(t *testing.T) {
 		c.run([]byte(body))
 		return got
 	}
-	if d := run(202, http.Header{}, ""); len(d) != 1 || d[0].Kind != KindHeader || d[0].Path != "header:Location" || d[0].Got != "nothing" || d[0].Operation != "createDeviceBatch" {
-		t.Errorf("202 without Location: %+v", d)
+	if d := run(201, http.Header{}, ""); len(d) != 1 || d[0].Kind != KindHeader || d[0].Path != "header:Location" || d[0].Got != "nothing" || d[0].Operation != "createDeviceBatch" {
+		t.Errorf("201 without Location: %+v", d)
 	}
 	if d := run(202, http.Header{"Location": {"/customers/c/batchJobStatus/t"}}, ""); len(d) != 0 {
 		t.Errorf("202 with Location: %+v", d)

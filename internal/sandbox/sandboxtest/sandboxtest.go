@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/partnercenter-go/devicebatches/internal/contract"
 	"github.com/partnercenter-go/devicebatches/internal/sandbox"
@@ -33,6 +34,9 @@ func Client(t testing.TB, o sandbox.Options, token string, maxRetries int32) (*w
 	co := &wrapper.ClientOptions{BaseURL: srv.URL}
 	co.Transport = &http.Client{Transport: tr}
 	co.Retry.MaxRetries = maxRetries
+	// Retries (of the sandbox's faults and quirks) without the default
+	// wait; a Retry-After the sandbox sends is still honoured.
+	co.Retry.RetryDelay = time.Millisecond
 	c, err := wrapper.NewClient(wrapper.StaticToken(token), co)
 	if err != nil {
 		t.Fatal(err)

@@ -47,6 +47,9 @@ func (features) NewSandbox(o fullhook.Sandbox) (*http.Server, error) {
 	if opts.Drift, err = sandbox.ParseDrift(o.Drift); err != nil {
 		return nil, err
 	}
+	if opts.Quirks, err = sandbox.ParseQuirks(o.Quirks); err != nil {
+		return nil, errors.New("--quirks: " + err.Error())
+	}
 	if o.RateLimit != 0 {
 		opts.RateLimit = &sandbox.RateLimit{Limit: o.RateLimit, Model: o.RateModel}
 		if err := opts.RateLimit.Validate(); err != nil {

@@ -35,6 +35,13 @@ func TestMirroredSandboxFacts(t *testing.T) {
 	if !slices.Equal(fullhook.DriftKinds, kinds) {
 		t.Errorf("DriftKinds %q, sandbox's %q", fullhook.DriftKinds, kinds)
 	}
+	quirks := make([]string, len(sandbox.QuirkKinds))
+	for i, q := range sandbox.QuirkKinds {
+		quirks[i] = string(q)
+	}
+	if !slices.Equal(fullhook.QuirkKinds, quirks) {
+		t.Errorf("QuirkKinds %q, sandbox's %q", fullhook.QuirkKinds, quirks)
+	}
 }
 
 func TestRegistered(t *testing.T) {

@@ -31,6 +31,10 @@ const (
 // (checked against package sandbox by the same test).
 var DriftKinds = []string{"unknown-field", "missing-required", "wrong-type", "unknown-enum", "link-shape"}
 
+// QuirkKinds are the sandbox's quirks of the real service, in its
+// documented order (checked against package sandbox by the same test).
+var QuirkKinds = []string{"bom", "link-shapes", "error-v2", "upload-200-body", "gateway-5xx"}
+
 // Sandbox configures one built-in sandbox.
 type Sandbox struct {
 	PageSize        int
@@ -44,7 +48,10 @@ type Sandbox struct {
 	Latency         time.Duration
 	// Drift is a comma-separated list of drift kinds, already checked
 	// with CheckDrift.
-	Drift     string
+	Drift string
+	// Quirks is a comma-separated list of the real service's quirks for
+	// the sandbox to show; NewSandbox checks it.
+	Quirks    string
 	Customers int
 	// RateLimit, when not 0, is the sandbox's hidden rate limit in
 	// requests per second, counted as RateModel says.
