@@ -40,8 +40,10 @@ func TestParseCustomers(t *testing.T) {
 		// A repeated customer is skipped (readIDFile warns): fetching it
 		// once is what was asked.
 		{name: "duplicate, any case", in: idA + "\n" + strings.ToUpper(idA) + "\n" + idB + "\n" + idA + "\n", want: []string{idA, idB}},
-		{name: "empty", in: "", wantErr: "customers.txt: no customer ids"},
-		{name: "only comments", in: "# a\n\n#b\n", wantErr: "customers.txt: no customer ids"},
+		// No ids is zero customers (TestListCustomersNone), not an error.
+		{name: "empty", in: "", want: []string{}},
+		{name: "only comments", in: "# a\n\n#b\n", want: []string{}},
+		{name: "header only", in: "id,companyName,domain,relationshipToPartner\n", want: []string{}},
 		{name: "long line", in: idA + "\n" + strings.Repeat("x", 5000) + "\n", wantErr: `customers.txt:2: "xxxx`},
 		// customers -o csv | iconv -t utf-16: UTF-16 with a byte order mark.
 		{name: "utf-16 le", in: string(utf16Bytes("id,companyName\r\n"+idA+",Contoso\r\n", binary.LittleEndian, true)), want: []string{idA}},
@@ -325,5 +327,57 @@ func TestFanOutCutShortOneLine(t *testing.T) {
 	}
 	if n := strings.Count(errOut, "\n"); n != 3 || !strings.Contains(errOut, "38 customers not fetched: --timeout 2s reached (the first: "+ids[2]+")") {
 		t.Errorf("stderr must be one line for the 38 customers not fetched, the summary and the error, got %d lines:\n%s", n, errOut)
+	}
+}
+
+// TestListCustomersNone: README's pipeline, `customers --name-prefix Zzz -o
+// csv > none.csv; list --customers-file none.csv`, with a prefix nobody
+// has. A header alone, or an empty stdin, is zero customers: the usual
+// summary, exit 0, as `list --all-customers --name-prefix Zzz` does. A file
+// on disk holding nothing at all is zero customers too, with a note.
+func TestListCustomersNone(t *testing.T) {
+	t.Parallel()
+	base := sandboxURL(t, 8)
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	code, none, errOut := runCLIStdin(t, "", "customers", "--base-url", base, "--name-prefix", "Zzz", "-o", "csv")
+	if code != exitOK || strings.Count(none, "\n") != 1 {
+		t.Fatalf("customers -o csv matching nobody: exit %d, stderr %q:\n%s", code, errOut, none)
+	}
+	const summary = "devicebatches: 0 customers: 0 with batches, 0 without, 0 failed; 0 batches;"
+	tests := []struct {
+		name, stdin, file, format, stdout, note string
+	}{
+		{name: "header only, jsonl", file: write("none.csv", none), format: "jsonl", stdout: ""},
+		{name: "header only, json", file: write("none.csv", none), format: "json", stdout: "[]\n"},
+		{name: "header only, csv", file: write("none.csv", none), format: "csv", stdout: "customerId,id,status,creationDate,devicesCount,createdBy\n"},
+		{name: "header only on stdin", stdin: none, file: "-", format: "jsonl"},
+		{name: "empty stdin", stdin: "", file: "-", format: "jsonl"},
+		{name: "empty file", file: write("empty.txt", ""), format: "jsonl", note: "empty.txt holds no customer ids (nor a header row): nothing to list"},
+		{name: "only comments", file: write("comments.txt", "# customers\n\n"), format: "table", stdout: "CUSTOMER  ID  STATUS  CREATED  DEVICES\n", note: "comments.txt holds no customer ids"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runCLIStdin(t, tt.stdin, "list", "--base-url", base, "--customers-file", tt.file, "-o", tt.format)
+		if code != exitOK || out != tt.stdout {
+			t.Errorf("%s: exit %d, stdout %q, want 0 and %q; stderr:\n%s", tt.name, code, out, tt.stdout, errOut)
+		}
+		lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+		if !strings.HasPrefix(lines[len(lines)-1], summary) {
+			t.Errorf("%s: stderr does not end with the summary:\n%s", tt.name, errOut)
+		}
+		if hasNote := len(lines) > 1; hasNote != (tt.note != "") || !strings.Contains(errOut, tt.note) {
+			t.Errorf("%s: stderr %q, want note %q", tt.name, errOut, tt.note)
+		}
+	}
+	// The same filter without a file: the same summary, exit 0.
+	code, out, errOut := runCLIStdin(t, "", "list", "--base-url", base, "--all-customers", "--name-prefix", "Zzz", "-o", "jsonl")
+	if code != exitOK || out != "" || !strings.HasPrefix(errOut, summary) {
+		t.Errorf("--all-customers --name-prefix Zzz: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
