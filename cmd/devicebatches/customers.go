@@ -77,9 +77,15 @@ func orDash(s string) string {
 }
 
 // withCustomer puts customerId first in a batch's JSON object, followed by
-// the service's own properties exactly as sent.
+// the service's own properties exactly as sent. A batch that carries a
+// customerId of its own (checkOwnCustomerID has made sure it is this
+// customer's) is printed as sent: a second key would leave a reader to
+// pick one (jq takes the last).
 func withCustomer(customerID string, raw []byte) []byte {
 	body := bytes.TrimSpace(raw)
+	if _, ok := topLevelCustomerID(body); ok {
+		return body
+	}
 	id, _ := json.Marshal(customerID)
 	out := make([]byte, 0, len(body)+len(id)+16)
 	out = append(out, `{"customerId":`...)
@@ -88,6 +94,46 @@ func withCustomer(customerID string, raw []byte) []byte {
 		out = append(out, ',')
 	}
 	return append(out, body[1:]...)
+}
+
+// checkOwnCustomerID fails a customer whose batches carry a top-level
+// customerId naming another customer (or not a string): the fan-out's
+// JSON output names each batch's customer, and two different customerId
+// keys in one object would make it ambiguous.
+func checkOwnCustomerID(r wrapper.CustomerResult) wrapper.CustomerResult {
+	if r.Err != nil {
+		return r
+	}
+	for i, b := range r.BatchesJSON {
+		v, ok := topLevelCustomerID(bytes.TrimSpace(b))
+		if !ok {
+			continue
+		}
+		var s string
+		if json.Unmarshal(v, &s) == nil && strings.EqualFold(s, r.CustomerID) {
+			continue
+		}
+		r.Err = fmt.Errorf("the service's batch %d of %d carries customerId %s, which is not this customer: its batches are not printed, since each output object's customerId must name one customer",
+			i+1, len(r.BatchesJSON), oneLine(string(bytes.TrimSpace(v))))
+		r.BatchesJSON = nil
+		return r
+	}
+	return r
+}
+
+// topLevelCustomerID returns the value of obj's top-level customerId
+// property, if it has one. Most batches have none, and say so without a
+// parse: a key that reads customerId is either spelled so or escaped.
+func topLevelCustomerID(obj []byte) (json.RawMessage, bool) {
+	if !bytes.Contains(obj, []byte(`"customerId"`)) && bytes.IndexByte(obj, '\\') < 0 {
+		return nil, false
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(obj, &top) != nil {
+		return nil, false
+	}
+	v, ok := top["customerId"]
+	return v, ok
 }
 
 // progressBar draws, on stderr, customers done/total (the total is

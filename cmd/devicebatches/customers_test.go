@@ -381,3 +381,68 @@ func TestListCustomersNone(t *testing.T) {
 		t.Errorf("--all-customers --name-prefix Zzz: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
+
+// TestFanOutServiceCustomerID: a batch the service sends with a top-level
+// customerId of its own never gets a second one. The same customer's
+// (in any case) is printed as sent; another customer's fails that customer
+// with a line saying why. A customerId nested deeper is no conflict.
+func TestFanOutServiceCustomerID(t *testing.T) {
+	t.Parallel()
+	const idC, idD = "0a5d1f2e-3b4c-4d5e-8f60-718293a4b5c6", "6b1f4a4e-8f3e-4c3a-9a7b-2f1d0c9e8b7a"
+	bodies := map[string]string{
+		idA: `{"totalCount":1,"items":[{"id":"same","customerId":"` + strings.ToUpper(idA) + `","devicesCount":1}]}`,
+		idB: `{"totalCount":2,"items":[{"id":"ok","devicesCount":1},{"id":"other","devicesCount":2,"customerId":"` + idC + `"}]}`,
+		// The key escaped is the same key to a JSON reader.
+		idC: `{"totalCount":1,"items":[{"id":"escaped","customer\u0049d":"` + idA + `"}]}`,
+		idD: `{"totalCount":1,"items":[{"id":"nested","devicesLink":{"customerId":"x"}}]}`,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/v1/customers/"), "/deviceBatches")
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, bodies[id])
+	}))
+	t.Cleanup(srv.Close)
+	ids := idA + "\n" + idB + "\n" + idC + "\n" + idD + "\n"
+	for _, format := range []string{"jsonl", "json"} {
+		code, out, errOut := runCLIStdin(t, ids, "list", "--customers-file", "-", "--base-url", srv.URL, "-o", format, "--concurrency", "1")
+		if code != exitFailure || !strings.Contains(errOut, "customer "+idB+": the service's batch 2 of 2 carries customerId \""+idC+"\", which is not this customer") ||
+			!strings.Contains(errOut, "customer "+idC+": the service's batch 1 of 1 carries customerId \""+idA+"\"") ||
+			!strings.Contains(errOut, "4 customers: 2 with batches, 0 without, 2 failed; 2 batches") {
+			t.Fatalf("%s: exit %d, stderr:\n%s", format, code, errOut)
+		}
+		var objs []json.RawMessage
+		if format == "json" {
+			if err := json.Unmarshal([]byte(out), &objs); err != nil {
+				t.Fatalf("json: %v\n%s", err, out)
+			}
+		} else {
+			for line := range strings.Lines(out) {
+				objs = append(objs, json.RawMessage(line))
+			}
+		}
+		var got []string
+		for _, o := range objs {
+			// Every top-level key once: a decoder that keeps the first and
+			// one that keeps the last (jq) read the same customer.
+			dec := json.NewDecoder(bytes.NewReader(o))
+			dec.Token()
+			seen := map[string]bool{}
+			for dec.More() {
+				k, _ := dec.Token()
+				if seen[k.(string)] {
+					t.Errorf("%s: key %q twice in %s", format, k, o)
+				}
+				seen[k.(string)] = true
+				var skip json.RawMessage
+				dec.Decode(&skip)
+			}
+			var b struct{ ID, CustomerID string }
+			json.Unmarshal(o, &b)
+			got = append(got, b.ID+"="+strings.ToLower(b.CustomerID))
+		}
+		want := []string{"same=" + idA, "nested=" + idD}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: batches %v, want %v\n%s", format, got, want, out)
+		}
+	}
+}

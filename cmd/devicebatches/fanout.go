@@ -137,6 +137,9 @@ func (a *app) fanOut(ctx context.Context, client *wrapper.Client, f listFlags, l
 	out := newFanOutWriter(a.io.out, f)
 	opts := &wrapper.FanOutOptions{Concurrency: f.concurrency, RateLimiter: lim, JSON: f.output == "json" || f.output == "jsonl"}
 	for r := range client.ListDeviceBatchesForCustomerSeq(ctx, src.ids, opts) {
+		if opts.JSON {
+			r = checkOwnCustomerID(r)
+		}
 		tally.add(r)
 		bar.step(max(len(r.Batches), len(r.BatchesJSON)))
 		if out.add(r) != nil {
