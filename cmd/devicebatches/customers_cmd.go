@@ -29,7 +29,8 @@ id,companyName lines (with a header) that list --customers-file reads as is.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runCustomers(cmd.Context(), f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl or csv (id,companyName)")
+	fl.StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl or csv (id,companyName) "+csvOutputHelp)
+	a.addCSVSafeFlag(cmd, &f.output)
 	fl.StringVar(&f.namePrefix, "name-prefix", "", "only customers whose company name starts with this (case-insensitive)")
 	fl.StringVar(&f.domainPrefix, "domain-prefix", "", "only customers whose default domain starts with this (case-insensitive)")
 	return cmd
@@ -56,6 +57,6 @@ func (a *app) runCustomers(ctx context.Context, f customersFlags) error {
 			// id,companyName: the lines list --customers-file takes.
 			csvHeader: []string{"id", "companyName"},
 			record:    func(c wrapper.Customer) []string { return []string{c.Id.String(), c.CompanyProfile.CompanyName} },
-		}.write(a.io.out, f.output)
+		}.write(a.io.out, f.output, a.csvSafe)
 	})
 }

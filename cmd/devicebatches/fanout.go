@@ -135,6 +135,7 @@ func (a *app) fanOut(ctx context.Context, client *wrapper.Client, f listFlags, l
 	bar := a.progress(src.total, lim.Stats)
 	var tally fanOutTally
 	out := newFanOutWriter(a.io.out, f)
+	out.csvSafe = a.csvSafe
 	opts := &wrapper.FanOutOptions{Concurrency: f.concurrency, RateLimiter: lim, JSON: f.output == "json" || f.output == "jsonl"}
 	for r := range client.ListDeviceBatchesForCustomerSeq(ctx, src.ids, opts) {
 		if opts.JSON {
@@ -308,6 +309,7 @@ func (a *app) runAllCustomers(ctx context.Context, f listFlags) error {
 type fanOutWriter struct {
 	format       string
 	includeEmpty bool
+	csvSafe      bool
 	w            io.Writer
 	bw           *bufio.Writer
 	cw           *csv.Writer
@@ -401,7 +403,11 @@ func (o *fanOutWriter) print(r wrapper.CustomerResult) {
 		}
 	case "csv":
 		for _, b := range r.Batches {
-			o.cw.Write(append([]string{r.CustomerID}, batchRecord(b)...))
+			rec := append([]string{r.CustomerID}, batchRecord(b)...)
+			if o.csvSafe {
+				rec = defuseFormulas(rec)
+			}
+			o.cw.Write(rec)
 		}
 	case "table":
 		// Checked as the rows come, not once every customer is fetched:

@@ -84,6 +84,8 @@ type app struct {
 	// implicitDefault: no credential was chosen, so the default chain was
 	// tried; finding nothing is then a usage error (missingCredentials).
 	implicitDefault bool
+	// csvSafe is --csv-safe (csv.go).
+	csvSafe bool
 	// full is the full build's sandbox and contract validation; nil in the
 	// lean build (features.go).
 	full fullhook.Features
