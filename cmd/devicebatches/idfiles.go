@@ -49,7 +49,8 @@ var (
 )
 
 // openInput opens a file flag's value for reading, "-" being stdin, and
-// returns the name errors give it.
+// returns the name errors give it. A local file that cannot be opened, or
+// a directory, is a usage error naming the flag.
 func (a *app) openInput(flag, path string) (r io.Reader, name string, closeFn func(), err error) {
 	if path == "-" {
 		return a.io.in, "stdin", func() {}, nil
@@ -57,6 +58,10 @@ func (a *app) openInput(flag, path string) (r io.Reader, name string, closeFn fu
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, "", nil, usagef("%s: %s", flag, oneLine(err.Error()))
+	}
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		f.Close()
+		return nil, "", nil, usagef("%s %s is a directory: give a file", flag, oneLine(path))
 	}
 	return f, path, func() { f.Close() }, nil
 }
@@ -71,6 +76,12 @@ func (a *app) readIDFile(flag, path string, kind idKind) ([]string, error) {
 	ids, note, err := parseIDsNoting(r, name, kind)
 	if note != "" {
 		fmt.Fprintln(a.io.err, "devicebatches: "+note)
+	}
+	var ue *usageError
+	if err != nil && !errors.As(err, &ue) {
+		// The file could not be read: a local problem to fix, like one
+		// that cannot be opened.
+		return nil, usagef("%s: %s", flag, oneLine(err.Error()))
 	}
 	return ids, err
 }
