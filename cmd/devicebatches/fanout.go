@@ -43,7 +43,11 @@ func checkFanOutFlags(f listFlags) error {
 		return usagef("unknown output format %q: use -o table, json, jsonl or csv", f.output)
 	}
 	if f.includeEmpty && (f.output == "table" || f.output == "" || f.output == "csv") {
-		return usagef("--include-empty adds records to -o json or -o jsonl; the table lists batches only")
+		format := f.output
+		if format == "" {
+			format = "table"
+		}
+		return usagef("--include-empty adds records to -o json or -o jsonl; -o %s lists batches only", format)
 	}
 	return nil
 }
