@@ -21,7 +21,7 @@ import (
 
 // parseCustomers reads a customers file (see parseIDs): customer tenant
 // ids, alone on a line or first in a CSV record such as `customers -o csv`
-// prints (`id,companyName` header, `GUID,Contoso Ltd` lines).
+// prints (`id,companyName,...` header, `GUID,Contoso Ltd,...` lines).
 func parseCustomers(r io.Reader, name string) ([]string, error) {
 	return parseIDs(r, name, customerIDs)
 }

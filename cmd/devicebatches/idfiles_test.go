@@ -204,7 +204,7 @@ func TestUploadCSVStdin(t *testing.T) {
 func TestListCustomersFileUTF16(t *testing.T) {
 	t.Parallel()
 	code, export, errOut := runApp(t, nil, "", nil, "customers", "--sandbox", "-o", "csv")
-	if code != exitOK || !strings.HasPrefix(export, "id,companyName\n") {
+	if code != exitOK || !strings.HasPrefix(export, "id,companyName,domain,relationshipToPartner\n") {
 		t.Fatalf("customers -o csv: exit %d\n%s\n%s", code, export, errOut)
 	}
 	path := filepath.Join(t.TempDir(), "c16.csv")
