@@ -42,10 +42,13 @@ func defuseFormulas(rec []string) []string {
 	return rec
 }
 
-// writeCSV prints a header and one RFC 4180 record per item (fields with
-// commas, quotes or line breaks quoted; CRLF-free, as encoding/csv writes
-// by default) through one 64 KiB buffer. Values are the service's, not the
-// table's display forms: an absent value is an empty field, not "-".
+// writeCSV prints a header and one record per item, quoted as RFC 4180
+// says (fields with commas, quotes or line breaks quoted) but with LF line
+// ends, as encoding/csv writes by default, through one 64 KiB buffer.
+// Values are the service's, not the table's display forms: an absent text
+// value is an empty field, not "-". An absent number (devicesCount,
+// devicesAssigned) prints 0, as in the table: the decoded models hold
+// numbers as plain values, with no mark of absence; -o json is exact.
 // Nothing is printed when the listing fails before its first item.
 func writeCSV[T any](w io.Writer, header []string, items iter.Seq2[T, error], record func(T) []string) error {
 	bw := bufio.NewWriterSize(w, 64<<10)

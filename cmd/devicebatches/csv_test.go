@@ -94,3 +94,25 @@ func runCLIStdinEnv(t *testing.T, env map[string]string, stdin string, args ...s
 	code = run(t.Context(), args, streams{in: strings.NewReader(stdin), out: &out, err: &errb}, func(k string) string { return env[k] })
 	return code, out.String(), errb.String()
 }
+
+// TestCSVAsDocumented pins what README and writeCSV's comment say of -o
+// csv: RFC 4180 quoting with LF line ends (no CR), an absent text value
+// an empty field, and an absent number 0, as in the table, while -o json
+// keeps the item exactly as sent (no devicesCount).
+func TestCSVAsDocumented(t *testing.T) {
+	t.Parallel()
+	srv := newExampleServer(t, 200, `{"totalCount":1,"items":[{"id":"No count, \"quoted\"","status":"finished"}]}`)
+	env := map[string]string{"PARTNER_CENTER_TOKEN": cliTestToken, "PARTNER_CENTER_BASE_URL": srv.URL}
+	_, out, _ := runCLI(t, env, "list", "--customer", testCustomer, "-o", "csv")
+	if want := "id,status,creationDate,devicesCount,createdBy\n\"No count, \"\"quoted\"\"\",finished,,0,\n"; out != want {
+		t.Errorf("csv:\n%q\nwant\n%q", out, want)
+	}
+	_, out, _ = runCLI(t, env, "list", "--customer", testCustomer)
+	if !strings.HasSuffix(strings.TrimSpace(out), "  finished  -        0") {
+		t.Errorf("table:\n%s", out)
+	}
+	_, out, _ = runCLI(t, env, "list", "--customer", testCustomer, "-o", "jsonl")
+	if strings.Contains(out, "devicesCount") {
+		t.Errorf("jsonl: %s", out)
+	}
+}
