@@ -11,8 +11,9 @@ import (
 	"testing"
 )
 
-// slashToken is an opaque token with a slash in it.
-const slashToken = "opaque+tok/en=with-slash-9f"
+// slashToken is an opaque token with a slash in it (and '=' padding at
+// the end, the only place RFC 6750 allows it).
+const slashToken = "opaque+tok/en-with-slash-9f=="
 
 // TestAcceptedRefusesTrackingIDWithSecret: an upload status link whose
 // tracking id is the client's token (in clear or escaped) or holds

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -39,8 +40,20 @@ func TestCustomersCommand(t *testing.T) {
 	}
 	code, csvOut, errOut := runCLIStdin(t, "", "customers", "--base-url", base, "-o", "csv")
 	csvLines := strings.Split(strings.TrimSpace(csvOut), "\n")
-	if code != exitOK || csvLines[0] != "id,companyName" || len(csvLines) != 12 {
+	if code != exitOK || csvLines[0] != "id,companyName,domain,relationshipToPartner" || len(csvLines) != 12 {
 		t.Fatalf("csv: exit %d, stderr %q:\n%s", code, errOut, csvOut)
+	}
+	// The table's columns: every row's cells, in its order, as in the
+	// table (whose absent values show as "-").
+	recs, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, cells := range recs[1:] {
+		row := lines[i+1]
+		if len(cells) != 4 || cells[2] == "" || cells[3] == "" || !strings.HasPrefix(row, cells[0]+"  ") || !strings.Contains(row, "  "+cells[2]+"  ") || !strings.HasSuffix(row, "  "+cells[3]) {
+			t.Errorf("csv record %q is not the table's row %q", cells, row)
+		}
 	}
 	code, out, errOut = runCLIStdin(t, csvOut, "list", "--customers-file", "-", "--base-url", base, "-o", "jsonl", "--include-empty")
 	if code != exitOK {
@@ -273,7 +286,8 @@ func TestFanOutUsage(t *testing.T) {
 		{[]string{"--all-customers", "--rate", "NaN"}, "--rate must be a"},
 		{[]string{"--all-customers", "--rate", "+Inf"}, "--rate must be a"},
 		{[]string{"--all-customers", "--rate", "-2"}, "--rate must be a"},
-		{[]string{"--all-customers", "--include-empty"}, "--include-empty adds records"},
+		{[]string{"--all-customers", "--include-empty"}, "--include-empty adds records to -o json or -o jsonl; -o table lists batches only"},
+		{[]string{"--all-customers", "--include-empty", "-o", "csv"}, "--include-empty adds records to -o json or -o jsonl; -o csv lists batches only"},
 		{[]string{"--all-customers", "--name-prefix", "a", "--domain-prefix", "b"}, "cannot be used together"},
 		{[]string{"--all-customers", "--customer", id}, "drop --customer"},
 		{[]string{"--customer", id, "--name-prefix", "a"}, "filter --all-customers"},

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -283,6 +284,21 @@ func authHint(name, code string) string {
 // is read: the identity platform's errors are a few hundred bytes.
 const maxIdentityErrorBody = 64 << 10
 
+// peekBody reads up to maxIdentityErrorBody bytes of an identity
+// answer's body and puts them back, so the credential's own Error() still
+// shows them.
+func peekBody(resp *http.Response) ([]byte, error) {
+	if resp.Body == nil {
+		return nil, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxIdentityErrorBody))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(data), resp.Body), resp.Body}
+	return data, err
+}
+
 // identityError extracts the AADSTS code and the first line of the
 // description from the identity platform's answer ({"error",
 // "error_description", "error_codes"}) behind a credential's error. It puts
@@ -292,12 +308,7 @@ func identityError(err error) (code, description string) {
 	if !errors.As(err, &af) || af.RawResponse == nil || af.RawResponse.Body == nil {
 		return "", ""
 	}
-	resp := af.RawResponse
-	data, rerr := io.ReadAll(io.LimitReader(resp.Body, maxIdentityErrorBody))
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(data), resp.Body), resp.Body}
+	data, rerr := peekBody(af.RawResponse)
 	if rerr != nil {
 		return "", ""
 	}

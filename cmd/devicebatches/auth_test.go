@@ -263,6 +263,10 @@ func TestMalformedToken(t *testing.T) {
 		{"tab inside", head + "\t" + tail, "character 16 is a control character (U+0009)"},
 		{"Bearer prefix", "Bearer " + head + tail, "character 7 is a space"},
 		{"zero-width space", head + "\u200b" + tail, "character 16 is not ASCII (U+200B)"},
+		// PARTNER_CENTER_TOKEN='"eyJ..."': the quotes are kept.
+		{"quoted", `"` + head + tail + `"`, `character 1 is '"' (U+0022), which no bearer token holds (letters, digits, - . _ ~ + / and a trailing =)`},
+		{"comma", head + "," + tail, `character 16 is ',' (U+002C), which no bearer token holds (letters, digits, - . _ ~ + / and a trailing =)`},
+		{"text after padding", head + "==" + tail, "character 18 follows the '=' at character 16, and '=' may only end a token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

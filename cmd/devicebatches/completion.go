@@ -32,4 +32,33 @@ func (a *app) registerCompletions(root *cobra.Command) {
 	}
 	walk(root)
 	_ = root.RegisterFlagCompletionFunc("auth", cobra.FixedCompletions(authMethods, cobra.ShellCompDirectiveNoFileComp))
+	// The scripts' commands write to the streams set here, when they are
+	// made: the app's, as every other command's output.
+	root.SetOut(a.io.out)
+	root.SetErr(a.io.err)
+	refuseUnknownShells(root)
+}
+
+// completionShells are the shells cobra's `completion` command writes for.
+var completionShells = []string{"bash", "zsh", "fish", "powershell"}
+
+// refuseUnknownShells makes `completion` without a shell, or with one it
+// does not know, a usage error. Cobra's command prints its help to stdout
+// and exits 0 there, so `devicebatches completion zssh > _devicebatches`
+// would install the help text as a completion script, "successfully".
+func refuseUnknownShells(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(_ *cobra.Command, args []string) error {
+			shells := strings.Join(completionShells, ", ")
+			if len(args) == 0 {
+				return usagef("completion needs a shell: one of %s, as in 'devicebatches completion bash'", shells)
+			}
+			return usagef("completion: unknown shell %q: use one of %s", args[0], shells)
+		}
+	}
 }

@@ -9,9 +9,11 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mattn/go-runewidth"
 	"golang.org/x/term"
 
 	"github.com/partnercenter-go/devicebatches/wrapper"
@@ -19,7 +21,7 @@ import (
 
 // parseCustomers reads a customers file (see parseIDs): customer tenant
 // ids, alone on a line or first in a CSV record such as `customers -o csv`
-// prints (`id,companyName` header, `GUID,Contoso Ltd` lines).
+// prints (`id,companyName,...` header, `GUID,Contoso Ltd,...` lines).
 func parseCustomers(r io.Reader, name string) ([]string, error) {
 	return parseIDs(r, name, customerIDs)
 }
@@ -77,9 +79,15 @@ func orDash(s string) string {
 }
 
 // withCustomer puts customerId first in a batch's JSON object, followed by
-// the service's own properties exactly as sent.
+// the service's own properties exactly as sent. A batch that carries a
+// customerId of its own (checkOwnCustomerID has made sure it is this
+// customer's) is printed as sent: a second key would leave a reader to
+// pick one (jq takes the last).
 func withCustomer(customerID string, raw []byte) []byte {
 	body := bytes.TrimSpace(raw)
+	if _, ok := topLevelCustomerID(body); ok {
+		return body
+	}
 	id, _ := json.Marshal(customerID)
 	out := make([]byte, 0, len(body)+len(id)+16)
 	out = append(out, `{"customerId":`...)
@@ -90,64 +98,213 @@ func withCustomer(customerID string, raw []byte) []byte {
 	return append(out, body[1:]...)
 }
 
+// checkOwnCustomerID fails a customer whose batches carry a top-level
+// customerId naming another customer (or not a string): the fan-out's
+// JSON output names each batch's customer, and two different customerId
+// keys in one object would make it ambiguous.
+func checkOwnCustomerID(r wrapper.CustomerResult) wrapper.CustomerResult {
+	if r.Err != nil {
+		return r
+	}
+	for i, b := range r.BatchesJSON {
+		v, ok := topLevelCustomerID(bytes.TrimSpace(b))
+		if !ok {
+			continue
+		}
+		var s string
+		if json.Unmarshal(v, &s) == nil && strings.EqualFold(s, r.CustomerID) {
+			continue
+		}
+		r.Err = fmt.Errorf("the service's batch %d of %d carries customerId %s, which is not this customer: its batches are not printed, since each output object's customerId must name one customer",
+			i+1, len(r.BatchesJSON), oneLine(string(bytes.TrimSpace(v))))
+		r.BatchesJSON = nil
+		return r
+	}
+	return r
+}
+
+// topLevelCustomerID returns the value of obj's top-level customerId
+// property, if it has one. Most batches have none, and say so without a
+// parse: a key that reads customerId is either spelled so or escaped.
+func topLevelCustomerID(obj []byte) (json.RawMessage, bool) {
+	if !bytes.Contains(obj, []byte(`"customerId"`)) && bytes.IndexByte(obj, '\\') < 0 {
+		return nil, false
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(obj, &top) != nil {
+		return nil, false
+	}
+	v, ok := top["customerId"]
+	return v, ok
+}
+
 // progressBar draws, on stderr, customers done/total (the total is
 // unknown while customers are still being listed), batches found, the
-// current rate and throttled count of the rate limiter, and an ETA. It
-// exists only when stderr is a terminal: redirected output and tests see
-// nothing.
+// request rate measured over the last few seconds and the rate limiter's
+// allowance, the throttled count, and an ETA, cut to the terminal's width
+// (statusLine). It exists only when stderr is a terminal: redirected
+// output and tests see nothing.
 type progressBar struct {
-	w     io.Writer
+	line  *statusLine
 	total func() (int, bool)
 	stats func() wrapper.RateStats
 	count int
 	found int
 	start time.Time
 	last  time.Time
+	// samples are recent (time, requests sent) pairs, for the measured
+	// rate.
+	samples []rateSample
 }
 
+type rateSample struct {
+	at   time.Time
+	sent int64
+}
+
+// rateWindow is how far back the measured rate looks: long enough to be
+// steady at a few requests a second, short enough to follow a cut.
+const rateWindow = 5 * time.Second
+
 func (a *app) progress(total func() (int, bool), stats func() wrapper.RateStats) *progressBar {
-	f, ok := a.io.err.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	sl := a.statusLine()
+	if sl == nil {
 		return nil
 	}
-	return &progressBar{w: f, total: total, stats: stats, start: time.Now()}
+	return &progressBar{line: sl, total: total, stats: stats, start: time.Now()}
 }
 
 func (p *progressBar) step(batches int) {
 	if p == nil {
 		return
 	}
+	p.stepAt(time.Now(), batches)
+}
+
+func (p *progressBar) stepAt(now time.Time, batches int) {
 	p.count++
 	p.found += batches
-	now := time.Now()
 	total, known := p.total()
 	// Redraw at most ten times a second, and always at the end.
 	if (!known || p.count < total) && now.Sub(p.last) < 100*time.Millisecond {
 		return
 	}
 	p.last = now
-	fmt.Fprint(p.w, "\r"+p.line(now, total, known)+"\x1b[K")
+	p.line.draw(p.text(now, total, known, p.line.width()))
 }
 
-// line is the bar's text at now.
-func (p *progressBar) line(now time.Time, total int, known bool) string {
-	st := p.stats()
-	tail := fmt.Sprintf("%d batches  %.1f req/s  %d throttled", p.found, st.Rate, st.Throttled)
-	if !known {
-		return fmt.Sprintf("%d customers done (total unknown: still listing customers)  %s", p.count, tail)
+// rate is the requests sent a second over the last rateWindow (since the
+// start, before that much has passed), as text: "-" in the first second,
+// when a few requests would read as hundreds a second.
+func (p *progressBar) rate(now time.Time, sent int64) string {
+	p.samples = append(p.samples, rateSample{now, sent})
+	i := 0
+	for i < len(p.samples)-1 && now.Sub(p.samples[i+1].at) >= rateWindow {
+		i++
 	}
-	elapsed := now.Sub(p.start).Seconds()
-	perSec := float64(p.count) / max(elapsed, 1e-3)
-	eta := time.Duration(float64(max(total-p.count, 0)) / max(perSec, 1e-3) * float64(time.Second)).Round(time.Second)
-	width := 30
-	filled := width * min(p.count, total) / max(total, 1)
-	return fmt.Sprintf("[%s%s] %d/%d customers  %s  ETA %s",
-		strings.Repeat("#", filled), strings.Repeat(".", width-filled), p.count, total, tail, eta)
+	p.samples = p.samples[i:]
+	from := rateSample{p.start, 0}
+	if now.Sub(p.start) > rateWindow {
+		from = p.samples[0]
+	}
+	secs := now.Sub(from.at).Seconds()
+	if secs < 1 {
+		return "-"
+	}
+	return strconv.FormatFloat(float64(sent-from.sent)/secs, 'f', 1, 64)
+}
+
+// text is the bar's text at now. The bar itself is left out when the
+// numbers need the room of a width-column terminal (statusLine.draw cuts
+// what is still too long).
+func (p *progressBar) text(now time.Time, total int, known bool, width int) string {
+	st := p.stats()
+	tail := fmt.Sprintf("%d batches  %s req/s (allowed %.1f)  %d throttled", p.found, p.rate(now, st.Sent), st.Rate, st.Throttled)
+	var line string
+	if !known {
+		line = fmt.Sprintf("%d/? customers (still listing customers)  %s", p.count, tail)
+	} else {
+		elapsed := now.Sub(p.start).Seconds()
+		perSec := float64(p.count) / max(elapsed, 1e-3)
+		eta := time.Duration(float64(max(total-p.count, 0)) / max(perSec, 1e-3) * float64(time.Second)).Round(time.Second)
+		line = fmt.Sprintf("%d/%d customers  %s  ETA %s", p.count, total, tail, eta)
+		if room := width - 1 - len(line) - 3; room >= 10 {
+			n := min(room, 30)
+			filled := n * min(p.count, total) / max(total, 1)
+			line = "[" + strings.Repeat("#", filled) + strings.Repeat(".", n-filled) + "] " + line
+		}
+	}
+	return line
 }
 
 func (p *progressBar) done() {
 	if p == nil {
 		return
 	}
-	fmt.Fprint(p.w, "\r\x1b[K")
+	p.line.clear()
+}
+
+// statusLine is one line of progress on a terminal, redrawn in place: cut
+// to the terminal's width, so a redraw never wraps onto a new line, and
+// without escape sequences when TERM is dumb (Emacs shells, some CI
+// logs), which show them as text: a shorter redraw is padded with spaces
+// instead of erased with ESC[K.
+type statusLine struct {
+	w     io.Writer
+	width func() int
+	dumb  bool
+	drawn int // columns of the line on screen
+}
+
+// defaultWidth is the width assumed when the terminal does not say.
+const defaultWidth = 80
+
+// statusLine returns stderr's status line, or nil when stderr is not a
+// terminal.
+func (a *app) statusLine() *statusLine {
+	if !a.isTerminal(a.io.err) {
+		return nil
+	}
+	width := func() int {
+		if a.termWidth != nil {
+			return a.termWidth(a.io.err)
+		}
+		if f, ok := a.io.err.(*os.File); ok {
+			if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+				return w
+			}
+		}
+		return defaultWidth
+	}
+	return &statusLine{w: a.io.err, width: width, dumb: a.getenv("TERM") == "dumb"}
+}
+
+// draw replaces the line with text, cut to the terminal's width.
+func (l *statusLine) draw(text string) {
+	text = cutTo(text, l.width()-1)
+	n := runewidth.StringWidth(text)
+	if l.dumb {
+		fmt.Fprint(l.w, "\r"+text+strings.Repeat(" ", max(l.drawn-n, 0)))
+	} else {
+		fmt.Fprint(l.w, "\r"+text+"\x1b[K")
+	}
+	l.drawn = n
+}
+
+// clear erases the line, leaving the cursor at its start.
+func (l *statusLine) clear() {
+	if l.dumb {
+		fmt.Fprint(l.w, "\r"+strings.Repeat(" ", l.drawn)+"\r")
+	} else {
+		fmt.Fprint(l.w, "\r\x1b[K")
+	}
+	l.drawn = 0
+}
+
+// cutTo cuts text to at most n terminal columns.
+func cutTo(s string, n int) string {
+	if n < 1 {
+		return ""
+	}
+	return runewidth.Truncate(s, n, "")
 }

@@ -21,7 +21,8 @@ func (a *app) customersCommand() *cobra.Command {
 		Use:   "customers [--name-prefix P | --domain-prefix P]",
 		Short: "List the partner's customers (GET /v1/customers)",
 		Long: `customers lists the partner's customers, 500 a page. -o csv prints
-id,companyName lines (with a header) that list --customers-file reads as is.`,
+id,companyName,domain,relationshipToPartner lines (with a header), the
+table's columns, that list --customers-file reads as is (the id first).`,
 		Example: `  devicebatches customers
   devicebatches customers --name-prefix Contoso -o csv > customers.csv
   devicebatches list --customers-file customers.csv -o jsonl`,
@@ -29,7 +30,8 @@ id,companyName lines (with a header) that list --customers-file reads as is.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runCustomers(cmd.Context(), f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl or csv (id,companyName)")
+	fl.StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl or csv (id,companyName,domain,relationshipToPartner) "+csvOutputHelp)
+	a.addCSVSafeFlag(cmd, &f.output)
 	fl.StringVar(&f.namePrefix, "name-prefix", "", "only customers whose company name starts with this (case-insensitive)")
 	fl.StringVar(&f.domainPrefix, "domain-prefix", "", "only customers whose default domain starts with this (case-insensitive)")
 	return cmd
@@ -53,9 +55,12 @@ func (a *app) runCustomers(ctx context.Context, f customersFlags) error {
 		return listing[wrapper.Customer]{
 			json: client.ListCustomersJSON(ctx, opts), items: client.ListCustomersIter(ctx, opts),
 			header: customerHeader, row: customerRow,
-			// id,companyName: the lines list --customers-file takes.
-			csvHeader: []string{"id", "companyName"},
-			record:    func(c wrapper.Customer) []string { return []string{c.Id.String(), c.CompanyProfile.CompanyName} },
-		}.write(a.io.out, f.output)
+			// The table's columns, the id first: the lines list
+			// --customers-file takes.
+			csvHeader: []string{"id", "companyName", "domain", "relationshipToPartner"},
+			record: func(c wrapper.Customer) []string {
+				return []string{c.Id.String(), c.CompanyProfile.CompanyName, c.CompanyProfile.Domain, c.RelationshipToPartner}
+			},
+		}.write(a.io.out, f.output, a.csvSafe)
 	})
 }

@@ -40,8 +40,10 @@ func TestParseCustomers(t *testing.T) {
 		// A repeated customer is skipped (readIDFile warns): fetching it
 		// once is what was asked.
 		{name: "duplicate, any case", in: idA + "\n" + strings.ToUpper(idA) + "\n" + idB + "\n" + idA + "\n", want: []string{idA, idB}},
-		{name: "empty", in: "", wantErr: "customers.txt: no customer ids"},
-		{name: "only comments", in: "# a\n\n#b\n", wantErr: "customers.txt: no customer ids"},
+		// No ids is zero customers (TestListCustomersNone), not an error.
+		{name: "empty", in: "", want: []string{}},
+		{name: "only comments", in: "# a\n\n#b\n", want: []string{}},
+		{name: "header only", in: "id,companyName,domain,relationshipToPartner\n", want: []string{}},
 		{name: "long line", in: idA + "\n" + strings.Repeat("x", 5000) + "\n", wantErr: `customers.txt:2: "xxxx`},
 		// customers -o csv | iconv -t utf-16: UTF-16 with a byte order mark.
 		{name: "utf-16 le", in: string(utf16Bytes("id,companyName\r\n"+idA+",Contoso\r\n", binary.LittleEndian, true)), want: []string{idA}},
@@ -325,5 +327,122 @@ func TestFanOutCutShortOneLine(t *testing.T) {
 	}
 	if n := strings.Count(errOut, "\n"); n != 3 || !strings.Contains(errOut, "38 customers not fetched: --timeout 2s reached (the first: "+ids[2]+")") {
 		t.Errorf("stderr must be one line for the 38 customers not fetched, the summary and the error, got %d lines:\n%s", n, errOut)
+	}
+}
+
+// TestListCustomersNone: README's pipeline, `customers --name-prefix Zzz -o
+// csv > none.csv; list --customers-file none.csv`, with a prefix nobody
+// has. A header alone, or an empty stdin, is zero customers: the usual
+// summary, exit 0, as `list --all-customers --name-prefix Zzz` does. A file
+// on disk holding nothing at all is zero customers too, with a note.
+func TestListCustomersNone(t *testing.T) {
+	t.Parallel()
+	base := sandboxURL(t, 8)
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	code, none, errOut := runCLIStdin(t, "", "customers", "--base-url", base, "--name-prefix", "Zzz", "-o", "csv")
+	if code != exitOK || strings.Count(none, "\n") != 1 {
+		t.Fatalf("customers -o csv matching nobody: exit %d, stderr %q:\n%s", code, errOut, none)
+	}
+	const summary = "devicebatches: 0 customers: 0 with batches, 0 without, 0 failed; 0 batches;"
+	tests := []struct {
+		name, stdin, file, format, stdout, note string
+	}{
+		{name: "header only, jsonl", file: write("none.csv", none), format: "jsonl", stdout: ""},
+		{name: "header only, json", file: write("none.csv", none), format: "json", stdout: "[]\n"},
+		{name: "header only, csv", file: write("none.csv", none), format: "csv", stdout: "customerId,id,status,creationDate,devicesCount,createdBy\n"},
+		{name: "header only on stdin", stdin: none, file: "-", format: "jsonl"},
+		{name: "empty stdin", stdin: "", file: "-", format: "jsonl"},
+		{name: "empty file", file: write("empty.txt", ""), format: "jsonl", note: "empty.txt holds no customer ids (nor a header row): nothing to list"},
+		{name: "only comments", file: write("comments.txt", "# customers\n\n"), format: "table", stdout: "CUSTOMER  ID  STATUS  CREATED  DEVICES\n", note: "comments.txt holds no customer ids"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runCLIStdin(t, tt.stdin, "list", "--base-url", base, "--customers-file", tt.file, "-o", tt.format)
+		if code != exitOK || out != tt.stdout {
+			t.Errorf("%s: exit %d, stdout %q, want 0 and %q; stderr:\n%s", tt.name, code, out, tt.stdout, errOut)
+		}
+		lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+		if !strings.HasPrefix(lines[len(lines)-1], summary) {
+			t.Errorf("%s: stderr does not end with the summary:\n%s", tt.name, errOut)
+		}
+		if hasNote := len(lines) > 1; hasNote != (tt.note != "") || !strings.Contains(errOut, tt.note) {
+			t.Errorf("%s: stderr %q, want note %q", tt.name, errOut, tt.note)
+		}
+	}
+	// The same filter without a file: the same summary, exit 0.
+	code, out, errOut := runCLIStdin(t, "", "list", "--base-url", base, "--all-customers", "--name-prefix", "Zzz", "-o", "jsonl")
+	if code != exitOK || out != "" || !strings.HasPrefix(errOut, summary) {
+		t.Errorf("--all-customers --name-prefix Zzz: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// TestFanOutServiceCustomerID: a batch the service sends with a top-level
+// customerId of its own never gets a second one. The same customer's
+// (in any case) is printed as sent; another customer's fails that customer
+// with a line saying why. A customerId nested deeper is no conflict.
+func TestFanOutServiceCustomerID(t *testing.T) {
+	t.Parallel()
+	const idC, idD = "0a5d1f2e-3b4c-4d5e-8f60-718293a4b5c6", "6b1f4a4e-8f3e-4c3a-9a7b-2f1d0c9e8b7a"
+	bodies := map[string]string{
+		idA: `{"totalCount":1,"items":[{"id":"same","customerId":"` + strings.ToUpper(idA) + `","devicesCount":1}]}`,
+		idB: `{"totalCount":2,"items":[{"id":"ok","devicesCount":1},{"id":"other","devicesCount":2,"customerId":"` + idC + `"}]}`,
+		// The key escaped is the same key to a JSON reader.
+		idC: `{"totalCount":1,"items":[{"id":"escaped","customer\u0049d":"` + idA + `"}]}`,
+		idD: `{"totalCount":1,"items":[{"id":"nested","devicesLink":{"customerId":"x"}}]}`,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/v1/customers/"), "/deviceBatches")
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, bodies[id])
+	}))
+	t.Cleanup(srv.Close)
+	ids := idA + "\n" + idB + "\n" + idC + "\n" + idD + "\n"
+	for _, format := range []string{"jsonl", "json"} {
+		code, out, errOut := runCLIStdin(t, ids, "list", "--customers-file", "-", "--base-url", srv.URL, "-o", format, "--concurrency", "1")
+		if code != exitFailure || !strings.Contains(errOut, "customer "+idB+": the service's batch 2 of 2 carries customerId \""+idC+"\", which is not this customer") ||
+			!strings.Contains(errOut, "customer "+idC+": the service's batch 1 of 1 carries customerId \""+idA+"\"") ||
+			!strings.Contains(errOut, "4 customers: 2 with batches, 0 without, 2 failed; 2 batches") {
+			t.Fatalf("%s: exit %d, stderr:\n%s", format, code, errOut)
+		}
+		var objs []json.RawMessage
+		if format == "json" {
+			if err := json.Unmarshal([]byte(out), &objs); err != nil {
+				t.Fatalf("json: %v\n%s", err, out)
+			}
+		} else {
+			for line := range strings.Lines(out) {
+				objs = append(objs, json.RawMessage(line))
+			}
+		}
+		var got []string
+		for _, o := range objs {
+			// Every top-level key once: a decoder that keeps the first and
+			// one that keeps the last (jq) read the same customer.
+			dec := json.NewDecoder(bytes.NewReader(o))
+			dec.Token()
+			seen := map[string]bool{}
+			for dec.More() {
+				k, _ := dec.Token()
+				if seen[k.(string)] {
+					t.Errorf("%s: key %q twice in %s", format, k, o)
+				}
+				seen[k.(string)] = true
+				var skip json.RawMessage
+				dec.Decode(&skip)
+			}
+			var b struct{ ID, CustomerID string }
+			json.Unmarshal(o, &b)
+			got = append(got, b.ID+"="+strings.ToLower(b.CustomerID))
+		}
+		want := []string{"same=" + idA, "nested=" + idD}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: batches %v, want %v\n%s", format, got, want, out)
+		}
 	}
 }

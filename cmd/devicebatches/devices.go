@@ -30,7 +30,8 @@ pages (100 devices each) to the end.`,
 	}
 	cmd.Flags().StringVar(&f.customer, "customer", "", "customer tenant id (GUID)")
 	cmd.Flags().StringVar(&f.batch, "batch", "", "device batch id, as listed by 'devicebatches list' (quote names with spaces)")
-	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl (one compact JSON object per line) or csv")
+	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl (one compact JSON object per line) or csv "+csvOutputHelp)
+	a.addCSVSafeFlag(cmd, &f.output)
 	return cmd
 }
 
@@ -50,7 +51,7 @@ func (a *app) runDevices(ctx context.Context, f devicesFlags) error {
 		return listing[wrapper.Device]{
 			json: client.ListDevicesJSON(ctx, f.customer, f.batch), items: client.ListDevicesIter(ctx, f.customer, f.batch),
 			header: "ID\tSERIAL\tMODEL\tMANUFACTURER\tUPLOADED", row: deviceRow, csvHeader: deviceCSVHeader, record: deviceRecord,
-		}.write(a.io.out, f.output)
+		}.write(a.io.out, f.output, a.csvSafe)
 	})
 }
 

@@ -43,7 +43,11 @@ func checkFanOutFlags(f listFlags) error {
 		return usagef("unknown output format %q: use -o table, json, jsonl or csv", f.output)
 	}
 	if f.includeEmpty && (f.output == "table" || f.output == "" || f.output == "csv") {
-		return usagef("--include-empty adds records to -o json or -o jsonl; the table lists batches only")
+		format := f.output
+		if format == "" {
+			format = "table"
+		}
+		return usagef("--include-empty adds records to -o json or -o jsonl; -o %s lists batches only", format)
 	}
 	return nil
 }
@@ -135,8 +139,12 @@ func (a *app) fanOut(ctx context.Context, client *wrapper.Client, f listFlags, l
 	bar := a.progress(src.total, lim.Stats)
 	var tally fanOutTally
 	out := newFanOutWriter(a.io.out, f)
+	out.csvSafe = a.csvSafe
 	opts := &wrapper.FanOutOptions{Concurrency: f.concurrency, RateLimiter: lim, JSON: f.output == "json" || f.output == "jsonl"}
 	for r := range client.ListDeviceBatchesForCustomerSeq(ctx, src.ids, opts) {
+		if opts.JSON {
+			r = checkOwnCustomerID(r)
+		}
 		tally.add(r)
 		bar.step(max(len(r.Batches), len(r.BatchesJSON)))
 		if out.add(r) != nil {
@@ -305,6 +313,7 @@ func (a *app) runAllCustomers(ctx context.Context, f listFlags) error {
 type fanOutWriter struct {
 	format       string
 	includeEmpty bool
+	csvSafe      bool
 	w            io.Writer
 	bw           *bufio.Writer
 	cw           *csv.Writer
@@ -398,7 +407,11 @@ func (o *fanOutWriter) print(r wrapper.CustomerResult) {
 		}
 	case "csv":
 		for _, b := range r.Batches {
-			o.cw.Write(append([]string{r.CustomerID}, batchRecord(b)...))
+			rec := append([]string{r.CustomerID}, batchRecord(b)...)
+			if o.csvSafe {
+				rec = defuseFormulas(rec)
+			}
+			o.cw.Write(rec)
 		}
 	case "table":
 		// Checked as the rows come, not once every customer is fetched:

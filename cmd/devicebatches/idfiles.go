@@ -26,6 +26,11 @@ type idKind struct {
 	// `customers -o csv` writes a customer the service listed twice
 	// twice); a device repeated would be sent twice in one request.
 	skipRepeats bool
+	// noneOK: a file of no ids is zero of them, not an error. A
+	// customers export that matched nobody (a header alone) is a listing
+	// of zero customers, as `list --all-customers` with that filter is; a
+	// profile assigned to no device is a mistake.
+	noneOK bool
 }
 
 var (
@@ -34,17 +39,18 @@ var (
 			return ""
 		}
 		return "is not a customer tenant id (a GUID like 47021739-3426-40bf-9601-61b4b6d7c793)"
-	}, true}
+	}, true, true}
 	deviceIDs = idKind{"device", func(id string) string {
 		if p := idProblem(id); p != "" {
 			return "is not a device id: " + p
 		}
 		return ""
-	}, false}
+	}, false, false}
 )
 
 // openInput opens a file flag's value for reading, "-" being stdin, and
-// returns the name errors give it.
+// returns the name errors give it. A local file that cannot be opened, or
+// a directory, is a usage error naming the flag.
 func (a *app) openInput(flag, path string) (r io.Reader, name string, closeFn func(), err error) {
 	if path == "-" {
 		return a.io.in, "stdin", func() {}, nil
@@ -52,6 +58,10 @@ func (a *app) openInput(flag, path string) (r io.Reader, name string, closeFn fu
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, "", nil, usagef("%s: %s", flag, oneLine(err.Error()))
+	}
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		f.Close()
+		return nil, "", nil, usagef("%s %s is a directory: give a file", flag, oneLine(path))
 	}
 	return f, path, func() { f.Close() }, nil
 }
@@ -66,6 +76,12 @@ func (a *app) readIDFile(flag, path string, kind idKind) ([]string, error) {
 	ids, note, err := parseIDsNoting(r, name, kind)
 	if note != "" {
 		fmt.Fprintln(a.io.err, "devicebatches: "+note)
+	}
+	var ue *usageError
+	if err != nil && !errors.As(err, &ue) {
+		// The file could not be read: a local problem to fix, like one
+		// that cannot be opened.
+		return nil, usagef("%s: %s", flag, oneLine(err.Error()))
 	}
 	return ids, err
 }
@@ -82,8 +98,14 @@ func parseIDs(r io.Reader, name string, kind idKind) ([]string, error) {
 // failed customer or device among hundreds, or as a request for an id that
 // is not one. When kind.skipRepeats, repeats are skipped instead, and note
 // is one warning naming the first repeat's name:line and their number.
+//
+// With kind.noneOK, no ids is not an error: a header alone or an empty
+// stdin (a pipeline whose export matched nothing) is silently zero ids,
+// and a file on disk holding nothing, or only comments, zero ids with a
+// note, since a wrong or truncated file looks like that too.
 func parseIDsNoting(r io.Reader, name string, kind idKind) (ids []string, note string, err error) {
-	recs, err := idfile.Read(r, name, 0)
+	file, err := idfile.Load(r, name, 0)
+	recs := file.Records
 	if err != nil {
 		var fe *idfile.Error
 		if errors.As(err, &fe) {
@@ -115,6 +137,12 @@ func parseIDsNoting(r io.Reader, name string, kind idKind) (ids []string, note s
 	}
 	if repeats > 1 {
 		note += fmt.Sprintf(" (%d repeated lines skipped in all)", repeats)
+	}
+	if len(ids) == 0 && kind.noneOK {
+		if !file.Header && name != "stdin" {
+			note = fmt.Sprintf("%s holds no %s ids (nor a header row): nothing to list", name, kind.what)
+		}
+		return ids, note, nil
 	}
 	if len(ids) == 0 {
 		return nil, note, usagef("%s: no %s ids (one id per line, or CSV with the id first; blank lines and # comments are skipped)", name, kind.what)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode/utf16"
 )
 
@@ -202,7 +204,7 @@ func TestUploadCSVStdin(t *testing.T) {
 func TestListCustomersFileUTF16(t *testing.T) {
 	t.Parallel()
 	code, export, errOut := runApp(t, nil, "", nil, "customers", "--sandbox", "-o", "csv")
-	if code != exitOK || !strings.HasPrefix(export, "id,companyName\n") {
+	if code != exitOK || !strings.HasPrefix(export, "id,companyName,domain,relationshipToPartner\n") {
 		t.Fatalf("customers -o csv: exit %d\n%s\n%s", code, export, errOut)
 	}
 	path := filepath.Join(t.TempDir(), "c16.csv")
@@ -212,5 +214,35 @@ func TestListCustomersFileUTF16(t *testing.T) {
 	code, out, errOut := runApp(t, nil, "", nil, "list", "--sandbox", "--customers-file", path, "-o", "jsonl", "--include-empty")
 	if code != exitOK || out == "" {
 		t.Fatalf("list --customers-file (UTF-16): exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// TestLocalFileErrorsAreUsage: a directory, or a file that cannot be read,
+// given to --customers-file, --devices-file or --csv is the user's to fix:
+// exit 2, one line naming the flag, nothing sent.
+func TestLocalFileErrorsAreUsage(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	srv := untouched(t)
+	env := map[string]string{"PARTNER_CENTER_TOKEN": cliTestToken, "PARTNER_CENTER_BASE_URL": srv.URL}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"list", "--customers-file", dir}, "--customers-file " + dir + " is a directory: give a file"},
+		{[]string{"assign-profile", "--customer", testCustomer, "--profile", "p", "--devices-file", dir}, "--devices-file " + dir + " is a directory: give a file"},
+		{[]string{"upload", "--customer", testCustomer, "--batch", "B", "--csv", dir, "--dry-run"}, "--csv " + dir + " is a directory: give a file"},
+	} {
+		code, out, errOut := runCLI(t, env, tt.args...)
+		if first, _, _ := strings.Cut(errOut, "\n"); code != exitUsage || out != "" || first != "devicebatches: "+tt.want {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and %q", tt.args, code, out, errOut, tt.want)
+		}
+	}
+	// stdin that fails part way.
+	var out, errb bytes.Buffer
+	a := newApp(streams{in: iotest.ErrReader(errors.New("input/output error")), out: &out, err: &errb}, envFrom(env))
+	code := a.execute(t.Context(), []string{"list", "--customers-file", "-"})
+	if first, _, _ := strings.Cut(errb.String(), "\n"); code != exitUsage || first != "devicebatches: --customers-file: reading stdin: input/output error" {
+		t.Errorf("stdin read error: exit %d, stderr %q", code, errb.String())
 	}
 }

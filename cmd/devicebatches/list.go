@@ -57,7 +57,8 @@ func (a *app) listCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&f.customer, "customer", "", "customer tenant id (GUID)")
-	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl (one compact JSON object per line) or csv")
+	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl (one compact JSON object per line) or csv "+csvOutputHelp)
+	a.addCSVSafeFlag(cmd, &f.output)
 	cmd.Flags().StringVar(&f.customersFile, "customers-file", "", "file of customer tenant ids (GUIDs): "+idFileHelp)
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", wrapper.DefaultConcurrency, "customers fetched at once with --customers-file or --all-customers")
 	cmd.Flags().Float64Var(&f.rate, "rate", 0, "hard ceiling in requests per second for --customers-file or --all-customers (default 0: learn the service's limit from its 429s)")
@@ -82,6 +83,6 @@ func (a *app) runList(ctx context.Context, f listFlags) error {
 		return listing[wrapper.DeviceBatch]{
 			json: client.ListDeviceBatchesJSON(ctx, f.customer), items: client.ListDeviceBatchesIter(ctx, f.customer),
 			header: batchHeader, row: batchRow, csvHeader: batchCSVHeader, record: batchRecord,
-		}.write(a.io.out, f.output)
+		}.write(a.io.out, f.output, a.csvSafe)
 	})
 }

@@ -41,7 +41,7 @@ func (a *app) waitAndReport(ctx context.Context, client *wrapper.Client, custome
 // carried: a device the final status does not list is not registered.
 func (a *app) waitAndReportAccepted(ctx context.Context, client *wrapper.Client, customer, tracking, output string, cols outcomeColumns, accepted map[string]string, sent []sentDevice) error {
 	var opts wrapper.WaitOptions
-	if a.isTerminal(a.io.err) {
+	if line := a.statusLine(); line != nil {
 		start := time.Now()
 		opts.Progress = func(d wrapper.BatchUploadDetails) {
 			devs := wrapper.UploadDevices(d)
@@ -51,9 +51,9 @@ func (a *app) waitAndReportAccepted(ctx context.Context, client *wrapper.Client,
 					done++
 				}
 			}
-			fmt.Fprintf(a.io.err, "\r%s: %d/%d devices done, %s elapsed\x1b[K", cell(d.Status), done, len(devs), time.Since(start).Round(time.Second))
+			line.draw(fmt.Sprintf("%s: %d/%d devices done, %s elapsed", cell(d.Status), done, len(devs), time.Since(start).Round(time.Second)))
 		}
-		defer fmt.Fprint(a.io.err, "\r\x1b[K")
+		defer line.clear()
 	}
 	raw, d, err := client.WaitForBatchUploadJSON(ctx, customer, tracking, &opts)
 	if err != nil {

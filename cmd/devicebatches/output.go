@@ -141,14 +141,19 @@ type listing[T any] struct {
 	record    func(T) []string
 }
 
-func (l listing[T]) write(w io.Writer, format string) error {
+// write prints the listing in format; csvSafe is --csv-safe.
+func (l listing[T]) write(w io.Writer, format string, csvSafe bool) error {
 	switch format {
 	case "json":
 		return writeJSONArray(w, l.json)
 	case "jsonl":
 		return writeJSONLines(w, l.json)
 	case "csv":
-		return writeCSV(w, l.csvHeader, l.items, l.record)
+		record := l.record
+		if csvSafe {
+			record = func(it T) []string { return defuseFormulas(l.record(it)) }
+		}
+		return writeCSV(w, l.csvHeader, l.items, record)
 	}
 	return writeTable(w, l.header, l.items, l.row)
 }

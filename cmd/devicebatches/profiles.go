@@ -31,7 +31,8 @@ func (a *app) profilesCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&f.customer, "customer", "", "customer tenant id (GUID)")
-	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl or csv")
+	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl or csv "+csvOutputHelp)
+	a.addCSVSafeFlag(cmd, &f.output)
 	return cmd
 }
 
@@ -50,7 +51,7 @@ func (a *app) runProfiles(ctx context.Context, f profilesFlags) error {
 		return listing[wrapper.ConfigurationPolicy]{
 			json: client.ListConfigurationPoliciesJSON(ctx, f.customer), items: client.ListConfigurationPoliciesIter(ctx, f.customer),
 			header: "ID\tNAME\tDEVICES\tMODIFIED", row: profileRow, csvHeader: profileCSVHeader, record: profileRecord,
-		}.write(a.io.out, f.output)
+		}.write(a.io.out, f.output, a.csvSafe)
 	})
 }
 

@@ -79,11 +79,16 @@ type app struct {
 	// terminal, when set, decides which streams are terminals (tests);
 	// see isTerminal in upload.go.
 	terminal func(stream any) bool
+	// termWidth, when set, gives a terminal's columns (tests); see
+	// statusLine in customers.go.
+	termWidth func(stream any) int
 	// contract is contract validation (contract.go).
 	contract contractFlags
 	// implicitDefault: no credential was chosen, so the default chain was
 	// tried; finding nothing is then a usage error (missingCredentials).
 	implicitDefault bool
+	// csvSafe is --csv-safe (csv.go).
+	csvSafe bool
 	// full is the full build's sandbox and contract validation; nil in the
 	// lean build (features.go).
 	full fullhook.Features

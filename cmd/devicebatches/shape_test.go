@@ -99,6 +99,23 @@ func TestCompletionOffersFlagValues(t *testing.T) {
 	}
 }
 
+// TestCompletionUnknownShell: a mistyped or missing shell writes nothing
+// to stdout (which is usually redirected into the completion file) and
+// exits 2 naming the shells there are.
+func TestCompletionUnknownShell(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"completion", "zssh"}, {"completion"}, {"completion", "Bash"}} {
+		code, out, errOut := runCLI(t, nil, args...)
+		first, _, _ := strings.Cut(errOut, "\n")
+		if code != exitUsage || out != "" || !strings.Contains(first, "bash, zsh, fish, powershell") {
+			t.Errorf("%v: exit %d, stdout %d bytes, stderr %q; want exit 2, no stdout, one line naming the shells", args, code, len(out), errOut)
+		}
+	}
+	if code, out, _ := runCLI(t, nil, "completion", "--help"); code != exitOK || !strings.Contains(out, "bash") {
+		t.Errorf("completion --help: exit %d:\n%s", code, out)
+	}
+}
+
 // TestSandboxHelpListsItsOwnFlags: the client's flags mean nothing to the
 // sandbox server, so its help does not list them.
 func TestSandboxHelpListsItsOwnFlags(t *testing.T) {

@@ -28,6 +28,12 @@ func withTerminal(isTerminal func(stream any) bool) appOption {
 	return func(a *app) { a.terminal = isTerminal }
 }
 
+// withTerminalWidth sets the columns of the terminal a status line is
+// drawn on (tests).
+func withTerminalWidth(width func(stream any) int) appOption {
+	return func(a *app) { a.termWidth = width }
+}
+
 // isTerminal reports whether stream (a.io.in or a.io.err) is a terminal.
 func (a *app) isTerminal(stream any) bool {
 	if a.terminal != nil {

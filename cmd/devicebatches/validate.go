@@ -84,13 +84,53 @@ const howToAuthenticate = "set PARTNER_CENTER_TOKEN to an access token for " + w
 // find any credential at all (every source unavailable, none refused us)
 // into a usage error that lists every way to supply one. A credential that
 // was found and refused stays an authentication failure (exit 1).
+//
+// Managed identity is the one source that cannot tell "none here" by
+// itself: anything may answer its address, and an egress proxy refusing
+// 169.254.169.254 (403 and a page of its own) makes the SDK report a
+// failed sign-in. Only the identity endpoint's own refusal (its JSON
+// error) counts as one; anything else there means no managed identity.
 func (a *app) missingCredentials(err error) error {
 	var ae *wrapper.AuthenticationError
-	var refused *azidentity.AuthenticationFailedError
-	if !a.implicitDefault || !errors.As(err, &ae) || errors.As(err, &refused) {
+	if !a.implicitDefault || !errors.As(err, &ae) {
 		return err
 	}
-	return usagef("no credentials found: %s", howToAuthenticate)
+	var refused *azidentity.AuthenticationFailedError
+	if !errors.As(err, &refused) {
+		return usagef("no credentials found: %s", howToAuthenticate)
+	}
+	if why := notManagedIdentity(refused); why != "" {
+		return usagef("no credentials found (%s): %s", why, howToAuthenticate)
+	}
+	return err
+}
+
+// imdsHost is the managed identity endpoint's address on an Azure VM.
+const imdsHost = "169.254.169.254"
+
+// notManagedIdentity says, in a few words, why a failure the SDK reports
+// from managed identity's endpoint is not that endpoint's answer: it came
+// from IMDS's address without the identity platform's JSON error. It
+// returns "" for any other failure.
+func notManagedIdentity(af *azidentity.AuthenticationFailedError) string {
+	resp := af.RawResponse
+	if resp == nil || resp.Request == nil || resp.Request.URL == nil || resp.Request.URL.Hostname() != imdsHost {
+		return ""
+	}
+	if code, what := identityError(af); code != "" || what != "" {
+		return "" // the endpoint's own refusal
+	}
+	body, _ := peekBody(resp)
+	const limit = 80 // a reason, not the page
+	text := strings.TrimSpace(string(body))
+	if len(text) > limit {
+		text = text[:limit] + "..."
+	}
+	why := fmt.Sprintf("managed identity: HTTP %d from %s is not Azure's instance metadata service", resp.StatusCode, imdsHost)
+	if text != "" {
+		why += ": " + strconv.Quote(oneLine(text))
+	}
+	return why
 }
 
 // fmtSignal says how the command was interrupted.

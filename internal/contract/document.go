@@ -94,8 +94,8 @@ var ErrNoBearer = errors.New(`the Authorization header must be "Bearer <token>"`
 
 // RequireBearer is an openapi3filter.AuthenticationFunc that accepts any
 // well-formed bearer token: validation checks the shape, not the identity.
-// Well formed is one word of visible ASCII, as RFC 6750's b64token and
-// every Entra ID token are: "Bearer a b" and a token with control or
+// Well formed is RFC 6750's b64token (pchttp.TokenProblem), as every
+// Entra ID token is: "Bearer a b", a quoted token and one with control or
 // non-ASCII characters are malformed.
 func RequireBearer(_ context.Context, in *openapi3filter.AuthenticationInput) error {
 	if in.SecurityScheme == nil || in.SecurityScheme.Type != "http" || in.SecurityScheme.Scheme != "bearer" {

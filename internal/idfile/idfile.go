@@ -60,24 +60,39 @@ func (e *Error) Error() string {
 // or "stdin"). maxBytes <= 0 means DefaultMaxBytes. The error is an *Error
 // for a file that is not an id file, or the error reading r.
 func Read(r io.Reader, name string, maxBytes int64) ([]Record, error) {
+	f, err := Load(r, name, maxBytes)
+	return f.Records, err
+}
+
+// File is an id file as read.
+type File struct {
+	Records []Record
+	// Header: the first record was a header row, and skipped. A header
+	// and no ids is an export that listed nothing (`customers -o csv`
+	// with a prefix no customer has), not an empty file.
+	Header bool
+}
+
+// Load is Read, also saying whether the file had a header row.
+func Load(r io.Reader, name string, maxBytes int64) (File, error) {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
 	}
 	data, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
 	if err != nil {
-		return nil, err
+		return File{}, err
 	}
 	if int64(len(data)) > maxBytes {
 		text, _ := decode(data[:maxBytes])
-		return nil, &Error{name, lineOf(text, len(text)), fmt.Sprintf("the file goes on past %s here: an id file is never this large; split it or check that it is the right file", size(maxBytes))}
+		return File{}, &Error{name, lineOf(text, len(text)), fmt.Sprintf("the file goes on past %s here: an id file is never this large; split it or check that it is the right file", size(maxBytes))}
 	}
 	text, err := decode(data)
 	if err != nil {
 		var te *textenc.Error
 		if errors.As(err, &te) {
-			return nil, &Error{name, lineOf(text, len(text)), te.Error()}
+			return File{}, &Error{name, lineOf(text, len(text)), te.Error()}
 		}
-		return nil, err
+		return File{}, err
 	}
 	return parse(stripComments(lineEnds(text)), name)
 }
@@ -95,12 +110,12 @@ func lineOf(text string, i int) int {
 }
 
 // parse reads the comment-free text as CSV.
-func parse(text, name string) ([]Record, error) {
+func parse(text, name string) (File, error) {
 	cr := csv.NewReader(strings.NewReader(text))
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true // `id, "Contoso, Ltd"` and indented ids
 	cr.ReuseRecord = true
-	var out []Record
+	var out File
 	first := true
 	for {
 		rec, err := cr.Read()
@@ -108,30 +123,31 @@ func parse(text, name string) ([]Record, error) {
 			return out, nil
 		}
 		if err != nil {
-			return nil, csvError(err, name)
+			return File{}, csvError(err, name)
 		}
 		line, _ := cr.FieldPos(0)
 		if strings.ContainsAny(rec[0], "\r\n\"") {
-			return nil, &Error{name, line, "the id's field holds a line break or a quote, which no id has: check the quoting on this line"}
+			return File{}, &Error{name, line, "the id's field holds a line break or a quote, which no id has: check the quoting on this line"}
 		}
 		id := strings.TrimSpace(rec[0])
 		if id == "" {
 			if blank(rec) { // "   " or ",,": nothing on the line
 				continue
 			}
-			return nil, &Error{name, line, "the first column is empty: put the id first on the line"}
+			return File{}, &Error{name, line, "the first column is empty: put the id first on the line"}
 		}
 		wasFirst := first
 		first = false
 		if wasFirst && isColumnName(id) && (len(rec) > 1 || namesID(id)) {
+			out.Header = true
 			continue
 		}
 		// Two exports joined with cat: the second header would otherwise be
 		// taken for an id.
 		if len(rec) > 1 && isColumnName(id) {
-			return nil, &Error{name, line, fmt.Sprintf("%s is a header row, but only the first row may be one: remove this row", QuoteShort(strings.Join(rec, ",")))}
+			return File{}, &Error{name, line, fmt.Sprintf("%s is a header row, but only the first row may be one: remove this row", QuoteShort(strings.Join(rec, ",")))}
 		}
-		out = append(out, Record{Line: line, ID: id})
+		out.Records = append(out.Records, Record{Line: line, ID: id})
 	}
 }
 

@@ -199,3 +199,27 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// TestLoadHeader: Load says whether the first record was a header, which
+// tells an export that listed nothing from an empty file.
+func TestLoadHeader(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in string
+		header   bool
+		n        int
+	}{
+		{"header only", "id,companyName\n", true, 0},
+		{"one-column header only", "Device Id\r\n", true, 0},
+		{"header and ids", "id,companyName\n" + idA + ",Contoso\n", true, 1},
+		{"empty", "", false, 0},
+		{"only comments", "# customers\n\n", false, 0},
+		{"ids without a header", idA + "\n", false, 1},
+	}
+	for _, tt := range tests {
+		f, err := Load(strings.NewReader(tt.in), "f", 0)
+		if err != nil || f.Header != tt.header || len(f.Records) != tt.n {
+			t.Errorf("%s: %+v, %v; want header %v and %d ids", tt.name, f, err, tt.header, tt.n)
+		}
+	}
+}

@@ -291,13 +291,16 @@ func (g *gunzip) Read(p []byte) (int, error) {
 
 func (g *gunzip) Close() error { return g.rc.Close() }
 
-// TokenProblem describes the first character a bearer token cannot hold (a
-// space, a control character or anything outside ASCII: RFC 6750's
-// b64token is printable ASCII) by position and code point, never the
-// token; "" for an empty token too (callers say "empty" themselves) and
-// when there is none. The client, the CLI and the contract's check share
-// it.
+// TokenProblem describes the first character a bearer token cannot hold
+// by position (and code point), never the token: RFC 6750's b64token is
+// letters, digits, - . _ ~ + and /, then any number of '=' at the end. A
+// quote (PARTNER_CENTER_TOKEN='"eyJ..."'), a space ("Bearer eyJ..."), a
+// control character or anything outside ASCII is refused, and so is a
+// character after the '=' padding. It returns "" for a well-formed token,
+// and for an empty one too (callers say "empty" themselves). The client,
+// the CLI, doctor and the contract's check share it.
 func TokenProblem(tok string) string {
+	pad := 0 // the position of the first '=', once seen
 	for i, r := range []rune(tok) {
 		switch {
 		case r == ' ':
@@ -306,7 +309,22 @@ func TokenProblem(tok string) string {
 			return fmt.Sprintf("character %d is a control character (%U)", i+1, r)
 		case r > 0x7e:
 			return fmt.Sprintf("character %d is not ASCII (%U)", i+1, r)
+		case r == '=':
+			if pad == 0 {
+				pad = i + 1
+			}
+		case pad > 0:
+			return fmt.Sprintf("character %d follows the '=' at character %d, and '=' may only end a token", i+1, pad)
+		case !b64tokenChar(r):
+			return fmt.Sprintf("character %d is %q (%U), which no bearer token holds (letters, digits, - . _ ~ + / and a trailing =)", i+1, r, r)
 		}
 	}
 	return ""
+}
+
+// b64tokenChar reports whether r is one of RFC 6750's b64token characters
+// before the '=' padding.
+func b64tokenChar(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' ||
+		r == '-' || r == '.' || r == '_' || r == '~' || r == '+' || r == '/'
 }

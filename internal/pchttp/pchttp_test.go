@@ -2,6 +2,7 @@ package pchttp
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -60,6 +61,39 @@ func TestRetryAfterValues(t *testing.T) {
 		}
 		if got := max(RetryAfter(h, now), tryAgain(tc.message)); got != tc.want {
 			t.Errorf("retryAfter(%s: %q, %q) = %s, want %s", tc.header, tc.value, tc.message, got, tc.want)
+		}
+	}
+}
+
+// TestTokenProblem: RFC 6750's b64token alphabet, each refusal naming the
+// position (and the code point), never the token.
+func TestTokenProblem(t *testing.T) {
+	t.Parallel()
+	const jwt = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJodHRwczovL2FwaS5wYXJ0bmVyY2VudGVyLm1pY3Jvc29mdC5jb20ifQ.c2lnbmF0dXJlLXdpdGgtXy1hbmQtLQ"
+	tests := []struct{ tok, want string }{
+		{"", ""},
+		{jwt, ""},
+		{"cli-token-5e3b9a-never-print", ""},
+		{"a.b_c~d+e/f-0", ""},
+		{"YWJjZA==", ""},
+		{"YWJj=", ""},
+		{`"tok"`, `character 1 is '"' (U+0022), which no bearer token holds (letters, digits, - . _ ~ + / and a trailing =)`},
+		{"'tok'", `character 1 is '\'' (U+0027), which no bearer token holds`},
+		{"tok,more", `character 4 is ',' (U+002C)`},
+		{"tok;", `character 4 is ';' (U+003B)`},
+		{"ab=c", "character 4 follows the '=' at character 3, and '=' may only end a token"},
+		{"ab==c=", "character 5 follows the '=' at character 3"},
+		{"Bearer tok", "character 7 is a space"},
+		{"tok\n", "character 4 is a control character (U+000A)"},
+		{"tök", "character 2 is not ASCII (U+00F6)"},
+	}
+	for _, tt := range tests {
+		got := TokenProblem(tt.tok)
+		if (tt.want == "") != (got == "") || !strings.HasPrefix(got, tt.want) {
+			t.Errorf("TokenProblem(%q) = %q, want %q", tt.tok, got, tt.want)
+		}
+		if tt.tok != "" && len(tt.tok) > 4 && strings.Contains(got, tt.tok) {
+			t.Errorf("TokenProblem(%q) shows the token: %q", tt.tok, got)
 		}
 	}
 }
