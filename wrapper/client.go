@@ -78,7 +78,8 @@ type ClientOptions struct {
 	// a new GUID per client.
 	CorrelationID string
 
-	// Application is sent as MS-PartnerCenter-Application when set.
+	// Application is sent as MS-PartnerCenter-Application when set. It
+	// must hold no control character (line breaks and tabs included).
 	Application string
 
 	// Scopes asked of the credential. Default: the base URL's host with
@@ -154,6 +155,16 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 	}
 	if strings.ContainsAny(o.Application, "\r\n") {
 		return nil, &InvalidArgumentError{Argument: "application", Value: o.Application, Problem: "contains a line break"}
+	}
+	// net/http refuses a header value with any other control character
+	// too, so every call would fail, after its retries, with no request
+	// sent.
+	if strings.IndexFunc(o.Application, isControl) >= 0 {
+		return nil, &InvalidArgumentError{Argument: "application", Value: o.Application, Problem: "contains a control character: use printable text, such as your application's name"}
+	}
+	if o.Retry.TryTimeout < 0 {
+		// azcore would give every try a deadline already passed.
+		return nil, &InvalidArgumentError{Argument: "Retry.TryTimeout", Value: o.Retry.TryTimeout.String(), Problem: "is negative: use 0 for no bound on one try (the stall timeout applies) or a positive duration"}
 	}
 	scopes := o.Scopes
 	if len(scopes) == 0 {
@@ -323,6 +334,10 @@ func isLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// isControl reports an ASCII control character (tab and DEL included),
+// which no header value of the client's may hold.
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 func defaultScopeFor(base *url.URL) string {
 	if base.Scheme == "https" {
