@@ -53,6 +53,12 @@ type ClientOptions struct {
 	// error wraps ErrMaybeCarriedOut); every try carries the same
 	// MS-RequestId, Partner Center's idempotency key; and no wait is
 	// started that would end after the context's deadline.
+	// Retry.StatusCodes, when not nil (and ShouldRetry is nil), replaces
+	// that list of statuses, as azcore documents: a GET or DELETE is
+	// retried on exactly the statuses it names, none when it is empty
+	// (non-nil); a POST or PATCH still only on 429 and 503 among them, as
+	// any other failed answer may mean it was carried out. Connection
+	// failures are retried as above whatever it says.
 	// Retry.TryTimeout bounds one try, not the waits between tries (a
 	// Retry-After, the client's throttle): the context's deadline does.
 	// It bounds sending an upload's body and reading a page's too, so a
@@ -183,7 +189,11 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 	case c.maxRetries < 0:
 		c.maxRetries = 0
 	}
-	if azOpts.Retry.ShouldRetry == nil {
+	switch {
+	case azOpts.Retry.ShouldRetry != nil:
+	case azOpts.Retry.StatusCodes != nil:
+		azOpts.Retry.ShouldRetry = shouldRetryOn(azOpts.Retry.StatusCodes)
+	default:
 		azOpts.Retry.ShouldRetry = shouldRetry
 	}
 	if azOpts.Retry.StatusCodes == nil {
