@@ -289,8 +289,9 @@ func (c *Client) result(resp *http.Response, err error) (*http.Response, error) 
 }
 
 // begin starts operation op, before any I/O: it refuses a Client that
-// NewClient did not make and a context whose correlation id
-// (WithCorrelationID) is not a GUID, records ctx as the call's context, and
+// NewClient did not make, a context whose correlation id
+// (WithCorrelationID) is not a GUID and one whose RateLimiter
+// (WithRateLimiter) NewRateLimiter did not make, records ctx as the call's context, and
 // opens the operation's azcore tracing span ("Client.Op"), which end closes.
 func (c *Client) begin(ctx context.Context, op string) (_ context.Context, end func(error), err error) {
 	if err := c.setUp(); err != nil {
@@ -300,6 +301,9 @@ func (c *Client) begin(ctx context.Context, op string) (_ context.Context, end f
 		if err := checkGUID("correlation id", v); err != nil {
 			return ctx, nil, err
 		}
+	}
+	if err := rateLimiterFrom(ctx).check("the context's rate limiter (WithRateLimiter)"); err != nil {
+		return ctx, nil, err
 	}
 	// Recorded for the per-retry code (callContext): each try runs under a
 	// context of its own, whose deadline is the retry policy's TryTimeout.

@@ -34,13 +34,18 @@ func (e *NetworkError) Unwrap() error { return e.Err }
 // networkError wraps a failure of the pipeline that came with no answer.
 // A credential's failure stays an *AuthenticationError: it is not the
 // network's; a throttling pause that refused the request is returned as
-// the *ThrottlePauseError itself: nothing was sent.
+// the *ThrottlePauseError itself, and an option a policy refused (a zero
+// drift.Policy, say) as the *InvalidArgumentError: nothing was sent.
 func (c *Client) networkError(req *http.Request, err error) error {
 	var ae *AuthenticationError
 	var ne *NetworkError
 	var pe *ThrottlePauseError
+	var ie *InvalidArgumentError
 	if errors.As(err, &pe) {
 		return pe
+	}
+	if errors.As(err, &ie) {
+		return ie
 	}
 	if req == nil || errors.As(err, &ae) || errors.As(err, &ne) {
 		return err

@@ -34,7 +34,9 @@ type FanOutOptions struct {
 	// that produce the customer ids (WithRateLimiter) so that they all
 	// spend one learned rate, and read its Stats for a progress line.
 	// Nil: the fan-out makes its own, pausing at most
-	// ClientOptions.Retry.MaxRetryDelay (60 s by default).
+	// ClientOptions.Retry.MaxRetryDelay (60 s by default). One that
+	// NewRateLimiter did not make (a zero RateLimiter) fails every
+	// customer with an *InvalidArgumentError, and nothing is sent.
 	RateLimiter *RateLimiter
 	// JSON asks for each batch's JSON as the service sent it, in
 	// CustomerResult.BatchesJSON, instead of decoded batches.
@@ -135,6 +137,7 @@ func (c *Client) ListDeviceBatchesForCustomerSeq(ctx context.Context, customerID
 		// stopped holds the *ThrottlePauseError that ended the fan-out:
 		// the customers after it fail with it at once, one error for all.
 		var stopped atomic.Pointer[ThrottlePauseError]
+		refused := lim.check("FanOutOptions.RateLimiter")
 		var wg sync.WaitGroup
 		for range o.Concurrency {
 			wg.Go(func() {
@@ -142,6 +145,8 @@ func (c *Client) ListDeviceBatchesForCustomerSeq(ctx context.Context, customerID
 					r := CustomerResult{Index: j.i, CustomerID: j.id}
 					if pe := stopped.Load(); pe != nil {
 						r.Err = pe
+					} else if refused != nil {
+						r.Err = refused
 					} else {
 						r = c.fetchCustomerSafely(ctx, j.i, j.id, o.JSON)
 						var pe *ThrottlePauseError

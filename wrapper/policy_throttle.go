@@ -62,6 +62,9 @@ func (p gatePolicy) Do(req *policy.Request) (*http.Response, error) {
 	r := rateLimiterFrom(ctx)
 	maxWait := p.maxWait
 	if r != nil {
+		if err := r.check("the context's rate limiter (WithRateLimiter)"); err != nil {
+			return nil, nonRetriable{err} // begin refuses it first; a caller's own request may not
+		}
 		maxWait = r.maxPause
 		// A pause the call cannot wait out fails it before it queues for
 		// the limiter: it would spend a turn, and time, to be refused.
