@@ -25,7 +25,7 @@ type NetworkError struct {
 // Error returns one line: the request, what failed and the ids.
 func (e *NetworkError) Error() string {
 	return fmt.Sprintf("%s %s: %s [MS-RequestId: %s, MS-CorrelationId: %s]",
-		e.Method, e.URL, oneLine(e.Err.Error()), orUnknown(e.RequestID), orUnknown(e.CorrelationID))
+		e.Method, e.URL, oneLine(errText(e.Err)), orUnknown(e.RequestID), orUnknown(e.CorrelationID))
 }
 
 // Unwrap returns the transport's error.
