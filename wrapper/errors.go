@@ -199,11 +199,26 @@ type PagingError struct {
 	Pages int
 	// Reason says what went wrong.
 	Reason string
+	// RequestID and CorrelationID identify, for Microsoft support, the
+	// call whose page broke paging (the last page read): its answer's
+	// MS-RequestId and MS-CorrelationId, or the ones sent when the answer
+	// lacked them.
+	RequestID, CorrelationID string
 }
 
-// Error returns one line.
+// Error returns one line, with the ids to quote to Microsoft support.
 func (e *PagingError) Error() string {
-	return fmt.Sprintf("paging stopped after %d pages: %s", e.Pages, e.Reason)
+	return fmt.Sprintf("paging stopped after %d pages: %s [MS-RequestId: %s, MS-CorrelationId: %s]", e.Pages, e.Reason, orUnknown(e.RequestID), orUnknown(e.CorrelationID))
+}
+
+// pagingError is a *PagingError after pages pages, naming the ids of last,
+// the answer of the last page read (nil when there was none).
+func (c *Client) pagingError(last *http.Response, pages int, reason string) *PagingError {
+	e := &PagingError{Pages: pages, Reason: reason}
+	if last != nil && last.Request != nil {
+		e.RequestID, e.CorrelationID = c.answerID(last, "MS-RequestId"), c.answerID(last, "MS-CorrelationId")
+	}
+	return e
 }
 
 // oneLine folds a service-provided text into one printable line of at most
