@@ -49,7 +49,8 @@ type ResourceAttributes = generated.ResourceAttributes
 // Device.UploadedDate), which the service may send without a zone. Raw
 // keeps the text as sent; Time is the instant (UTC when no zone was sent).
 // A date sent as "" is no date: the zero DateTime (IsZero), written back
-// as "".
+// as "". String and MarshalJSON write Raw while it still denotes Time;
+// set Time to another instant and they write Time (RFC 3339) instead.
 type DateTime = pctime.DateTime
 
 // ParseDateTime parses a Partner Center date-time, with or without a zone
