@@ -53,6 +53,12 @@ type ClientOptions struct {
 	// error wraps ErrMaybeCarriedOut); every try carries the same
 	// MS-RequestId, Partner Center's idempotency key; and no wait is
 	// started that would end after the context's deadline.
+	// Retry.StatusCodes, when not nil (and ShouldRetry is nil), replaces
+	// that list of statuses, as azcore documents: a GET or DELETE is
+	// retried on exactly the statuses it names, none when it is empty
+	// (non-nil); a POST or PATCH still only on 429 and 503 among them, as
+	// any other failed answer may mean it was carried out. Connection
+	// failures are retried as above whatever it says.
 	// Retry.TryTimeout bounds one try, not the waits between tries (a
 	// Retry-After, the client's throttle): the context's deadline does.
 	// It bounds sending an upload's body and reading a page's too, so a
@@ -78,7 +84,8 @@ type ClientOptions struct {
 	// a new GUID per client.
 	CorrelationID string
 
-	// Application is sent as MS-PartnerCenter-Application when set.
+	// Application is sent as MS-PartnerCenter-Application when set. It
+	// must hold no control character (line breaks and tabs included).
 	Application string
 
 	// Scopes asked of the credential. Default: the base URL's host with
@@ -155,6 +162,16 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 	if strings.ContainsAny(o.Application, "\r\n") {
 		return nil, &InvalidArgumentError{Argument: "application", Value: o.Application, Problem: "contains a line break"}
 	}
+	// net/http refuses a header value with any other control character
+	// too, so every call would fail, after its retries, with no request
+	// sent.
+	if strings.IndexFunc(o.Application, isControl) >= 0 {
+		return nil, &InvalidArgumentError{Argument: "application", Value: o.Application, Problem: "contains a control character: use printable text, such as your application's name"}
+	}
+	if o.Retry.TryTimeout < 0 {
+		// azcore would give every try a deadline already passed.
+		return nil, &InvalidArgumentError{Argument: "Retry.TryTimeout", Value: o.Retry.TryTimeout.String(), Problem: "is negative: use 0 for no bound on one try (the stall timeout applies) or a positive duration"}
+	}
 	scopes := o.Scopes
 	if len(scopes) == 0 {
 		scopes = []string{defaultScopeFor(base)}
@@ -172,7 +189,11 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 	case c.maxRetries < 0:
 		c.maxRetries = 0
 	}
-	if azOpts.Retry.ShouldRetry == nil {
+	switch {
+	case azOpts.Retry.ShouldRetry != nil:
+	case azOpts.Retry.StatusCodes != nil:
+		azOpts.Retry.ShouldRetry = shouldRetryOn(azOpts.Retry.StatusCodes)
+	default:
 		azOpts.Retry.ShouldRetry = shouldRetry
 	}
 	if azOpts.Retry.StatusCodes == nil {
@@ -268,8 +289,9 @@ func (c *Client) result(resp *http.Response, err error) (*http.Response, error) 
 }
 
 // begin starts operation op, before any I/O: it refuses a Client that
-// NewClient did not make and a context whose correlation id
-// (WithCorrelationID) is not a GUID, records ctx as the call's context, and
+// NewClient did not make, a context whose correlation id
+// (WithCorrelationID) is not a GUID and one whose RateLimiter
+// (WithRateLimiter) NewRateLimiter did not make, records ctx as the call's context, and
 // opens the operation's azcore tracing span ("Client.Op"), which end closes.
 func (c *Client) begin(ctx context.Context, op string) (_ context.Context, end func(error), err error) {
 	if err := c.setUp(); err != nil {
@@ -279,6 +301,9 @@ func (c *Client) begin(ctx context.Context, op string) (_ context.Context, end f
 		if err := checkGUID("correlation id", v); err != nil {
 			return ctx, nil, err
 		}
+	}
+	if err := rateLimiterFrom(ctx).check("the context's rate limiter (WithRateLimiter)"); err != nil {
+		return ctx, nil, err
 	}
 	// Recorded for the per-retry code (callContext): each try runs under a
 	// context of its own, whose deadline is the retry policy's TryTimeout.
@@ -323,6 +348,10 @@ func isLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// isControl reports an ASCII control character (tab and DEL included),
+// which no header value of the client's may hold.
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 func defaultScopeFor(base *url.URL) string {
 	if base.Scheme == "https" {

@@ -188,6 +188,11 @@ func TestNewClientRefusesUnsafeOptions(t *testing.T) {
 		{"bad locale", ClientOptions{Locale: "en US"}, "not a language tag"},
 		{"bad correlation id", ClientOptions{CorrelationID: "123"}, "not a GUID"},
 		{"line break in application", ClientOptions{Application: "a\r\nX-Evil: 1"}, "line break"},
+		// Accepted once, these made every call fail ~9 s later as a
+		// *NetworkError with no request sent.
+		{"control character in application", ClientOptions{Application: "inventory-sync\x01"}, "control character"},
+		{"DEL in application", ClientOptions{Application: "sync\x7f"}, "control character"},
+		{"negative try timeout", ClientOptions{ClientOptions: azcore.ClientOptions{Retry: policy.RetryOptions{TryTimeout: -time.Second}}}, "Retry.TryTimeout"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewClient(StaticToken(testToken), &tc.opts)

@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -52,7 +53,7 @@ type AuthenticationError struct {
 
 // Error returns the credential's failure on one line.
 func (e *AuthenticationError) Error() string {
-	return fmt.Sprintf("getting a token for %s failed: %s", strings.Join(e.Scopes, " "), oneLine(e.Err.Error()))
+	return fmt.Sprintf("getting a token for %s failed: %s", cmp.Or(strings.Join(e.Scopes, " "), "(no scopes)"), oneLine(errText(e.Err)))
 }
 
 // Unwrap returns the credential's error.

@@ -32,7 +32,8 @@ func (c *Client) ListDeviceBatchesIter(ctx context.Context, customerID string) i
 	return items(ctx, c, "ListDeviceBatches", first, err, "", validDeviceBatch)
 }
 
-// ListDeviceBatchesJSON is ListDeviceBatchesIter yielding each batch's JSON
+// ListDeviceBatchesJSON is ListDeviceBatchesIter (GET
+// /v1/customers/{customer-id}/deviceBatches) yielding each batch's JSON
 // exactly as the service sent it (unknown properties, nulls and zeros
 // included), for output that must be faithful. The bytes are valid until
 // the loop continues: copy them to keep them.

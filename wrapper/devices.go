@@ -36,8 +36,10 @@ func (c *Client) ListDevicesIter(ctx context.Context, customerID, batchID string
 	return items(ctx, c, "ListDevices", first, err, batchID, validDevice)
 }
 
-// ListDevicesJSON is ListDevicesIter yielding each device's JSON exactly
-// as the service sent it. The bytes are valid until the loop continues.
+// ListDevicesJSON is ListDevicesIter (GET
+// /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices) yielding
+// each device's JSON exactly as the service sent it. The bytes are valid
+// until the loop continues.
 func (c *Client) ListDevicesJSON(ctx context.Context, customerID, batchID string) iter.Seq2[[]byte, error] {
 	first, err := c.devicesRequest(customerID, batchID)
 	return rawItems(ctx, c, "ListDevices", first, err, batchID, validDevice)
@@ -54,8 +56,10 @@ func (c *Client) FollowDevicesLink(ctx context.Context, batch DeviceBatch) ([]De
 	return all(ctx, c, "ListDevices", first, err, batch.Id, validDevice)
 }
 
-// FollowDevicesLinkIter is FollowDevicesLink as an iterator, requesting
-// pages as the loop consumes them. On failure it yields one error and stops.
+// FollowDevicesLinkIter is FollowDevicesLink (GET
+// /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices as the
+// service linked it) as an iterator, requesting pages as the loop consumes
+// them. On failure it yields one error and stops.
 func (c *Client) FollowDevicesLinkIter(ctx context.Context, batch DeviceBatch) iter.Seq2[Device, error] {
 	first, err := c.linkRequest(batch.DevicesLink, batch.Id)
 	return items(ctx, c, "ListDevices", first, err, batch.Id, validDevice)

@@ -153,7 +153,7 @@ type DecodeError struct {
 // Error returns one line naming the call, the problem and the ids.
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("%s %s: HTTP %d answer %s: %s [MS-RequestId: %s, MS-CorrelationId: %s]",
-		e.Method, e.URL, e.StatusCode, cmp.Or(e.problem, "could not be read as Partner Center JSON"), oneLine(e.Err.Error()), orUnknown(e.RequestID), orUnknown(e.CorrelationID))
+		e.Method, e.URL, e.StatusCode, cmp.Or(e.problem, "could not be read as Partner Center JSON"), oneLine(errText(e.Err)), orUnknown(e.RequestID), orUnknown(e.CorrelationID))
 }
 
 // Unwrap returns the underlying error.
@@ -184,10 +184,11 @@ type InvalidArgumentError struct {
 
 // Error returns one line saying what to fix.
 func (e *InvalidArgumentError) Error() string {
+	arg, problem := cmp.Or(e.Argument, "an argument"), cmp.Or(e.Problem, "is not valid")
 	if e.Value == "" {
-		return e.Argument + " " + e.Problem
+		return arg + " " + problem
 	}
-	return fmt.Sprintf("%s %s %s", e.Argument, strconv.Quote(e.Value), e.Problem)
+	return fmt.Sprintf("%s %s %s", arg, strconv.Quote(e.Value), problem)
 }
 
 // PagingError is returned when a paged collection cannot be followed: the
@@ -198,11 +199,26 @@ type PagingError struct {
 	Pages int
 	// Reason says what went wrong.
 	Reason string
+	// RequestID and CorrelationID identify, for Microsoft support, the
+	// call whose page broke paging (the last page read): its answer's
+	// MS-RequestId and MS-CorrelationId, or the ones sent when the answer
+	// lacked them.
+	RequestID, CorrelationID string
 }
 
-// Error returns one line.
+// Error returns one line, with the ids to quote to Microsoft support.
 func (e *PagingError) Error() string {
-	return fmt.Sprintf("paging stopped after %d pages: %s", e.Pages, e.Reason)
+	return fmt.Sprintf("paging stopped after %d pages: %s [MS-RequestId: %s, MS-CorrelationId: %s]", e.Pages, e.Reason, orUnknown(e.RequestID), orUnknown(e.CorrelationID))
+}
+
+// pagingError is a *PagingError after pages pages, naming the ids of last,
+// the answer of the last page read (nil when there was none).
+func (c *Client) pagingError(last *http.Response, pages int, reason string) *PagingError {
+	e := &PagingError{Pages: pages, Reason: reason}
+	if last != nil && last.Request != nil {
+		e.RequestID, e.CorrelationID = c.answerID(last, "MS-RequestId"), c.answerID(last, "MS-CorrelationId")
+	}
+	return e
 }
 
 // oneLine folds a service-provided text into one printable line of at most
@@ -212,6 +228,14 @@ func (e *PagingError) Error() string {
 func oneLine(s string) string { return safetext.Line(s, safetext.MaxLine) }
 
 func orUnknown(s string) string { return cmp.Or(s, "unknown") }
+
+// errText is err's message; a hand-built error value may have no cause.
+func errText(err error) string {
+	if err == nil {
+		return "(no cause recorded)"
+	}
+	return err.Error()
+}
 
 // redactedURL is the request's URL without query or user info; the path of
 // a Partner Center request carries ids, never secrets.

@@ -25,7 +25,7 @@ type NetworkError struct {
 // Error returns one line: the request, what failed and the ids.
 func (e *NetworkError) Error() string {
 	return fmt.Sprintf("%s %s: %s [MS-RequestId: %s, MS-CorrelationId: %s]",
-		e.Method, e.URL, oneLine(e.Err.Error()), orUnknown(e.RequestID), orUnknown(e.CorrelationID))
+		e.Method, e.URL, oneLine(errText(e.Err)), orUnknown(e.RequestID), orUnknown(e.CorrelationID))
 }
 
 // Unwrap returns the transport's error.
@@ -34,13 +34,18 @@ func (e *NetworkError) Unwrap() error { return e.Err }
 // networkError wraps a failure of the pipeline that came with no answer.
 // A credential's failure stays an *AuthenticationError: it is not the
 // network's; a throttling pause that refused the request is returned as
-// the *ThrottlePauseError itself: nothing was sent.
+// the *ThrottlePauseError itself, and an option a policy refused (a zero
+// drift.Policy, say) as the *InvalidArgumentError: nothing was sent.
 func (c *Client) networkError(req *http.Request, err error) error {
 	var ae *AuthenticationError
 	var ne *NetworkError
 	var pe *ThrottlePauseError
+	var ie *InvalidArgumentError
 	if errors.As(err, &pe) {
 		return pe
+	}
+	if errors.As(err, &ie) {
+		return ie
 	}
 	if req == nil || errors.As(err, &ae) || errors.As(err, &ne) {
 		return err

@@ -17,12 +17,19 @@ import (
 // once unless told otherwise.
 const DefaultConcurrency = 8
 
+// MaxConcurrency caps FanOutOptions.Concurrency: each worker holds memory
+// while the learned rate, not the number of workers, is what bounds a
+// fan-out's pace (Partner Center's limit is per partner tenant), so more
+// buys nothing. A larger Concurrency is taken as MaxConcurrency.
+const MaxConcurrency = 1000
+
 // FanOutOptions tunes ListDeviceBatchesForCustomers. A nil *FanOutOptions
 // (or the zero value) means DefaultConcurrency workers and a rate learned
 // from the service's answers.
 type FanOutOptions struct {
 	// Concurrency is the number of customers fetched at once. Default
-	// DefaultConcurrency.
+	// DefaultConcurrency; at most MaxConcurrency, and, for
+	// ListDeviceBatchesForCustomers, at most the number of customers.
 	Concurrency int
 	// RatePerSecond, when positive and finite, is a hard ceiling on the
 	// requests sent per second (tries and pages included); the fan-out
@@ -34,7 +41,9 @@ type FanOutOptions struct {
 	// that produce the customer ids (WithRateLimiter) so that they all
 	// spend one learned rate, and read its Stats for a progress line.
 	// Nil: the fan-out makes its own, pausing at most
-	// ClientOptions.Retry.MaxRetryDelay (60 s by default).
+	// ClientOptions.Retry.MaxRetryDelay (60 s by default). One that
+	// NewRateLimiter did not make (a zero RateLimiter) fails every
+	// customer with an *InvalidArgumentError, and nothing is sent.
 	RateLimiter *RateLimiter
 	// JSON asks for each batch's JSON as the service sent it, in
 	// CustomerResult.BatchesJSON, instead of decoded batches.
@@ -88,7 +97,16 @@ func (c *Client) ListDeviceBatchesForCustomers(ctx context.Context, customerIDs 
 	if len(customerIDs) == 0 {
 		return func(func(CustomerResult) bool) {}
 	}
-	return c.ListDeviceBatchesForCustomerSeq(ctx, slices.Values(customerIDs), opts)
+	// No more workers than customers: an idle worker costs memory.
+	o := FanOutOptions{Concurrency: DefaultConcurrency}
+	if opts != nil {
+		o = *opts
+		if o.Concurrency <= 0 {
+			o.Concurrency = DefaultConcurrency
+		}
+	}
+	o.Concurrency = min(o.Concurrency, len(customerIDs))
+	return c.ListDeviceBatchesForCustomerSeq(ctx, slices.Values(customerIDs), &o)
 }
 
 // ListDeviceBatchesForCustomerSeq is ListDeviceBatchesForCustomers (GET
@@ -102,7 +120,11 @@ func (c *Client) ListDeviceBatchesForCustomers(ctx context.Context, customerIDs 
 // customer listing requests no further page, and the loop returns once the
 // stream has: a variable the stream sets (the listing's error) can be read
 // after the loop, and a stream that waits between ids holds up the early
-// stop until it yields again or returns.
+// stop until it yields again or returns. A panic in the stream is
+// recovered on its goroutine and, once the customers it produced have
+// been yielded, raised again on the loop's goroutine as a *PanicError
+// holding the stream's value and stack: the loop ends with it, as a loop
+// over the stream itself would.
 func (c *Client) ListDeviceBatchesForCustomerSeq(ctx context.Context, customerIDs iter.Seq[string], opts *FanOutOptions) iter.Seq[CustomerResult] {
 	var o FanOutOptions
 	if opts != nil {
@@ -111,6 +133,7 @@ func (c *Client) ListDeviceBatchesForCustomerSeq(ctx context.Context, customerID
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
 	}
+	o.Concurrency = min(o.Concurrency, MaxConcurrency)
 	return func(yield func(CustomerResult) bool) {
 		lim := o.RateLimiter
 		if lim == nil {
@@ -135,6 +158,7 @@ func (c *Client) ListDeviceBatchesForCustomerSeq(ctx context.Context, customerID
 		// stopped holds the *ThrottlePauseError that ended the fan-out:
 		// the customers after it fail with it at once, one error for all.
 		var stopped atomic.Pointer[ThrottlePauseError]
+		refused := lim.check("FanOutOptions.RateLimiter")
 		var wg sync.WaitGroup
 		for range o.Concurrency {
 			wg.Go(func() {
@@ -142,6 +166,8 @@ func (c *Client) ListDeviceBatchesForCustomerSeq(ctx context.Context, customerID
 					r := CustomerResult{Index: j.i, CustomerID: j.id}
 					if pe := stopped.Load(); pe != nil {
 						r.Err = pe
+					} else if refused != nil {
+						r.Err = refused
 					} else {
 						r = c.fetchCustomerSafely(ctx, j.i, j.id, o.JSON)
 						var pe *ThrottlePauseError
@@ -163,8 +189,17 @@ func (c *Client) ListDeviceBatchesForCustomerSeq(ctx context.Context, customerID
 		// returns at once with ctx's error, and the customer is accounted
 		// for. Once the consumer stops, the stream's yield returns false
 		// instead, so that a customer listing requests no further page.
+		// A panic in the stream would end the process from this
+		// goroutine: it is kept for the consumer's (closing jobs after
+		// it is set, so the consumer's drain reads it safely).
+		var streamPanic *PanicError
 		go func() {
 			defer close(jobs)
+			defer func() {
+				if p := recover(); p != nil {
+					streamPanic = &PanicError{Value: p, Stack: debug.Stack()}
+				}
+			}()
 			i := 0
 			for id := range customerIDs {
 				// stop first: the select below picks at random when a
@@ -188,18 +223,25 @@ func (c *Client) ListDeviceBatchesForCustomerSeq(ctx context.Context, customerID
 		}()
 		// However the loop ends, wait for the stream and the workers to
 		// return: no goroutine outlives the loop, and whatever the stream
-		// set (a listing's error, say) can be read after it.
+		// set (a listing's error, say) can be read after it. A panic of
+		// the stream is raised then, unless the consumer is panicking
+		// already (ended is false).
+		ended := false
 		defer func() {
 			cancel()
 			close(stop)
 			for range results {
 			}
+			if streamPanic != nil && ended {
+				panic(streamPanic)
+			}
 		}()
 		for r := range results {
 			if !yield(r) {
-				return
+				break
 			}
 		}
+		ended = true
 	}
 }
 
@@ -207,7 +249,9 @@ func (c *Client) ListDeviceBatchesForCustomerSeq(ctx context.Context, customerID
 // customer panicked: a bug in this package or in code it called (a
 // caller's pipeline policy, say). It is reported for that customer, with
 // the stack, instead of crashing the process and losing every other
-// customer's result.
+// customer's result. It is also the value a ListDeviceBatchesForCustomerSeq
+// loop panics with when the caller's stream of ids panicked on the
+// goroutine that reads it.
 type PanicError struct {
 	// Value is what panicked; Stack is the goroutine's stack at the panic.
 	Value any

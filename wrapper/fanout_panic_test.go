@@ -47,3 +47,43 @@ func TestFanOutPanicIsThatCustomersError(t *testing.T) {
 		t.Errorf("bad customer's error = %v, want a *PanicError with its stack", got[bad])
 	}
 }
+
+// TestFanOutStreamPanicReachesTheLoop: a panic in the caller's stream of
+// ids, which the fan-out reads on a goroutine of its own, used to end the
+// process. It is raised again on the loop's goroutine, as a *PanicError
+// with the stream's value and stack, once the customers the stream
+// produced have been yielded; and however the loop ends.
+func TestFanOutStreamPanicReachesTheLoop(t *testing.T) {
+	srv := newLoopbackServer(t, &recorder{}, func(w http.ResponseWriter, _ *http.Request, _ int) {
+		writeBody(w, 200, batchPage([]string{"b"}, ""))
+	})
+	c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream := func(yield func(string) bool) {
+		if yield(testCustomer) {
+			panic("stream bug")
+		}
+	}
+	for _, stopEarly := range []bool{false, true} {
+		var got []CustomerResult
+		p := func() (p any) {
+			defer func() { p = recover() }()
+			for r := range c.ListDeviceBatchesForCustomerSeq(context.Background(), stream, nil) {
+				got = append(got, r)
+				if stopEarly {
+					break
+				}
+			}
+			return nil
+		}()
+		var pe *PanicError
+		if err, _ := p.(error); !errors.As(err, &pe) || pe.Value != "stream bug" || len(pe.Stack) == 0 {
+			t.Errorf("stop early %v: the loop panicked with %v, want the stream's panic as a *PanicError with its stack", stopEarly, p)
+		}
+		if len(got) != 1 || got[0].Err != nil {
+			t.Errorf("stop early %v: results %+v, want the stream's one customer, fetched", stopEarly, got)
+		}
+	}
+}

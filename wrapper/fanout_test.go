@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -244,4 +246,35 @@ func TestFanOutEdgeCases(t *testing.T) {
 			t.Error("no customers must yield nothing")
 		}
 	})
+}
+
+// TestFanOutWorkersAreBounded: Concurrency 1,000,000 with one customer
+// used to start a million workers (2.7 GiB). The slice form starts no more
+// workers than customers, the stream form at most MaxConcurrency. The
+// handler counts the goroutines while the workers are all started and
+// waiting for ids. Not parallel: it counts the process's goroutines.
+func TestFanOutWorkersAreBounded(t *testing.T) {
+	const huge = 100_000
+	var during atomic.Int64
+	c := memClient(t, func(w http.ResponseWriter, _ *http.Request) {
+		during.Store(int64(runtime.NumGoroutine()))
+		writeBody(w, 200, oneBatchBody)
+	})
+	before := runtime.NumGoroutine()
+	for r := range c.ListDeviceBatchesForCustomers(context.Background(), []string{testCustomer}, &FanOutOptions{Concurrency: huge}) {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+	}
+	if n := during.Load() - int64(before); n > 50 {
+		t.Errorf("one customer: %d goroutines more while fetching, want a handful", n)
+	}
+	for r := range c.ListDeviceBatchesForCustomerSeq(context.Background(), slices.Values([]string{testCustomer}), &FanOutOptions{Concurrency: huge}) {
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+	}
+	if n := during.Load() - int64(before); n > MaxConcurrency+50 {
+		t.Errorf("a stream: %d goroutines more while fetching, want at most about MaxConcurrency (%d)", n, MaxConcurrency)
+	}
 }

@@ -17,6 +17,13 @@ import (
 // GUID), Status (such as "finished"; an open set), CreatedBy, CreationDate
 // (a DateTime; Raw is the text as sent), DevicesCount, DevicesLink (follow
 // it with FollowDevicesLink) and Attributes.
+//
+// json.Marshal of a DeviceBatch is not what the service sent: every field
+// is omitzero, so a zero, empty or null value the service sent
+// ("devicesCount": 0, "createdBy": "" or null) is dropped, properties the
+// model does not know are gone, and the order changes. For faithful output
+// use ListDeviceBatchesJSON (or FanOutOptions.JSON), which yields each
+// batch's bytes as sent.
 type DeviceBatch = generated.DeviceBatch
 
 // Device is a device enrolled in zero-touch deployment, an item of
@@ -27,6 +34,12 @@ type DeviceBatch = generated.DeviceBatch
 // Autopilot profile id, or null}), UploadedBy, UploadedDate (a DateTime
 // with the service's offset and 7 fractional digits kept in Raw),
 // AllowedOperations (such as GET, PATCH, DELETE) and Attributes.
+//
+// json.Marshal of a Device is not what the service sent: every field is
+// omitzero, so an empty or null value the service sent ("serialNumber": ""
+// or null, "uploadedDate": "") is dropped, properties the model does not
+// know are gone, and the order changes. For faithful output use
+// ListDevicesJSON, which yields each device's bytes as sent.
 type Device = generated.Device
 
 // Link is a link to a related resource, such as DeviceBatch.DevicesLink:
@@ -49,7 +62,8 @@ type ResourceAttributes = generated.ResourceAttributes
 // Device.UploadedDate), which the service may send without a zone. Raw
 // keeps the text as sent; Time is the instant (UTC when no zone was sent).
 // A date sent as "" is no date: the zero DateTime (IsZero), written back
-// as "".
+// as "". String and MarshalJSON write Raw while it still denotes Time;
+// set Time to another instant and they write Time (RFC 3339) instead.
 type DateTime = pctime.DateTime
 
 // ParseDateTime parses a Partner Center date-time, with or without a zone

@@ -48,9 +48,10 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, k
 	defer func() { end(err) }()
 	send := func(ctx context.Context) (*http.Response, error) { return first(ctx, "") }
 	seen := pageKeys{seed: maphash.MakeSeed()}
+	var last *http.Response // the page read last, whose ids a *PagingError names
 	for n := 1; ; n++ {
 		if n > c.limits.MaxPages {
-			return &PagingError{Pages: n - 1, Reason: tooManyPages(c.limits.MaxPages)}
+			return c.pagingError(last, n-1, tooManyPages(c.limits.MaxPages))
 		}
 		var page pageInfo
 		for try := 0; ; try++ {
@@ -72,6 +73,7 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, k
 				return errStopped
 			}
 			if err == nil {
+				last = resp
 				break
 			}
 			if body.err == nil || yielded || try >= c.maxRetries || ctx.Err() != nil || errors.Is(body.err, ErrLimit) {
@@ -85,11 +87,11 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, k
 		case page.next != nil:
 			next := *page.next
 			if m := next.Method; m != "" && !strings.EqualFold(m, http.MethodGet) {
-				return &PagingError{Pages: n, Reason: c.secrets.oneLine(fmt.Sprintf("the next link asks for method %q; only GET is followed", m))}
+				return c.pagingError(last, n, c.secrets.oneLine(fmt.Sprintf("the next link asks for method %q; only GET is followed", m)))
 			}
 			u, err := c.resolveLink(next, known)
 			if err != nil {
-				return &PagingError{Pages: n, Reason: c.secrets.oneLine(err.Error())}
+				return c.pagingError(last, n, c.secrets.oneLine(err.Error()))
 			}
 			// The link's own MS-ContinuationToken is what the service says to
 			// send with it, so it wins over a different continuationToken in
@@ -108,7 +110,7 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, k
 			return nil
 		}
 		if !seen.add(key) {
-			return &PagingError{Pages: n, Reason: "the service repeated a continuation token or next link, which would loop forever"}
+			return c.pagingError(last, n, "the service repeated a continuation token or next link, which would loop forever")
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -61,6 +62,9 @@ func (p gatePolicy) Do(req *policy.Request) (*http.Response, error) {
 	r := rateLimiterFrom(ctx)
 	maxWait := p.maxWait
 	if r != nil {
+		if err := r.check("the context's rate limiter (WithRateLimiter)"); err != nil {
+			return nil, nonRetriable{err} // begin refuses it first; a caller's own request may not
+		}
 		maxWait = r.maxPause
 		// A pause the call cannot wait out fails it before it queues for
 		// the limiter: it would spend a turn, and time, to be refused.
@@ -232,24 +236,60 @@ func (g *throttleGate) wait(ctx context.Context, maxWait time.Duration) error {
 // after every failed try that is not marked non-retriable.
 func shouldRetry(resp *http.Response, err error) bool {
 	if err != nil {
-		// A POST or PATCH with no answer is sent again only when it never
-		// reached the service (transport marks the others): like a 500, a
-		// timeout or a cut after the request went out may mean it was
-		// carried out.
-		return !errors.Is(err, ErrMaybeCarriedOut) && transient(err)
+		return retryNoAnswer(err)
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 	case http.StatusRequestTimeout, http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
 		// A POST or PATCH that failed this way may have been carried out.
-		if m := resp.Request.Method; m == http.MethodPost || m == http.MethodPatch {
+		if mayHaveBeenCarriedOut(resp) {
 			return false
 		}
 	default:
 		return false
 	}
-	// A wait that would end after the call's deadline is not started: the
-	// caller learns at once, with RetryAfter set, instead of at the deadline.
+	return waitFits(resp)
+}
+
+// shouldRetryOn is the ShouldRetry for a caller's Retry.StatusCodes: a GET
+// or DELETE is retried on exactly the statuses codes names (none when it
+// is empty, as azcore documents); a POST or PATCH only on those of them
+// that say the request was not carried out (429, 503). Failures with no
+// answer follow shouldRetry: the list is about statuses.
+func shouldRetryOn(codes []int) func(*http.Response, error) bool {
+	codes = slices.Clone(codes)
+	return func(resp *http.Response, err error) bool {
+		if err != nil {
+			return retryNoAnswer(err)
+		}
+		if !slices.Contains(codes, resp.StatusCode) {
+			return false
+		}
+		if s := resp.StatusCode; s != http.StatusTooManyRequests && s != http.StatusServiceUnavailable && mayHaveBeenCarriedOut(resp) {
+			return false
+		}
+		return waitFits(resp)
+	}
+}
+
+// retryNoAnswer: a POST or PATCH with no answer is sent again only when it
+// never reached the service (transport marks the others): like a 500, a
+// timeout or a cut after the request went out may mean it was carried out.
+func retryNoAnswer(err error) bool {
+	return !errors.Is(err, ErrMaybeCarriedOut) && transient(err)
+}
+
+// mayHaveBeenCarriedOut: resp failed a POST or PATCH, which the service
+// may have carried out all the same unless the status says otherwise.
+func mayHaveBeenCarriedOut(resp *http.Response) bool {
+	m := resp.Request.Method
+	return m == http.MethodPost || m == http.MethodPatch
+}
+
+// waitFits: a wait that would end after the call's deadline is not
+// started: the caller learns at once, with RetryAfter set, instead of at
+// the deadline.
+func waitFits(resp *http.Response) bool {
 	if d := pchttp.RetryAfter(resp.Header, time.Now()); d > 0 {
 		if dl, ok := callContext(resp.Request.Context()).Deadline(); ok && time.Now().Add(d).After(dl) {
 			return false

@@ -87,9 +87,10 @@ type RateStats struct {
 	PausedUntil time.Time
 }
 
-// Stats returns the limiter's counters and current rate.
+// Stats returns the limiter's counters and current rate (all zero for a
+// RateLimiter that NewRateLimiter did not make).
 func (r *RateLimiter) Stats() RateStats {
-	if r == nil {
+	if r == nil || r.l == nil {
 		return RateStats{}
 	}
 	s := r.l.Stats()
@@ -100,6 +101,8 @@ type rateLimiterKey struct{}
 
 // WithRateLimiter returns a context whose calls (every try of every
 // operation of any Client) pass through r. A nil r returns ctx unchanged.
+// r must come from NewRateLimiter: a call under a zero RateLimiter fails
+// with an *InvalidArgumentError before any request.
 func WithRateLimiter(ctx context.Context, r *RateLimiter) context.Context {
 	if r == nil {
 		return ctx
@@ -110,6 +113,16 @@ func WithRateLimiter(ctx context.Context, r *RateLimiter) context.Context {
 func rateLimiterFrom(ctx context.Context) *RateLimiter {
 	r, _ := ctx.Value(rateLimiterKey{}).(*RateLimiter)
 	return r
+}
+
+// check refuses a RateLimiter that NewRateLimiter did not make (the zero
+// value, say), which has no limiter to wait for; where names the option
+// it came through.
+func (r *RateLimiter) check(where string) error {
+	if r != nil && r.l == nil {
+		return &InvalidArgumentError{Argument: where, Problem: "is a zero RateLimiter: create it with NewRateLimiter"}
+	}
+	return nil
 }
 
 // ThrottlePauseError reports that Partner Center asked every request to

@@ -380,7 +380,7 @@ type UserSignInRequiredError struct {
 func (e *UserSignInRequiredError) Error() string {
 	return e.Operation + " needs App+User (delegated) sign-in, and Partner Center refused this token, " +
 		"which is likely app-only: sign in as a user with --auth device-code, --auth browser or --auth cli " +
-		"(in code: azidentity's DeviceCodeCredential, InteractiveBrowserCredential or AzureCLICredential): " + e.Err.Error()
+		"(in code: azidentity's DeviceCodeCredential, InteractiveBrowserCredential or AzureCLICredential): " + errText(e.Err)
 }
 
 // Unwrap returns the service's answer.

@@ -121,10 +121,11 @@ func (c *Client) GetBatchUploadStatus(ctx context.Context, customerID, trackingI
 	return d, err
 }
 
-// GetBatchUploadStatusJSON is GetBatchUploadStatus returning also the
-// answer's JSON exactly as the service sent it (a leading byte order mark
-// removed), for output that must be faithful. An answer the document does
-// not allow is a *DecodeError.
+// GetBatchUploadStatusJSON is GetBatchUploadStatus (GET
+// /v1/customers/{customer-id}/batchJobStatus/{tracking-id}) returning also
+// the answer's JSON exactly as the service sent it (a leading byte order
+// mark removed), for output that must be faithful. An answer the document
+// does not allow is a *DecodeError.
 func (c *Client) GetBatchUploadStatusJSON(ctx context.Context, customerID, trackingID string) ([]byte, BatchUploadDetails, error) {
 	d, raw, err := c.uploadStatus(ctx, customerID, trackingID)
 	return raw, d, err
@@ -366,9 +367,10 @@ func (c *Client) ListConfigurationPoliciesIter(ctx context.Context, customerID s
 	return items(ctx, c, "ListConfigurationPolicies", first, err, "", validPolicy)
 }
 
-// ListConfigurationPoliciesJSON is ListConfigurationPoliciesIter yielding
-// each profile's JSON exactly as the service sent it. The bytes are valid
-// until the loop continues.
+// ListConfigurationPoliciesJSON is ListConfigurationPoliciesIter (GET
+// /v1/customers/{customer-id}/policies) yielding each profile's JSON
+// exactly as the service sent it. The bytes are valid until the loop
+// continues.
 func (c *Client) ListConfigurationPoliciesJSON(ctx context.Context, customerID string) iter.Seq2[[]byte, error] {
 	first, err := c.policiesRequest(customerID)
 	return rawItems(ctx, c, "ListConfigurationPolicies", first, err, "", validPolicy)

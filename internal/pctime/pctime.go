@@ -21,7 +21,10 @@ const zoneless = "2006-01-02T15:04:05.999999999"
 
 // DateTime is a Partner Center date-time as the service sent it. Raw keeps
 // the exact text so that output written back (JSON, tables) is unchanged;
-// Time is the parsed instant, in UTC when the service sent no zone.
+// Time is the parsed instant, in UTC when the service sent no zone. Set
+// Time to another instant and String, MarshalJSON and MarshalText write
+// Time instead (RFC 3339): Raw is written only while it still denotes
+// Time.
 type DateTime struct {
 	Time time.Time
 	// Raw is the value exactly as sent, such as "2017-07-25T01:51:00".
@@ -109,9 +112,11 @@ func MustParse(s string) DateTime {
 	return d
 }
 
-// String returns the value as the service sent it.
+// String returns the value as the service sent it (Raw) while Raw still
+// denotes Time; once Time has been changed to another instant, Time in RFC
+// 3339 with as many fractional digits as it needs.
 func (d DateTime) String() string {
-	if d.Raw != "" {
+	if d.Raw != "" && d.rawHolds() {
 		return d.Raw
 	}
 	if d.Time.IsZero() {
@@ -120,10 +125,112 @@ func (d DateTime) String() string {
 	return d.Time.Format(time.RFC3339Nano)
 }
 
-// IsZero reports whether no value was set.
-func (d DateTime) IsZero() bool { return d.Raw == "" && d.Time.IsZero() }
+// rawHolds reports whether Raw parses to the instant Time holds.
+func (d DateTime) rawHolds() bool {
+	if sec, nsec, ok := instant(d.Raw); ok {
+		return sec == d.Time.Unix() && nsec == d.Time.Nanosecond()
+	}
+	p, err := Parse(d.Raw)
+	return err == nil && p.Time.Equal(d.Time)
+}
 
-// MarshalJSON writes the value exactly as it was received.
+// instant is the instant of s, as Unix seconds and nanoseconds, in the
+// forms Partner Center sends: "2017-07-25T01:51:00" with up to nine
+// fractional digits and "Z", an offset ("-07:00") or no zone. It is
+// arithmetic on the digits, not time.Parse, as String checks every date it
+// writes; ok is false for anything else, which Parse then decides.
+func instant(s string) (sec int64, nsec int, ok bool) {
+	const secs = len("2006-01-02T15:04:05")
+	if len(s) < secs || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return 0, 0, false
+	}
+	year := digits2(s[0:2])*100 + digits2(s[2:4])
+	month, day := digits2(s[5:7]), digits2(s[8:10])
+	hour, minute, second := digits2(s[11:13]), digits2(s[14:16]), digits2(s[17:19])
+	if min(year, month, day, hour, minute, second) < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59 {
+		return 0, 0, false
+	}
+	rest := s[secs:]
+	if len(rest) > 0 && rest[0] == '.' {
+		i := 1
+		for ; i < len(rest) && rest[i] >= '0' && rest[i] <= '9'; i++ {
+			if i > 9 {
+				return 0, 0, false
+			}
+			nsec = nsec*10 + int(rest[i]-'0')
+		}
+		if i == 1 {
+			return 0, 0, false
+		}
+		for range 10 - i {
+			nsec *= 10
+		}
+		rest = rest[i:]
+	}
+	sec = daysSinceEpoch(year, month, day)*86400 + int64(hour*3600+minute*60+second)
+	switch {
+	case rest == "" || rest == "Z":
+		return sec, nsec, true
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+		h, m := digits2(rest[1:3]), digits2(rest[4:6])
+		if h < 0 || h > 23 || m < 0 || m > 59 {
+			return 0, 0, false
+		}
+		off := int64(h*3600 + m*60)
+		if rest[0] == '-' {
+			off = -off
+		}
+		return sec - off, nsec, true
+	}
+	return 0, 0, false
+}
+
+// daysIn is the number of days of month in year (proleptic Gregorian).
+func daysIn(year, month int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysSinceEpoch is the number of days from 1970-01-01 to the date, for a
+// year from 0 (H. Hinnant's days_from_civil).
+func daysSinceEpoch(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y
+	if era < 0 {
+		era -= 399
+	}
+	era /= 400
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
+}
+
+// digits2 is the value of two ASCII digits, or -1.
+func digits2(s string) int {
+	if s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' {
+		return -1
+	}
+	return int(s[0]-'0')*10 + int(s[1]-'0')
+}
+
+// IsZero reports whether no value is set: Time is zero, and Raw is empty
+// or no longer denotes it (Time was set to zero to clear the date).
+func (d DateTime) IsZero() bool { return d.Time.IsZero() && (d.Raw == "" || !d.rawHolds()) }
+
+// MarshalJSON writes String: the value exactly as it was received, unless
+// Time was changed since.
 func (d DateTime) MarshalJSON() ([]byte, error) {
 	s := d.String()
 	b := make([]byte, 0, len(s)+2)

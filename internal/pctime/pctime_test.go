@@ -217,3 +217,78 @@ func TestParseSecondsMatchesTimeParse(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkString is what -o table and -o csv pay per date: the text of an
+// unmodified date as sent.
+func BenchmarkString(b *testing.B) {
+	for _, s := range []string{"2017-07-25T01:51:00", "2017-08-09T14:43:26.0092288-07:00"} {
+		d := MustParse(s)
+		b.Run(s, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if d.String() != s {
+					b.Fatal("changed")
+				}
+			}
+		})
+	}
+}
+
+// TestChangedTimeIsWritten: Raw is written only while it still denotes
+// Time. Once Time holds another instant, String, MarshalJSON and
+// MarshalText write Time in RFC 3339 (fractional seconds as needed), so
+// that the three never disagree with Time; the same instant in another
+// zone keeps the text as sent.
+func TestChangedTimeIsWritten(t *testing.T) {
+	t.Parallel()
+	cest := time.FixedZone("CEST", 2*3600)
+	for _, tc := range []struct {
+		raw    string
+		change func(time.Time) time.Time
+		want   string
+	}{
+		{"2017-07-25T01:51:00", func(t time.Time) time.Time { return t }, "2017-07-25T01:51:00"},
+		{"2017-07-25T01:51:00", func(t time.Time) time.Time { return t.In(cest) }, "2017-07-25T01:51:00"},
+		{"2017-07-25T01:51:00", func(t time.Time) time.Time { return t.In(cest).Add(24 * time.Hour) }, "2017-07-26T03:51:00+02:00"},
+		{"2017-07-25T01:51:00", func(t time.Time) time.Time { return t.Add(time.Second) }, "2017-07-25T01:51:01Z"},
+		{"2017-07-25T01:51:00", func(t time.Time) time.Time { return t.Add(1500 * time.Millisecond) }, "2017-07-25T01:51:01.5Z"},
+		{"2017-07-25T01:51:00.123", func(t time.Time) time.Time { return t.Add(-123 * time.Millisecond) }, "2017-07-25T01:51:00Z"},
+		{"2017-08-09T14:43:26.0092288-07:00", func(t time.Time) time.Time { return t.UTC() }, "2017-08-09T14:43:26.0092288-07:00"},
+		{"2017-08-09T14:43:26.0092288-07:00", func(t time.Time) time.Time { return t.Add(time.Nanosecond) }, "2017-08-09T14:43:26.009228801-07:00"},
+		{"2017-08-09T14:43:26Z", func(time.Time) time.Time { return time.Time{} }, ""},
+	} {
+		d := MustParse(tc.raw)
+		d.Time = tc.change(d.Time)
+		j, _ := json.Marshal(d)
+		txt, _ := d.MarshalText()
+		if d.String() != tc.want || string(j) != `"`+tc.want+`"` || string(txt) != tc.want || d.IsZero() != (tc.want == "") {
+			t.Errorf("%s, Time set to %v: String %q, JSON %s, text %q; want %q", tc.raw, d.Time, d.String(), j, txt, tc.want)
+		}
+	}
+}
+
+// TestInstantAgreesWithParse: String's check without time.Parse accepts
+// only what Parse accepts, with the same instant, so an unmodified date is
+// always written as sent.
+func TestInstantAgreesWithParse(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(7, 8))
+	cases := append([]string{}, samples...)
+	cases = append(cases, "0000-01-01T00:00:00", "9999-12-31T23:59:59.999999999+23:59", "2024-02-29T00:00:00", "2023-02-29T00:00:00",
+		"1900-02-29T00:00:00", "2000-02-29T12:00:00-00:00", "1969-12-31T23:59:59.1234567890", "2017-07-25T01:51:00.", "2017-07-25T01:51:00+24:00")
+	for range 20000 {
+		frac := []string{"", ".5", ".0092288", ".123456789", "."}[r.IntN(5)]
+		zone := []string{"", "Z", "z", "-07:00", "+14:00", "+05:60", "+7:00"}[r.IntN(7)]
+		cases = append(cases, fmt.Sprintf("%04d-%02d-%02dT%02d:%02d:%02d%s%s", r.IntN(10000), r.IntN(14), r.IntN(33), r.IntN(25), r.IntN(61), r.IntN(61), frac, zone))
+	}
+	for _, s := range cases {
+		sec, nsec, ok := instant(s)
+		d, err := Parse(s)
+		if ok && (err != nil || sec != d.Time.Unix() || nsec != d.Time.Nanosecond()) {
+			t.Errorf("instant(%q) = %d.%09d; Parse: %v %v", s, sec, nsec, d.Time, err)
+		}
+		if err == nil && d.String() != s {
+			t.Errorf("unmodified %q written as %q", s, d.String())
+		}
+	}
+}

@@ -42,6 +42,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/partnercenter-go/devicebatches/internal/contract"
+	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
 // Kinds of Deviation.
@@ -143,8 +144,13 @@ func NewPolicy(report func(Deviation)) (*Policy, error) {
 	return &Policy{router: router, report: report, opts: opts, schema: schema}, nil
 }
 
-// Do implements policy.Policy.
+// Do implements policy.Policy. A Policy that NewPolicy did not make (the
+// zero Policy, or nil) has no document to check against: the call fails
+// with a *wrapper.InvalidArgumentError, and nothing is sent.
 func (p *Policy) Do(req *policy.Request) (*http.Response, error) {
+	if p == nil || p.router == nil {
+		return nil, nonRetriable{&wrapper.InvalidArgumentError{Argument: "drift policy", Problem: "is a zero drift.Policy: create it with drift.NewPolicy"}}
+	}
 	resp, err := req.Next()
 	if err != nil || resp == nil {
 		return resp, err
@@ -163,6 +169,13 @@ func (p *Policy) Do(req *policy.Request) (*http.Response, error) {
 	resp.Body = &teeBody{rc: resp.Body, done: c.run}
 	return resp, nil
 }
+
+// nonRetriable marks an error azcore's retry policy must not retry: it
+// would fail the same way again.
+type nonRetriable struct{ error }
+
+func (nonRetriable) NonRetriable()   {}
+func (e nonRetriable) Unwrap() error { return e.error }
 
 // check is the validation of one answer.
 type check struct {

@@ -3,6 +3,7 @@ package drift_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -259,5 +260,40 @@ func TestWrapperDoesNotLoadTheValidator(t *testing.T) {
 		if strings.HasPrefix(pkg, "github.com/getkin/") || strings.HasSuffix(pkg, "/internal/contract") {
 			t.Errorf("package wrapper depends on %s", pkg)
 		}
+	}
+}
+
+// TestZeroPolicyIsAnInvalidArgument: a Policy that NewPolicy did not make
+// (the zero value, or nil) used to panic on the caller's goroutine; the
+// call now fails with an *InvalidArgumentError naming NewPolicy, and
+// nothing is sent (not even again, as a retry).
+func TestZeroPolicyIsAnInvalidArgument(t *testing.T) {
+	var hits int
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		hits++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"totalCount":0,"items":[],"attributes":{"objectType":"Collection"}}`))
+	}))
+	t.Cleanup(srv.Close)
+	for name, p := range map[string]*drift.Policy{"zero": {}, "nil": nil} {
+		t.Run(name, func(t *testing.T) {
+			o := &wrapper.ClientOptions{BaseURL: srv.URL}
+			o.PerRetryPolicies = append(o.PerRetryPolicies, p)
+			c, err := wrapper.NewClient(wrapper.StaticToken("t"), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.ListDeviceBatches(context.Background(), customer)
+			var ie *wrapper.InvalidArgumentError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), "drift.NewPolicy") {
+				t.Errorf("err = %T %v, want an *InvalidArgumentError naming drift.NewPolicy", err, err)
+			}
+		})
+	}
+	if hits != 0 {
+		t.Errorf("%d requests reached the server", hits)
 	}
 }
