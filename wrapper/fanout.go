@@ -260,7 +260,9 @@ type PanicError struct {
 
 // Error returns one line; Stack is not in it.
 func (e *PanicError) Error() string {
-	return fmt.Sprintf("internal error (a bug; please report it): %v", e.Value)
+	// Not "a bug in this package": the panic may be the caller's own
+	// (a policy, the id stream), so the text does not guess whose.
+	return fmt.Sprintf("panic (a bug in this package or in code it called; the stack is in PanicError.Stack): %v", e.Value)
 }
 
 // fetchCustomerSafely is fetchCustomer on a worker goroutine, where a panic

@@ -68,7 +68,17 @@ func failureLine(r wrapper.CustomerResult) string {
 	if errors.As(r.Err, &de) {
 		return fmt.Sprintf("customer %s: HTTP %d, unreadable answer, correlation id %s: %s", r.CustomerID, de.StatusCode, orDash(de.CorrelationID), oneLine(de.Err.Error()))
 	}
-	return fmt.Sprintf("customer %s: %s", r.CustomerID, oneLine(r.Err.Error()))
+	return fmt.Sprintf("customer %s: %s", r.CustomerID, oneLine(errText(r.Err)))
+}
+
+// errText is err's text, but a panic on a fan-out worker, which in the CLI
+// runs only this program's code, is named for what it is: our bug.
+func errText(err error) string {
+	var pe *wrapper.PanicError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("internal error (a bug; please report it): %v", pe.Value)
+	}
+	return err.Error()
 }
 
 func orDash(s string) string {

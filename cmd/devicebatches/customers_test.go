@@ -284,6 +284,7 @@ func TestListCustomersUsage(t *testing.T) {
 		{"bad line", []string{"--customers-file", path}, path + ":2:"},
 		{"missing file", []string{"--customers-file", path + ".missing"}, "--customers-file"},
 		{"concurrency", []string{"--customers-file", "-", "--concurrency", "0"}, "--concurrency"},
+		{"concurrency over the library's cap", []string{"--customers-file", "-", "--concurrency", "1001"}, "--concurrency must be from 1 to 1000"},
 		{"rate", []string{"--customers-file", "-", "--rate", "-1"}, "--rate"},
 		{"format", []string{"--customers-file", "-", "-o", "xml"}, "unknown output format"},
 		{"neither", nil, "--customer, --customers-file or --all-customers is required"},

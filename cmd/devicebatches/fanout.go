@@ -34,8 +34,8 @@ type customerSource struct {
 // checkFanOutFlags checks the flags of a fan-out before any I/O (--rate is
 // checked by checkRate, for every list).
 func checkFanOutFlags(f listFlags) error {
-	if f.concurrency < 1 {
-		return usagef("--concurrency must be 1 or more, not %d", f.concurrency)
+	if f.concurrency < 1 || f.concurrency > wrapper.MaxConcurrency {
+		return usagef("--concurrency must be from 1 to %d, not %d", wrapper.MaxConcurrency, f.concurrency)
 	}
 	switch f.output {
 	case "table", "", "json", "jsonl", "csv":
@@ -194,7 +194,7 @@ func (a *app) fanOut(ctx context.Context, client *wrapper.Client, f listFlags, l
 	switch {
 	case tally.panicked != nil:
 		// A bug hit a worker: exit 70, after every other customer's output.
-		err = fmt.Errorf("%d of %d customers failed; the others were listed: %w", tally.failed, tally.done, tally.panicked)
+		err = &workerPanic{failed: tally.failed, done: tally.done, pe: tally.panicked}
 	case tally.failed > 0:
 		err = fmt.Errorf("%d of %d customers failed; the others were listed", tally.failed, tally.done)
 	case listErr != nil:
@@ -455,3 +455,16 @@ func (o *fanOutWriter) end() error {
 	o.setErr(o.bw.Flush())
 	return o.err
 }
+
+// workerPanic ends a fan-out in which a worker panicked; it unwraps to the
+// *wrapper.PanicError, so the exit code is 70.
+type workerPanic struct {
+	failed, done int
+	pe           *wrapper.PanicError
+}
+
+func (e *workerPanic) Error() string {
+	return fmt.Sprintf("%d of %d customers failed; the others were listed: %s", e.failed, e.done, errText(e.pe))
+}
+
+func (e *workerPanic) Unwrap() error { return e.pe }
