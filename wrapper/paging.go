@@ -37,8 +37,9 @@ var errStopped = pcjson.ErrStop
 //
 // A page whose body is streamed (unsized, or larger than transport
 // downloads) and is cut short by the connection is read again, up to the
-// retry policy's MaxRetries, but only while none of its items has reached
-// yield: the caller never sees an item twice. Once one has, the cut is a
+// retry policy's MaxRetries, with the page's MS-RequestId (a retry of the
+// same call), but only while none of its items has reached yield: the
+// caller never sees an item twice. Once one has, the cut is a
 // *DecodeError.
 func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, known string, rawOnly bool, valid func(*T) error, yield func(*T, []byte) bool) (err error) {
 	ctx, end, err := c.begin(ctx, op)
@@ -53,8 +54,11 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, k
 			return &PagingError{Pages: n - 1, Reason: tooManyPages(c.limits.MaxPages)}
 		}
 		var page pageInfo
+		// One MS-RequestId for the page: a read again after a cut body is
+		// a retry of the same call, not a new one.
+		pageCtx := withRequestID(c.withPage(ctx, n), newRequestID())
 		for try := 0; ; try++ {
-			resp, err := c.result(send(c.withPage(ctx, n)))
+			resp, err := c.result(send(pageCtx))
 			if err != nil {
 				return err
 			}
