@@ -13,9 +13,11 @@ import (
 //
 // customerID is the customer's tenant id (Microsoft ID), a GUID; anything
 // else fails with an *InvalidArgumentError before any request. Service
-// failures are *ResponseError, unreadable answers *DecodeError, more than
-// Limits.MaxListItems batches *TooManyItemsError (ListDeviceBatchesIter
-// streams them).
+// failures are *ResponseError, unreadable answers *DecodeError (wrapping a
+// *PropertyError when a batch has a property DeviceBatch cannot hold, such
+// as a devicesCount sent as a string: ListDeviceBatchesJSON yields it as
+// sent), more than Limits.MaxListItems batches *TooManyItemsError
+// (ListDeviceBatchesIter streams them).
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/get-the-list-of-device-batches-for-the-specified-customer
 func (c *Client) ListDeviceBatches(ctx context.Context, customerID string) ([]DeviceBatch, error) {
@@ -35,8 +37,11 @@ func (c *Client) ListDeviceBatchesIter(ctx context.Context, customerID string) i
 // ListDeviceBatchesJSON is ListDeviceBatchesIter (GET
 // /v1/customers/{customer-id}/deviceBatches) yielding each batch's JSON
 // exactly as the service sent it (unknown properties, nulls and zeros
-// included), for output that must be faithful. The bytes are valid until
-// the loop continues: copy them to keep them.
+// included), for output that must be faithful. A batch need only be a
+// JSON object: one with a property DeviceBatch cannot hold, or without an
+// id, is yielded as sent (contract validation, package wrapper/drift,
+// reports it). The bytes are valid until the loop continues: copy them to
+// keep them.
 func (c *Client) ListDeviceBatchesJSON(ctx context.Context, customerID string) iter.Seq2[[]byte, error] {
 	first, err := c.deviceBatchesRequest(customerID)
 	return rawItems(ctx, c, "ListDeviceBatches", first, err, "", validDeviceBatch)

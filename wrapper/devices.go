@@ -17,9 +17,11 @@ import (
 // continuation. customerID must be a GUID and batchID (a name such as
 // "Test batch", escaped as one path segment) must not be empty; otherwise
 // the call fails with an *InvalidArgumentError before any request. Service
-// failures are *ResponseError, unreadable answers *DecodeError, a paging
-// loop *PagingError, more than Limits.MaxListItems devices
-// *TooManyItemsError (ListDevicesIter streams them).
+// failures are *ResponseError, unreadable answers *DecodeError (wrapping a
+// *PropertyError when a device has a property Device cannot hold:
+// ListDevicesJSON yields it as sent), a paging loop *PagingError, more
+// than Limits.MaxListItems devices *TooManyItemsError (ListDevicesIter
+// streams them).
 //
 // Reference: https://learn.microsoft.com/partner-center/developer/get-a-list-of-devices-for-the-specified-batch-and-customer
 func (c *Client) ListDevices(ctx context.Context, customerID, batchID string) ([]Device, error) {
@@ -38,8 +40,9 @@ func (c *Client) ListDevicesIter(ctx context.Context, customerID, batchID string
 
 // ListDevicesJSON is ListDevicesIter (GET
 // /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices) yielding
-// each device's JSON exactly as the service sent it. The bytes are valid
-// until the loop continues.
+// each device's JSON exactly as the service sent it. A device need only be
+// a JSON object: one with a property Device cannot hold, or without an id,
+// is yielded as sent. The bytes are valid until the loop continues.
 func (c *Client) ListDevicesJSON(ctx context.Context, customerID, batchID string) iter.Seq2[[]byte, error] {
 	first, err := c.devicesRequest(customerID, batchID)
 	return rawItems(ctx, c, "ListDevices", first, err, batchID, validDevice)

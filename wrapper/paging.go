@@ -37,8 +37,9 @@ var errStopped = pcjson.ErrStop
 //
 // A page whose body is streamed (unsized, or larger than transport
 // downloads) and is cut short by the connection is read again, up to the
-// retry policy's MaxRetries, but only while none of its items has reached
-// yield: the caller never sees an item twice. Once one has, the cut is a
+// retry policy's MaxRetries, with the page's MS-RequestId (a retry of the
+// same call), but only while none of its items has reached yield: the
+// caller never sees an item twice. Once one has, the cut is a
 // *DecodeError.
 func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, known string, rawOnly bool, valid func(*T) error, yield func(*T, []byte) bool) (err error) {
 	ctx, end, err := c.begin(ctx, op)
@@ -54,8 +55,11 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, k
 			return c.pagingError(last, n-1, tooManyPages(c.limits.MaxPages))
 		}
 		var page pageInfo
+		// One MS-RequestId for the page: a read again after a cut body is
+		// a retry of the same call, not a new one.
+		pageCtx := withRequestID(c.withPage(ctx, n), newRequestID())
 		for try := 0; ; try++ {
-			resp, err := c.result(send(c.withPage(ctx, n)))
+			resp, err := c.result(send(pageCtx))
 			if err != nil {
 				return err
 			}
@@ -77,7 +81,7 @@ func walk[T any](ctx context.Context, c *Client, op string, first pageRequest, k
 				break
 			}
 			if body.err == nil || yielded || try >= c.maxRetries || ctx.Err() != nil || errors.Is(body.err, ErrLimit) {
-				return c.readError(ctx, resp, body.err, err)
+				return c.readError(ctx, resp, body.err, c.propertyError(err))
 			}
 			// The connection failed mid-body before any item was handed
 			// out: this GET is safe to send again.
@@ -169,6 +173,45 @@ func (b *readErrors) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// PropertyError is the Err of a listing's *DecodeError (ListDeviceBatches,
+// GET /v1/customers/{customer-id}/deviceBatches, and every other listing)
+// when an item has a property the model cannot hold: Partner Center sent
+// it as another JSON type ("devicesCount":"5") or as a value its type does
+// not read (a creationDate that is not a date). The typed forms (the
+// slice and …Iter) stop there; the listing's …JSON form yields the item
+// as sent.
+type PropertyError struct {
+	// Item is the item's index in the "items" of the page that failed.
+	Item int
+	// Property is the property's name as sent, such as "devicesCount".
+	Property string
+	// Sent is the property's JSON value as sent, compact, at most 80
+	// bytes (then "…"), such as `"5"`.
+	Sent string
+	// Err is the decoder's reason.
+	Err error
+}
+
+// Error returns one line: the item, the property, its value as sent and
+// why the model cannot read it.
+func (e *PropertyError) Error() string {
+	return fmt.Sprintf("items[%d].%s is %s as sent, which the model cannot read (%v)", e.Item, e.Property, e.Sent, e.Err)
+}
+
+// Unwrap returns the decoder's reason.
+func (e *PropertyError) Unwrap() error { return e.Err }
+
+// propertyError turns the decoder's account of an item the model cannot
+// hold into a *PropertyError, its texts cleaned of the client's secrets
+// (a service may echo a token anywhere); other errors pass unchanged.
+func (c *Client) propertyError(err error) error {
+	var pe *pcjson.PropertyError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	return &PropertyError{Item: pe.Item, Property: c.secrets.redact(pe.Name), Sent: c.secrets.redact(pe.Sent), Err: c.secrets.redactErr(pe.Err)}
+}
+
 // items adapts walk to an iterator of decoded items; err, from checking
 // the call's input, is yielded alone instead.
 func items[T any](ctx context.Context, c *Client, op string, first pageRequest, err error, known string, valid func(*T) error) iter.Seq2[T, error] {
@@ -184,7 +227,11 @@ func items[T any](ctx context.Context, c *Client, op string, first pageRequest, 
 	}
 }
 
-// rawItems adapts walk to an iterator of each item's JSON as sent.
+// rawItems adapts walk to an iterator of each item's JSON as sent. Each
+// item need only be a well-formed JSON object within the limits: valid is
+// not called, and a property the model cannot hold is passed through
+// (contract validation, wrapper/drift, reports it), so that one changed
+// property does not stop faithful output.
 func rawItems[T any](ctx context.Context, c *Client, op string, first pageRequest, err error, known string, valid func(*T) error) iter.Seq2[[]byte, error] {
 	if err != nil {
 		return failed[[]byte](err)

@@ -38,7 +38,7 @@ func (p headersPolicy) Do(req *policy.Request) (*http.Response, error) {
 		}
 	}
 	setDefault(hdrAccept, "application/json")
-	setDefault(hdrRequestID, newRequestID())
+	setDefault(hdrRequestID, requestIDFor(req.Raw().Context()))
 	setDefault(hdrCorrelationID, p.c.correlationFor(req.Raw().Context()))
 	setDefault(hdrLocale, p.c.locale)
 	if p.c.application != "" {
@@ -61,6 +61,40 @@ func callContext(ctx context.Context) context.Context {
 		return c
 	}
 	return ctx
+}
+
+type requestIDKey struct{}
+
+// requestIDContext carries a call's MS-RequestId: one allocation, where
+// context.WithValue would box the id in a second.
+type requestIDContext struct {
+	context.Context
+	id string
+}
+
+// Value implements context.Context.
+func (c *requestIDContext) Value(key any) any {
+	if key == (requestIDKey{}) {
+		return c
+	}
+	return c.Context.Value(key)
+}
+
+// withRequestID returns ctx whose pipeline calls send id as MS-RequestId:
+// for one call the service sees that the client sends as several pipeline
+// calls (a page read again after its body was cut), so that every try of
+// it carries the same id, as Partner Center's idempotency key requires.
+func withRequestID(ctx context.Context, id string) context.Context {
+	return &requestIDContext{ctx, id}
+}
+
+// requestIDFor is the MS-RequestId of a pipeline call: the one
+// withRequestID set, else a new one.
+func requestIDFor(ctx context.Context) string {
+	if c, ok := ctx.Value(requestIDKey{}).(*requestIDContext); ok {
+		return c.id
+	}
+	return newRequestID()
 }
 
 // newRequestID returns a new random (version 4) GUID for MS-RequestId,

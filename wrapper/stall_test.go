@@ -123,7 +123,7 @@ func TestStallTimeout(t *testing.T) {
 				msg := strings.TrimPrefix(err.Error(), "reading the answer: ")
 				if tc.upload {
 					// The upload may have been carried out: said, and not retried.
-					msg, _ = strings.CutSuffix(msg, ": no answer came after the request was sent, so Partner Center may have carried it out: list the batch's devices to see whether the upload was taken before uploading again, not blindly")
+					msg, _ = strings.CutSuffix(msg, ": no answer came after the request was sent, so Partner Center may have carried it out: list the batch's devices (ListDevices) to see whether the upload was taken before uploading again, not blindly")
 				}
 				if !errors.As(err, &se) || took != tc.cut || msg != stalled {
 					t.Fatalf("%v (%T) after %s; want the *StallError alone after %s", err, err, took, tc.cut)

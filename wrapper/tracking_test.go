@@ -86,11 +86,11 @@ func TestAcceptedHintNamesWhatToCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.AssignProfile(context.Background(), testCustomer, "p1", []string{"d1"})
-	if err == nil || !strings.Contains(err.Error(), "check their profiles") {
-		t.Errorf("assignment: %v, want a hint to check the devices' profiles", err)
+	if err == nil || !strings.Contains(err.Error(), "(ListDevices) and check their profiles") || strings.Contains(err.Error(), "devicebatches") {
+		t.Errorf("assignment: %v, want a hint to check the devices' profiles, naming ListDevices and no CLI command", err)
 	}
 	_, err = c.AddDevices(context.Background(), testCustomer, "b", []DeviceUpload{{ProductKey: "00329-00000-0003-AA606"}})
-	if err == nil || strings.Contains(err.Error(), "profiles") || !strings.Contains(err.Error(), "list the batch's devices") {
-		t.Errorf("upload: %v, want a hint to list the batch's devices", err)
+	if err == nil || strings.Contains(err.Error(), "profiles") || !strings.Contains(err.Error(), "list the batch's devices (ListDevices)") || strings.Contains(err.Error(), "devicebatches") {
+		t.Errorf("upload: %v, want a hint to list the batch's devices, naming ListDevices and no CLI command", err)
 	}
 }

@@ -43,10 +43,10 @@ func (e *maybeCarriedOut) Unwrap() []error { return []error{ErrMaybeCarriedOut, 
 func carriedOutHint(method string) string {
 	if method == http.MethodPatch {
 		// The only PATCH is the profile assignment (DevicePolicyUpdates).
-		return "list the batch's devices and check their profiles before assigning the profile again, not blindly"
+		return "list the batch's devices (ListDevices) and check their profiles before assigning the profile again, not blindly"
 	}
 	// Every POST is an upload (a new batch, or devices added to one).
-	return "list the batch's devices to see whether the upload was taken before uploading again, not blindly"
+	return "list the batch's devices (ListDevices) to see whether the upload was taken before uploading again, not blindly"
 }
 
 // sendTrace watches, through net/http's client trace, whether a try got a

@@ -58,9 +58,9 @@ func TestWriteRetriedOnlyWhenUnsent(t *testing.T) {
 		hint       string // in the error; "" when the call succeeds
 	}{
 		{name: "POST answered after the try's timeout", op: "create", tryTimeout: 2 * time.Second, answerIn: late,
-			dials: 1, requests: 1, maybe: true, hint: "list the batch's devices to see whether the upload was taken before uploading again"},
+			dials: 1, requests: 1, maybe: true, hint: "list the batch's devices (ListDevices) to see whether the upload was taken before uploading again"},
 		{name: "PATCH answered after the try's timeout", op: "assign", tryTimeout: 2 * time.Second, answerIn: late,
-			dials: 1, requests: 1, maybe: true, hint: "list the batch's devices and check their profiles before assigning the profile again"},
+			dials: 1, requests: 1, maybe: true, hint: "list the batch's devices (ListDevices) and check their profiles before assigning the profile again"},
 		{name: "POST whose connection is cut once it was sent", op: "create", cut: true,
 			dials: 1, requests: 1, maybe: true, hint: "may have carried it out"},
 		{name: "POST on a refused connection", op: "create", refuse: 1, dials: 2, requests: 1},

@@ -367,8 +367,13 @@ func checkTrackingID(id string) error {
 
 // UserSignInRequiredError is returned when Partner Center refuses an
 // operation that needs App+User (delegated) authentication, such as
-// creating a device batch, to the token it was given (401 or 403), which
-// is usually an app-only token. Err is the *ResponseError.
+// creating a device batch (CreateDeviceBatch: POST
+// /v1/customers/{customer-id}/deviceBatches), to the token it was given
+// (401 or 403). The answer does not say why; the likely causes are an
+// app-only token (sign a user in instead, with azidentity's
+// DeviceCodeCredential, InteractiveBrowserCredential or
+// AzureCLICredential) and a user without a Partner Center role or GDAP
+// access to the customer. Err is the *ResponseError.
 type UserSignInRequiredError struct {
 	// Operation names what was refused, such as "creating a device batch".
 	Operation string
@@ -376,11 +381,11 @@ type UserSignInRequiredError struct {
 	Err error
 }
 
-// Error returns one line saying what is needed and how to get it.
+// Error returns one line saying what is needed and the likely causes of
+// the refusal, without claiming to know which.
 func (e *UserSignInRequiredError) Error() string {
-	return e.Operation + " needs App+User (delegated) sign-in, and Partner Center refused this token, " +
-		"which is likely app-only: sign in as a user with --auth device-code, --auth browser or --auth cli " +
-		"(in code: azidentity's DeviceCodeCredential, InteractiveBrowserCredential or AzureCLICredential): " + errText(e.Err)
+	return e.Operation + " needs an App+User (delegated) token, and Partner Center refused this one; " +
+		"the likely causes: an app-only token, or a user without a Partner Center role or GDAP access to the customer: " + errText(e.Err)
 }
 
 // Unwrap returns the service's answer.
@@ -391,7 +396,7 @@ func (e *UserSignInRequiredError) Unwrap() error { return e.Err }
 // assignment (the only PATCH).
 func acceptedHint(req *http.Request) string {
 	if req != nil && req.Method == http.MethodPatch {
-		return "list the batch's devices (ListDevices; devicebatches devices) and check their profiles to see its outcome"
+		return "list the batch's devices (ListDevices) and check their profiles to see its outcome"
 	}
-	return "list the batch's devices (ListDevices; devicebatches devices) to see its outcome"
+	return "list the batch's devices (ListDevices) to see its outcome"
 }

@@ -303,9 +303,16 @@ func TestCreateRefusedForAppOnlyToken(t *testing.T) {
 		if !errors.As(err, &su) || !errors.As(err, &re) || re.StatusCode != status {
 			t.Fatalf("%d: error %v (%T)", status, err, err)
 		}
-		for _, want := range []string{"App+User", "--auth device-code", "HTTP " + fmt.Sprint(status)} {
+		// Both likely causes, neither asserted; no CLI flags in library
+		// text (the CLI adds its own advice).
+		for _, want := range []string{"needs an App+User (delegated) token", "Partner Center refused this one", "an app-only token", "GDAP access", "HTTP " + fmt.Sprint(status)} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("%d: %q lacks %q", status, err, want)
+			}
+		}
+		for _, not := range []string{"--auth", "likely app-only", "\n"} {
+			if strings.Contains(err.Error(), not) {
+				t.Errorf("%d: %q has %q", status, err, not)
 			}
 		}
 		if strings.Contains(err.Error(), testToken) {

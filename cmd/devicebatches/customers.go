@@ -66,7 +66,7 @@ func failureLine(r wrapper.CustomerResult) string {
 	}
 	var de *wrapper.DecodeError
 	if errors.As(r.Err, &de) {
-		return fmt.Sprintf("customer %s: HTTP %d, unreadable answer, correlation id %s: %s", r.CustomerID, de.StatusCode, orDash(de.CorrelationID), oneLine(de.Err.Error()))
+		return fmt.Sprintf("customer %s: HTTP %d, unreadable answer, correlation id %s: %s", r.CustomerID, de.StatusCode, orDash(de.CorrelationID), oneLine(cliHints(de.Err).Error()))
 	}
 	return fmt.Sprintf("customer %s: %s", r.CustomerID, oneLine(errText(r.Err)))
 }

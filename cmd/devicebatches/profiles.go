@@ -139,7 +139,7 @@ func (a *app) runAssignProfile(ctx context.Context, f assignFlags) error {
 	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
 		tid, err := client.AssignProfile(ctx, f.customer, f.profile, ids)
 		if err != nil {
-			return err
+			return acceptedHint(err, f.customer, "")
 		}
 		if !f.wait {
 			return a.writeAccepted(f.output, tid, map[string]string{"profileId": f.profile})

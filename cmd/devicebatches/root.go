@@ -143,7 +143,7 @@ func (a *app) execute(ctx context.Context, args []string) (code int) {
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	err := a.filterJQ(ctx, root.ExecuteContext(ctx))
-	err = a.explainAuth(a.missingCredentials(classify(a.strictContract(err))))
+	err = cliHints(a.explainAuth(a.missingCredentials(classify(a.strictContract(err)))))
 	if ferr := out.Flush(); err == nil && ferr != nil {
 		err = ferr
 	}

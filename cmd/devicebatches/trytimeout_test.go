@@ -35,7 +35,8 @@ func TestUploadTryTimeout(t *testing.T) {
 	}{
 		{"defaults, a slow upload the service keeps taking", nil, time.Second, 0, exitOK, []string{`"batchTrackingId": "T-42"`}},
 		{"--try-timeout 2s, an answer after 4s", []string{"--try-timeout", "2s"}, 0, 4 * time.Second, exitFailure,
-			[]string{"--try-timeout 2s", "may have carried it out", "list the batch's devices", "MS-RequestId"}},
+			[]string{"--try-timeout 2s", "may have carried it out", "list the batch's devices (ListDevices)", "MS-RequestId",
+				`; see the batch's devices with: devicebatches devices --customer ` + docCustomer + ` --batch "newb"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -165,12 +165,12 @@ func (a *app) runUpload(ctx context.Context, f uploadFlags) error {
 			fmt.Fprintf(a.io.err, "devicebatches: creating the batch %q with %s\n", f.batch, plural(len(devices), "device"))
 			tid, err = client.CreateDeviceBatch(ctx, f.customer, f.batch, devices)
 		}
-		if err != nil {
-			return err
-		}
 		batch := existing
 		if batch == "" {
 			batch = f.batch
+		}
+		if err != nil {
+			return acceptedHint(err, f.customer, batch)
 		}
 		if !f.wait {
 			return a.writeAccepted(f.output, tid, map[string]string{"batchId": batch})

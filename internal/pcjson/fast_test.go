@@ -223,8 +223,16 @@ func propertyCollection[T any](t *testing.T, seed uint64) {
 			Links             *generated.ResourceLinks `json:"links"`
 			ContinuationToken *string                  `json:"continuationToken"`
 		}
+		// Raw-only output needs the document and each item an object;
+		// what the model makes of an item's properties does not matter.
+		wantRawErr := false
 		if err := json.Unmarshal([]byte(doc), &whole); err != nil {
-			wantErr = true
+			wantErr, wantRawErr = true, true
+		}
+		for _, it := range items {
+			if !strings.HasPrefix(strings.TrimLeft(it, " \t\r\n"), "{") {
+				wantErr, wantRawErr = true, true
+			}
 		}
 
 		for name, wrap := range readers {
@@ -242,8 +250,11 @@ func propertyCollection[T any](t *testing.T, seed uint64) {
 					raws = append(raws, string(raw))
 					return nil
 				})
-			if (err != nil) != (rawErr != nil) {
-				t.Fatalf("case %d (%s): typed error %v, raw-only error %v\n%s", i, name, err, rawErr, doc)
+			if (rawErr != nil) != wantRawErr {
+				t.Fatalf("case %d (%s): raw-only error %v, encoding/json error %v\n%s", i, name, rawErr, wantRawErr, doc)
+			}
+			if rawErr == nil && !reflect.DeepEqual(raws, items) && len(items) > 0 {
+				t.Fatalf("case %d (%s): raw items differ\nfast: %q\nsent: %q", i, name, raws, items)
 			}
 			if (err != nil) != wantErr {
 				t.Fatalf("case %d (%s): fast error %v, encoding/json error %v\n%s", i, name, err, wantErr, doc)
@@ -254,9 +265,6 @@ func propertyCollection[T any](t *testing.T, seed uint64) {
 			compared++
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("case %d (%s): items differ\nfast: %#v\njson: %#v\n%s", i, name, got, want, doc)
-			}
-			if !reflect.DeepEqual(raws, items) && len(items) > 0 {
-				t.Fatalf("case %d (%s): raw items differ\nfast: %q\nsent: %q", i, name, raws, items)
 			}
 			if !reflect.DeepEqual(page.Links, whole.Links) {
 				t.Fatalf("case %d (%s): links differ\nfast: %#v\njson: %#v\n%s", i, name, page.Links, whole.Links, doc)

@@ -32,17 +32,20 @@ var ErrStop = errors.New("pcjson: stopped")
 // {...}, "continuationToken": ...}) from r as a stream: each item is decoded
 // and handed to each as it arrives, so memory holds one item and a bounded
 // read window (an item larger than the window grows it to that item's
-// size), never the page. valid checks what the document requires of an
-// item. Keys match case-insensitively, like encoding/json; unknown
+// size), never the page. valid checks what the document requires of a
+// typed item. Keys match case-insensitively, like encoding/json; unknown
 // properties are skipped; "items" must be present and an array; a UTF-8
 // byte order mark before the document is skipped. lim bounds the strings
 // and the items: past one, the error is a *LimitError.
 //
-// Typed (rawOnly false), each gets the decoded item and a nil raw. Raw
-// only, each gets a nil item and the item's JSON as sent, after the item
-// has been decoded and checked by valid exactly as in typed mode; its
-// strings then point into the raw bytes (nothing is copied), so valid must
-// not keep the item. item and raw are valid until each returns (copy what
+// Typed (rawOnly false), each gets the decoded item, checked by valid,
+// and a nil raw; an item with a property the model cannot hold (a JSON
+// string where it has a number, a date that is not one) ends the page
+// with a *PropertyError naming it. Raw only, each gets a nil item and the
+// item's JSON as sent, checked only for what printing it needs: one
+// well-formed JSON object within lim (valid is not called, and a property
+// of another type is passed through as sent, for the caller's contract
+// check to report). item and raw are valid until each returns (copy what
 // you keep).
 //
 // Each item is read in place in the read window by a scanner generated
@@ -262,10 +265,22 @@ func decodeItems[T any](st *stream, maxItems int, rawOnly bool, valid func(*T) e
 				if items == nil {
 					items = jx.DecodeBytes(nil)
 				}
-				err = decodeItem(items, raw, item)
+				if rawOnly {
+					// Well formed is all raw-only output needs: a
+					// property of another type is yielded as sent.
+					err = oneValue(items, raw)
+				} else if err = decodeItem(items, raw, item); err != nil {
+					if pe := propertyError[T](raw, i, err); pe != err {
+						return pe
+					}
+				}
 			}
 		}
-		if err == nil {
+		switch {
+		case err != nil:
+		case rawOnly:
+			err = rawObject(raw)
+		default:
 			err = valid(item)
 		}
 		if err != nil {

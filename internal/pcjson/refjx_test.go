@@ -18,6 +18,17 @@ import (
 )
 
 func collectionJX[T, L any](r io.Reader, lim Limits, wantRaw bool, valid func(*T) error, each func(item *T, raw []byte) error) (Page[L], error) {
+	return collectionModeJX[T, L](r, lim, wantRaw, false, valid, each)
+}
+
+// collectionRawJX is the reference for raw-only mode as it is now: the
+// same reader, with each item checked only for being one well-formed JSON
+// object (jx's Raw checks the JSON), never decoded or checked by valid.
+func collectionRawJX[T, L any](r io.Reader, lim Limits, each func(raw []byte) error) (Page[L], error) {
+	return collectionModeJX[T, L](r, lim, true, true, nil, func(_ *T, raw []byte) error { return each(raw) })
+}
+
+func collectionModeJX[T, L any](r io.Reader, lim Limits, wantRaw, rawOnly bool, valid func(*T) error, each func(item *T, raw []byte) error) (Page[L], error) {
 	var p Page[L]
 	st := getStateJX(LimitStrings(r, lim.MaxString))
 	defer putStateJX(st)
@@ -37,7 +48,7 @@ func collectionJX[T, L any](r io.Reader, lim Limits, wantRaw bool, valid func(*T
 				return p, errors.New(`the collection has "items" twice`)
 			}
 			sawItems = true
-			if err := decodeItemsJX(st, lim.MaxItems, wantRaw, valid, each); err != nil {
+			if err := decodeItemsJX(st, lim.MaxItems, wantRaw, rawOnly, valid, each); err != nil {
 				return p, err
 			}
 		case fieldLinks:
@@ -85,7 +96,7 @@ func collectionJX[T, L any](r io.Reader, lim Limits, wantRaw bool, valid func(*T
 	return p, nil
 }
 
-func decodeItemsJX[T any](st *stateJX, maxItems int, wantRaw bool, valid func(*T) error, each func(*T, []byte) error) error {
+func decodeItemsJX[T any](st *stateJX, maxItems int, wantRaw, rawOnly bool, valid func(*T) error, each func(*T, []byte) error) error {
 	d := st.stream
 	if d.Next() != jx.Array {
 		return fmt.Errorf(`"items" is %s, not an array`, d.Next())
@@ -105,12 +116,18 @@ func decodeItemsJX[T any](st *stateJX, maxItems int, wantRaw bool, valid func(*T
 		}
 		*item = zero
 		raw, err := d.Raw()
-		if err == nil {
+		switch {
+		case err != nil:
+		case rawOnly:
 			raw = bytes.TrimLeft(raw, " \t\r\n")
-			err = decodeOne(st.item(raw), item)
-		}
-		if err == nil {
-			err = valid(item)
+			if raw[0] != '{' {
+				err = fmt.Errorf("want a JSON object, got a JSON %s", jsonType(raw[0]))
+			}
+		default:
+			raw = bytes.TrimLeft(raw, " \t\r\n")
+			if err = decodeOne(st.item(raw), item); err == nil {
+				err = valid(item)
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("items[%d]: %w", i, noEOF(err))
