@@ -67,7 +67,7 @@ func (c *Client) ListCustomersIter(ctx context.Context, opts *ListCustomersOptio
 // keep them.
 func (c *Client) ListCustomersJSON(ctx context.Context, opts *ListCustomersOptions) iter.Seq2[[]byte, error] {
 	first, err := c.customersRequest(opts)
-	return rawItems(ctx, c, "ListCustomers", first, err, "", validCustomer)
+	return rawItems[Customer](ctx, c, "ListCustomers", first, err, "")
 }
 
 // customersFilter is the filter parameter: a JSON object the generated

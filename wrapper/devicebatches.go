@@ -44,7 +44,7 @@ func (c *Client) ListDeviceBatchesIter(ctx context.Context, customerID string) i
 // keep them.
 func (c *Client) ListDeviceBatchesJSON(ctx context.Context, customerID string) iter.Seq2[[]byte, error] {
 	first, err := c.deviceBatchesRequest(customerID)
-	return rawItems(ctx, c, "ListDeviceBatches", first, err, "", validDeviceBatch)
+	return rawItems[DeviceBatch](ctx, c, "ListDeviceBatches", first, err, "")
 }
 
 func (c *Client) deviceBatchesRequest(customerID string) (pageRequest, error) {

@@ -45,7 +45,7 @@ func (c *Client) ListDevicesIter(ctx context.Context, customerID, batchID string
 // is yielded as sent. The bytes are valid until the loop continues.
 func (c *Client) ListDevicesJSON(ctx context.Context, customerID, batchID string) iter.Seq2[[]byte, error] {
 	first, err := c.devicesRequest(customerID, batchID)
-	return rawItems(ctx, c, "ListDevices", first, err, batchID, validDevice)
+	return rawItems[Device](ctx, c, "ListDevices", first, err, batchID)
 }
 
 // FollowDevicesLink returns every device of batch by following its

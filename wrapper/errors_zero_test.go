@@ -39,6 +39,7 @@ func TestZeroErrorValues(t *testing.T) {
 		"TooManyItemsError":       {&TooManyItemsError{}, as[*TooManyItemsError]},
 		"PanicError":              {&PanicError{}, as[*PanicError]},
 		"StallError":              {&StallError{}, as[*StallError]},
+		"PropertyError":           {&PropertyError{}, as[*PropertyError]},
 	}
 	for _, name := range exportedErrorTypes(t) {
 		if _, ok := cases[name]; !ok {

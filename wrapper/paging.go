@@ -228,16 +228,16 @@ func items[T any](ctx context.Context, c *Client, op string, first pageRequest, 
 }
 
 // rawItems adapts walk to an iterator of each item's JSON as sent. Each
-// item need only be a well-formed JSON object within the limits: valid is
-// not called, and a property the model cannot hold is passed through
+// item need only be a well-formed JSON object within the limits: no
+// validity check runs, and a property the model cannot hold is passed through
 // (contract validation, wrapper/drift, reports it), so that one changed
 // property does not stop faithful output.
-func rawItems[T any](ctx context.Context, c *Client, op string, first pageRequest, err error, known string, valid func(*T) error) iter.Seq2[[]byte, error] {
+func rawItems[T any](ctx context.Context, c *Client, op string, first pageRequest, err error, known string) iter.Seq2[[]byte, error] {
 	if err != nil {
 		return failed[[]byte](err)
 	}
 	return func(yield func([]byte, error) bool) {
-		err := walk(ctx, c, op, first, known, true, valid, func(_ *T, raw []byte) bool { return yield(raw, nil) })
+		err := walk(ctx, c, op, first, known, true, nil, func(_ *T, raw []byte) bool { return yield(raw, nil) })
 		if err != nil && err != errStopped {
 			yield(nil, err)
 		}

@@ -373,7 +373,7 @@ func (c *Client) ListConfigurationPoliciesIter(ctx context.Context, customerID s
 // continues.
 func (c *Client) ListConfigurationPoliciesJSON(ctx context.Context, customerID string) iter.Seq2[[]byte, error] {
 	first, err := c.policiesRequest(customerID)
-	return rawItems(ctx, c, "ListConfigurationPolicies", first, err, "", validPolicy)
+	return rawItems[ConfigurationPolicy](ctx, c, "ListConfigurationPolicies", first, err, "")
 }
 
 func (c *Client) policiesRequest(customerID string) (pageRequest, error) {
