@@ -511,11 +511,6 @@ type TooManyRequests = ErrorResponse
 // hold HTML entities (`&#39;`) or a whole JSON document as a string.
 type Unauthorized = ErrorResponse
 
-// UploadAccepted The body of a 200 answer to an upload: the link to its status
-// (getBatchUploadStatus), shaped like Link. `uri` is relative and
-// usually lacks `/v1`; its last path segment is the tracking id.
-type UploadAccepted = BatchJobStatusLink
-
 // UploadStatusLink The body of a 200 answer to an upload: the link to its status
 // (getBatchUploadStatus), shaped like Link. `uri` is relative and
 // usually lacks `/v1`; its last path segment is the tracking id.
@@ -2838,8 +2833,6 @@ type UpdateDevicePoliciesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UploadStatusLink
-	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *UploadAccepted
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -2907,11 +2900,6 @@ type UpdateDevicePoliciesResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateDevicePoliciesResponse) GetJSON200() *UploadStatusLink {
 	return r.JSON200
-}
-
-// GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r UpdateDevicePoliciesResponse) GetJSON202() *UploadAccepted {
-	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -3666,8 +3654,6 @@ type CreateDeviceBatchResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UploadStatusLink
-	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *UploadAccepted
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -3735,11 +3721,6 @@ type CreateDeviceBatchResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateDeviceBatchResponse) GetJSON200() *UploadStatusLink {
 	return r.JSON200
-}
-
-// GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r CreateDeviceBatchResponse) GetJSON202() *UploadAccepted {
-	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -4228,8 +4209,6 @@ type AddDevicesResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UploadStatusLink
-	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *UploadAccepted
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -4297,11 +4276,6 @@ type AddDevicesResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r AddDevicesResponse) GetJSON200() *UploadStatusLink {
 	return r.JSON200
-}
-
-// GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r AddDevicesResponse) GetJSON202() *UploadAccepted {
-	return r.JSON202
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -5621,12 +5595,8 @@ func ParseUpdateDevicePoliciesResponse(rsp *http.Response) (*UpdateDevicePolicie
 	case rsp.StatusCode == 201:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest UploadAccepted
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON202 = &dest
+	case rsp.StatusCode == 202:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
@@ -5809,7 +5779,7 @@ func ParseUpdateDevicePoliciesResponse(rsp *http.Response) (*UpdateDevicePolicie
 		var headers UpdateDevicePoliciesResponse202Headers
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.Location = value
@@ -7007,12 +6977,8 @@ func ParseCreateDeviceBatchResponse(rsp *http.Response) (*CreateDeviceBatchRespo
 	case rsp.StatusCode == 201:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest UploadAccepted
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON202 = &dest
+	case rsp.StatusCode == 202:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
@@ -7195,7 +7161,7 @@ func ParseCreateDeviceBatchResponse(rsp *http.Response) (*CreateDeviceBatchRespo
 		var headers CreateDeviceBatchResponse202Headers
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.Location = value
@@ -7962,12 +7928,8 @@ func ParseAddDevicesResponse(rsp *http.Response) (*AddDevicesResponse, error) {
 	case rsp.StatusCode == 201:
 		break // No content-type
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest UploadAccepted
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON202 = &dest
+	case rsp.StatusCode == 202:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
@@ -8150,7 +8112,7 @@ func ParseAddDevicesResponse(rsp *http.Response) (*AddDevicesResponse, error) {
 		var headers AddDevicesResponse202Headers
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.Location = value

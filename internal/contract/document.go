@@ -71,7 +71,7 @@ func FilterOptions() *openapi3filter.Options {
 // EmptyBodyExtension names, on a response of the document, a header whose
 // presence makes an empty body acceptable where the response otherwise
 // has content: an accepted upload's status link comes in Location or in
-// the body (UploadAccepted), which OpenAPI 3.0 cannot say.
+// the body of a 200 (UploadStatusLink), which OpenAPI 3.0 cannot say.
 const EmptyBodyExtension = "x-empty-body-when-header"
 
 // EmptyBodyAllowed reports whether resp may come with an empty body given

@@ -76,7 +76,7 @@ func TestAcceptedUploadAnswers(t *testing.T) {
 		want   int
 	}{
 		{"200 Location, empty body", 200, http.Header{"Location": {loc}}, "", 0},
-		{"202 body link, no Location", 202, http.Header{"Content-Type": {"application/json"}}, link, 0},
+		{"202 body link, no Location", 202, http.Header{"Content-Type": {"application/json"}}, link, 1},
 		{"202 Location, empty body", 202, http.Header{"Location": {loc}}, "", 0},
 		{"201 Location", 201, http.Header{"Location": {loc}}, "", 0},
 		{"202 neither", 202, http.Header{}, "", 1},
