@@ -73,7 +73,9 @@ func TryAgainSeconds(body []byte) string {
 // HTML-escaped ("&amp;" between query parameters): so empty and leading
 // "v1" segments are dropped, /v1 is put back once, "&amp;" is read as "&",
 // and every segment is escaped again. An absolute URI must name base's
-// scheme and host: the token goes nowhere else.
+// scheme and host: the token goes nowhere else. A dot segment is refused,
+// escaped or not, and so is one a server would make of a segment by
+// decoding its "%2F" or reading its "\" as a slash ("..%2Fadmin").
 //
 // A segment is taken as already escaped only when it is a valid escaped
 // segment (nothing in it but '%' needs escaping, and its escapes decode);
@@ -116,9 +118,11 @@ func ResolveLink(base *url.URL, uri string, known ...string) (*url.URL, error) {
 			continue
 		}
 		s = segment(s)
-		// Checked after unescaping: "%2e%2e" is a dot segment too, and
-		// would climb out of /v1.
-		if s == "." || s == ".." {
+		// Checked after unescaping: "%2e%2e" is a dot segment too, and so
+		// is a dot part beside an escaped slash or a backslash ("..%2Fx",
+		// "..\x"), which a server or proxy that decodes %2F (or reads "\"
+		// as "/") before normalising would climb out of /v1 on.
+		if hasDotPart(s) {
 			return nil, fmt.Errorf("the link %q has a dot segment", shorten(raw))
 		}
 		segs = append(segs, s)
@@ -172,6 +176,17 @@ func segment(s string) string {
 		return un
 	}
 	return s
+}
+
+// hasDotPart reports whether the unescaped segment s is "." or "..", or
+// holds one between slashes or backslashes.
+func hasDotPart(s string) bool {
+	for part := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if part == "." || part == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // SameOrigin reports whether u has base's scheme and host (with port).
