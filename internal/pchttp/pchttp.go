@@ -226,7 +226,8 @@ var ErrBodyTooLarge = errors.New("the answer is larger than the client reads")
 // Bound wraps a response body: it strips a leading UTF-8 byte order mark
 // (some Microsoft services send one, and encoding/json refuses it) and stops
 // after limit bytes, at EOF when truncate is set (an error answer is cut
-// there), with ErrBodyTooLarge otherwise.
+// there), with ErrBodyTooLarge otherwise. A body that keeps returning
+// nothing fails with io.ErrNoProgress.
 func Bound(rc io.ReadCloser, limit int64, truncate bool) io.ReadCloser {
 	return &boundedBody{rc: rc, left: limit, truncate: truncate}
 }
@@ -243,7 +244,7 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	if !b.started {
 		b.started = true
 		var buf [3]byte
-		n, err := io.ReadFull(b.rc, buf[:])
+		n, err := readFull(b.rc, buf[:])
 		if n == 3 && bytes.Equal(buf[:], []byte{0xEF, 0xBB, 0xBF}) {
 			n = 0
 		}
@@ -271,9 +272,43 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	if int64(len(p)) > b.left {
 		p = p[:b.left]
 	}
-	n, err := b.rc.Read(p)
-	b.left -= int64(n)
-	return n, err
+	// A body that keeps returning nothing ends with io.ErrNoProgress
+	// after 100 reads (bufio's rule) rather than spinning its reader,
+	// io.ReadAll and bytes.Buffer.ReadFrom among them, forever.
+	for range 100 {
+		n, err := b.rc.Read(p)
+		b.left -= int64(n)
+		if n > 0 || err != nil || len(p) == 0 {
+			return n, err
+		}
+	}
+	return 0, io.ErrNoProgress
+}
+
+// readFull is io.ReadFull, except that a reader that keeps returning
+// nothing fails with io.ErrNoProgress after 100 reads instead of being
+// read forever.
+func readFull(r io.Reader, buf []byte) (int, error) {
+	n, empty := 0, 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		switch {
+		case n == len(buf):
+			return n, nil
+		case err == io.EOF && n > 0:
+			return n, io.ErrUnexpectedEOF
+		case err != nil:
+			return n, err
+		case m > 0:
+			empty = 0
+		default:
+			if empty++; empty == 100 {
+				return n, io.ErrNoProgress
+			}
+		}
+	}
+	return n, nil
 }
 
 func (b *boundedBody) Close() error { return b.rc.Close() }
