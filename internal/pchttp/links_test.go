@@ -29,7 +29,7 @@ func TestResolveLinkShapes(t *testing.T) {
 // link byte for byte, whether the service wrote them escaped or not.
 func TestResolveLinkBatchIDs(t *testing.T) {
 	base, _ := url.Parse("https://api.partnercenter.microsoft.com")
-	for _, id := range []string{"Test batch", "100%25 done", "100%25done", "50% off", "a/b", "Test%2Fbatch", "%", "a%2", "x/%2e%2e", "%2e%2e", "a?b"} {
+	for _, id := range []string{"Test batch", "100%25 done", "100%25done", "50% off", "a/b", "a b/c", "..a/b..", "Test%2Fbatch", "%", "a%2", "x/%2e%2e", "%2e%2e", "a?b"} {
 		for _, written := range []string{id, url.PathEscape(id)} {
 			if strings.Contains(id, "?") && written == id {
 				continue // a raw "?" starts the query: no id can be told from it
@@ -66,7 +66,8 @@ func TestResolveLinkBatchIDs(t *testing.T) {
 // keeps it byte for byte.
 func FuzzResolveLinkKnownID(f *testing.F) {
 	for _, s := range [][2]string{{"/customers/c/deviceBatches/{}/devices", "100%25 done"}, {"/v1/customers/c/deviceBatches/{}/devices?x=1&amp;y=2", "a/b"},
-		{"https://api.partnercenter.microsoft.com/customers/c/deviceBatches/{}", "50% off"}, {"deviceBatches/{}/../..", ".."}} {
+		{"https://api.partnercenter.microsoft.com/customers/c/deviceBatches/{}", "50% off"}, {"deviceBatches/{}/../..", ".."},
+		{"/customers/{}/admin", "%2e%2e%2f"}, {"/customers/c/deviceBatches/{}/devices", "a b/c"}, {"/customers/c/deviceBatches/{}", "a\\..\\b"}} {
 		f.Add(s[0], s[1])
 	}
 	base, _ := url.Parse("https://api.partnercenter.microsoft.com/base")
@@ -85,8 +86,19 @@ func FuzzResolveLinkKnownID(f *testing.F) {
 				t.Fatalf("ResolveLink(%q) = %s does not survive a round trip: %v", uri, u, err)
 			}
 			for _, seg := range strings.Split(back.EscapedPath(), "/") {
-				if un, _ := url.PathUnescape(seg); un == "." || un == ".." {
+				un, _ := url.PathUnescape(seg)
+				if un == "." || un == ".." {
 					t.Fatalf("ResolveLink(%q) = %s: dot segment", uri, u)
+				}
+				if seg == url.PathEscape(id) {
+					continue // the caller's own id passes as it is
+				}
+				// A server that decodes %2F, or reads "\" as "/", before
+				// normalising sees the parts of the unescaped segment.
+				for _, part := range strings.FieldsFunc(un, func(r rune) bool { return r == '/' || r == '\\' }) {
+					if part == "." || part == ".." {
+						t.Fatalf("ResolveLink(%q) = %s: a dot segment once %%2F or \\ is read as a slash", uri, u)
+					}
 				}
 			}
 		}
@@ -107,4 +119,39 @@ func FuzzResolveLinkKnownID(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestResolveLinkRefusesDotParts: a segment whose unescaped text is, or
+// holds between slashes or backslashes, a dot segment is refused: a server
+// or proxy that decodes %2F (or reads "\" as "/") before normalising
+// would otherwise climb out of /v1 with the token. Batch ids holding "/",
+// spaces and dots in other places still resolve.
+func TestResolveLinkRefusesDotParts(t *testing.T) {
+	base, _ := url.Parse("https://api.partnercenter.microsoft.com")
+	for _, uri := range []string{
+		"/customers/%2e%2e%2f%2e%2e%2fadmin",
+		"%2F%2e",
+		"/customers/%2e%2e%2fx",
+		"/customers/x%2F..",
+		"/customers/x%2f%2E%2fy",
+		"/customers/a%5C..%5Cadmin",
+		"/customers/a\\..\\admin",
+		"/customers/..\\x",
+		"/customers/c/deviceBatches/..%2F..%2Fadmin/devices",
+	} {
+		if u, err := ResolveLink(base, uri); err == nil {
+			t.Errorf("ResolveLink(%q) = %s; want a dot segment refused", uri, u)
+		}
+	}
+	for uri, want := range map[string]string{
+		"/customers/c/deviceBatches/a%2Fb/devices":     "/v1/customers/c/deviceBatches/a%2Fb/devices",
+		"/customers/c/deviceBatches/a%20b%2Fc/devices": "/v1/customers/c/deviceBatches/a%20b%2Fc/devices",
+		"/customers/c/deviceBatches/a%20b%2F...%2Fc":   "/v1/customers/c/deviceBatches/a%20b%2F...%2Fc",
+		"/customers/c/deviceBatches/..a%2F.b%5Cc..":    "/v1/customers/c/deviceBatches/..a%2F.b%5Cc..",
+	} {
+		u, err := ResolveLink(base, uri)
+		if err != nil || u.EscapedPath() != want {
+			t.Errorf("ResolveLink(%q) = %v, %v; want %s", uri, u, err, want)
+		}
+	}
 }

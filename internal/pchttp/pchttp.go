@@ -73,7 +73,9 @@ func TryAgainSeconds(body []byte) string {
 // HTML-escaped ("&amp;" between query parameters): so empty and leading
 // "v1" segments are dropped, /v1 is put back once, "&amp;" is read as "&",
 // and every segment is escaped again. An absolute URI must name base's
-// scheme and host: the token goes nowhere else.
+// scheme and host: the token goes nowhere else. A dot segment is refused,
+// escaped or not, and so is one a server would make of a segment by
+// decoding its "%2F" or reading its "\" as a slash ("..%2Fadmin").
 //
 // A segment is taken as already escaped only when it is a valid escaped
 // segment (nothing in it but '%' needs escaping, and its escapes decode);
@@ -116,9 +118,11 @@ func ResolveLink(base *url.URL, uri string, known ...string) (*url.URL, error) {
 			continue
 		}
 		s = segment(s)
-		// Checked after unescaping: "%2e%2e" is a dot segment too, and
-		// would climb out of /v1.
-		if s == "." || s == ".." {
+		// Checked after unescaping: "%2e%2e" is a dot segment too, and so
+		// is a dot part beside an escaped slash or a backslash ("..%2Fx",
+		// "..\x"), which a server or proxy that decodes %2F (or reads "\"
+		// as "/") before normalising would climb out of /v1 on.
+		if hasDotPart(s) {
 			return nil, fmt.Errorf("the link %q has a dot segment", shorten(raw))
 		}
 		segs = append(segs, s)
@@ -174,6 +178,17 @@ func segment(s string) string {
 	return s
 }
 
+// hasDotPart reports whether the unescaped segment s is "." or "..", or
+// holds one between slashes or backslashes.
+func hasDotPart(s string) bool {
+	for part := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if part == "." || part == ".." {
+			return true
+		}
+	}
+	return false
+}
+
 // SameOrigin reports whether u has base's scheme and host (with port).
 func SameOrigin(u, base *url.URL) bool {
 	return strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(u.Host, base.Host)
@@ -211,7 +226,8 @@ var ErrBodyTooLarge = errors.New("the answer is larger than the client reads")
 // Bound wraps a response body: it strips a leading UTF-8 byte order mark
 // (some Microsoft services send one, and encoding/json refuses it) and stops
 // after limit bytes, at EOF when truncate is set (an error answer is cut
-// there), with ErrBodyTooLarge otherwise.
+// there), with ErrBodyTooLarge otherwise. A body that keeps returning
+// nothing fails with io.ErrNoProgress.
 func Bound(rc io.ReadCloser, limit int64, truncate bool) io.ReadCloser {
 	return &boundedBody{rc: rc, left: limit, truncate: truncate}
 }
@@ -228,7 +244,7 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	if !b.started {
 		b.started = true
 		var buf [3]byte
-		n, err := io.ReadFull(b.rc, buf[:])
+		n, err := readFull(b.rc, buf[:])
 		if n == 3 && bytes.Equal(buf[:], []byte{0xEF, 0xBB, 0xBF}) {
 			n = 0
 		}
@@ -256,9 +272,43 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	if int64(len(p)) > b.left {
 		p = p[:b.left]
 	}
-	n, err := b.rc.Read(p)
-	b.left -= int64(n)
-	return n, err
+	// A body that keeps returning nothing ends with io.ErrNoProgress
+	// after 100 reads (bufio's rule) rather than spinning its reader,
+	// io.ReadAll and bytes.Buffer.ReadFrom among them, forever.
+	for range 100 {
+		n, err := b.rc.Read(p)
+		b.left -= int64(n)
+		if n > 0 || err != nil || len(p) == 0 {
+			return n, err
+		}
+	}
+	return 0, io.ErrNoProgress
+}
+
+// readFull is io.ReadFull, except that a reader that keeps returning
+// nothing fails with io.ErrNoProgress after 100 reads instead of being
+// read forever.
+func readFull(r io.Reader, buf []byte) (int, error) {
+	n, empty := 0, 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		switch {
+		case n == len(buf):
+			return n, nil
+		case err == io.EOF && n > 0:
+			return n, io.ErrUnexpectedEOF
+		case err != nil:
+			return n, err
+		case m > 0:
+			empty = 0
+		default:
+			if empty++; empty == 100 {
+				return n, io.ErrNoProgress
+			}
+		}
+	}
+	return n, nil
 }
 
 func (b *boundedBody) Close() error { return b.rc.Close() }

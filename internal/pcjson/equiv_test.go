@@ -304,6 +304,8 @@ var scanSeeds = []string{
 	`{"id":"a","creationDate":" ","uploadedDate":"\u0032017-08-09T14:43:26Z"}`,
 	`{"id":"é","status":"\xff"}`,
 	`{"id":"a" , "devicesLink" : { "headers" : [ { "key" : "k" , "value" : "v" } ] } }`,
+	`{"id":"a","devicesLink":{"headers":[{"key":"a","value":"1"},{"key":"b","value":"2"}],"headers":[{"key":"c"}],"headers":[{"value":"3"},{"key":"e"}]}}`,
+	`{"id":"d","policies":[{"key":"o_o_b_e","value":"p"}],"policies":[],"policies":[{"key":"x"}],"allowedOperations":["GET"],"allowedOperations":[null,"PATCH"]}`,
 	`null`,
 	`{"id":"a",}`,
 	`{"id":"a"}x`,

@@ -96,8 +96,10 @@ func readStrings(d *jx.Decoder, v *[]string) error {
 	return readSlice(d, v, readString)
 }
 
-// readSlice decodes an array into *v, reusing its backing array as
-// encoding/json does; null sets *v to nil, [] to an empty non-nil slice.
+// readSlice decodes an array into *v as encoding/json does: element i is
+// decoded into (*v)[i] in place while i is within its capacity (a
+// repeated key merges into the elements the first one read), is zero
+// past it; null sets *v to nil, [] to a new empty slice.
 func readSlice[E any](d *jx.Decoder, v *[]E, elem func(*jx.Decoder, *E) error) error {
 	switch d.Next() {
 	case jx.Null:
@@ -107,24 +109,45 @@ func readSlice[E any](d *jx.Decoder, v *[]E, elem func(*jx.Decoder, *E) error) e
 	default:
 		return typeError(d, "an array")
 	}
-	s := (*v)[:0]
-	if s == nil {
-		s = []E{}
-	}
+	s := *v
+	i := 0
 	it, err := d.ArrIter()
 	if err != nil {
 		return err
 	}
 	for it.Next() {
-		var zero E
-		s = append(s, zero)
-		if err := elem(d, &s[len(s)-1]); err != nil {
+		s = growSlice(s, i)
+		if err := elem(d, &s[i]); err != nil {
 			*v = s
 			return err
 		}
+		i++
 	}
-	*v = s
+	*v = endSlice(s, i)
 	return it.Err()
+}
+
+// growSlice makes s[i] addressable for element i of an array as
+// encoding/json does: within s's capacity the element already there (the
+// elements of a repeated key's earlier array), past it a zero one.
+func growSlice[E any](s []E, i int) []E {
+	switch {
+	case i < len(s):
+		return s
+	case i < cap(s):
+		return s[:i+1]
+	}
+	var zero E
+	return append(s, zero)
+}
+
+// endSlice is s after an array of n elements: cut to n, and a new empty
+// slice for [] (encoding/json drops the backing array there).
+func endSlice[E any](s []E, n int) []E {
+	if n == 0 {
+		return []E{}
+	}
+	return s[:n]
 }
 
 // readDateTime hands the value as sent to DateTime's own UnmarshalJSON,

@@ -144,8 +144,9 @@ func (g docGen) any(depth int) string {
 	return "{}"
 }
 
-// object writes t's fields (each at most once) in random order, with
-// unknown fields among them and random white space.
+// object writes t's fields in random order, with unknown fields among
+// them and random white space; a few fields twice (encoding/json decodes
+// the second value into the first: an array's elements in place).
 func (g docGen) object(t reflect.Type, depth int) string {
 	var parts []string
 	for f := range t.Fields() {
@@ -154,6 +155,9 @@ func (g docGen) object(t reflect.Type, depth int) string {
 			continue
 		}
 		parts = append(parts, g.key(name)+g.ws()+":"+g.ws()+g.value(f.Type, depth))
+		if g.pick(12) == 0 {
+			parts = append(parts, g.key(name)+":"+g.value(f.Type, depth))
+		}
 	}
 	for n := g.pick(3); n > 0; n-- {
 		parts = append(parts, g.key("unknownField")+":"+g.any(depth))
@@ -400,6 +404,67 @@ func TestFoldNameMatchesEncodingJSON(t *testing.T) {
 		}
 		if (std.Status == "x") != (b.Status == "x") || (std.Key == "x") != (v.Key == "x") {
 			t.Errorf("key %q: encoding/json status=%q key=%q, fast status=%q key=%q", k, std.Status, std.Key, b.Status, v.Key)
+		}
+	}
+}
+
+// repeatedArrayKeys repeat an array-valued key: encoding/json decodes the
+// second array into the first one's elements in place (merging), up to
+// the backing array's capacity, and starts afresh after [] or null. In
+// links.next.headers a merge keeps an MS-ContinuationToken's value.
+var repeatedArrayKeys = []string{
+	`{"id":"a","devicesLink":{"headers":[{"key":"k","value":"v"}],"headers":[{"key":"k2"}]}}`,
+	`{"id":"a","devicesLink":{"headers":[{"key":"a","value":"1"},{"key":"b","value":"2"}],"headers":[{"key":"c"}],"headers":[{"value":"3"},{"key":"e"}]}}`,
+	`{"id":"a","devicesLink":{"headers":[{"key":"a","value":"1"}],"headers":[],"headers":[{"key":"b"}]}}`,
+	`{"id":"a","devicesLink":{"headers":[{"key":"a","value":"1"}],"headers":null,"headers":[{"key":"b"}]}}`,
+	`{"id":"a","devicesLink":{"headers":[{"key":"a","value":"1"}],"headers":[null,{"key":"b"}]}}`,
+	`{"id":"a","devicesLink":{"headers":[{"key":"k","value":"v"}]},"devicesLink":{"headers":[{"value":null}]}}`,
+	`{"id":"d","policies":[{"key":"o_o_b_e","value":"p"}],"policies":[{"key":"x"}],"allowedOperations":["GET","PATCH"],"allowedOperations":[null,"DELETE"]}`,
+	`{"id":"d","allowedOperations":["GET","PATCH","DELETE"],"allowedOperations":["X"],"allowedOperations":[null,null,null,null]}`,
+}
+
+// TestRepeatedArrayKeyMatchesEncodingJSON: the jx decoders, the scanners
+// (sure of these items) and Collection read a repeated array-valued key
+// as encoding/json does, in items and in the page's links.
+func TestRepeatedArrayKeyMatchesEncodingJSON(t *testing.T) {
+	for _, item := range repeatedArrayKeys {
+		repeatedArrayKey[generated.DeviceBatch](t, item)
+		repeatedArrayKey[generated.Device](t, item)
+	}
+	const next = `{"uri":"/customers/c/deviceBatches","headers":[{"key":"MS-ContinuationToken","value":"t,1/="}],"headers":[{"key":"MS-ContinuationToken"}]}`
+	body := `{"items":[],"links":{"next":` + next + `}}`
+	var want generated.ResourceLinks
+	if err := json.Unmarshal([]byte(`{"next":`+next+`}`), &want); err != nil {
+		t.Fatal(err)
+	}
+	for name, wrap := range readers {
+		page, err := Collection[generated.DeviceBatch, generated.ResourceLinks](wrap(strings.NewReader(body)), Limits{}, false,
+			func(*generated.DeviceBatch) error { return nil }, func(*generated.DeviceBatch, []byte) error { return nil })
+		if err != nil || page.Links == nil || !reflect.DeepEqual(*page.Links, want) {
+			t.Errorf("%s: links.next %+v, %v; encoding/json reads %+v", name, page.Links, err, want)
+		}
+	}
+}
+
+func repeatedArrayKey[T any](t *testing.T, item string) {
+	t.Helper()
+	var want T
+	if err := json.Unmarshal([]byte(item), &want); err != nil {
+		t.Fatal(err)
+	}
+	var viaJX T
+	if err := decodeItem(jx.DecodeBytes(nil), []byte(item), &viaJX); err != nil || !reflect.DeepEqual(viaJX, want) {
+		t.Errorf("jx decoder on %s: %v\n got %+v\nwant %+v", item, err, viaJX, want)
+	}
+	if !checkScan[T](t, []byte(item)) {
+		t.Errorf("the scanner is not sure of %s", item)
+	}
+	for name, wrap := range readers {
+		var got T
+		_, err := Collection[T, generated.ResourceLinks](wrap(strings.NewReader(`{"items":[`+item+`]}`)), Limits{}, false,
+			func(*T) error { return nil }, func(it *T, _ []byte) error { got = *it; return nil })
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("Collection (%s) on %s: %v\n got %+v\nwant %+v", name, item, err, got, want)
 		}
 	}
 }

@@ -96,6 +96,10 @@ func FuzzCollection(f *testing.F) {
 	f.Add([]byte(`{"items":[{"id":"a","creationDate":""},{"id":"b","creationDate":"2017-07-25T01:51:00"}]}`))
 	f.Add([]byte("\xef\xbb\xbf{\"items\":[]}"))
 	f.Add([]byte(`{"items":[null,{"id":null,"attributes":null,"devicesLink":{"headers":null}}]}`))
+	f.Add([]byte(`{"items":[{"id":"a","devicesLink":{"headers":[{"key":"k","value":"v"}],"headers":[{"key":"k2"}]}}],"links":{"next":{"uri":"/n","headers":[{"key":"MS-ContinuationToken","value":"t"}],"headers":[{"key":"MS-ContinuationToken"}]}}}`))
+	for _, item := range repeatedArrayKeys {
+		f.Add([]byte(`{"items":[` + item + `]}`))
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var got []generated.DeviceBatch
 		var raws [][]byte

@@ -202,3 +202,38 @@ func FuzzCollectionLimits(f *testing.F) {
 		}
 	})
 }
+
+// emptyReads returns what it holds, then (0, nil) on every read; past a
+// cap far above any bound it fails the test rather than hang.
+type emptyReads struct {
+	t     *testing.T
+	data  string
+	calls int
+}
+
+func (r *emptyReads) Read(p []byte) (int, error) {
+	if r.data != "" {
+		n := copy(p, r.data)
+		r.data = r.data[n:]
+		return n, nil
+	}
+	if r.calls++; r.calls > 10000 {
+		r.t.Error("read 10000 times while it returned nothing")
+		return 0, errors.New("still reading a body that returns nothing")
+	}
+	return 0, nil
+}
+
+// TestCollectionEmptyReads: a body that keeps returning (0, nil), from the
+// start, inside the byte order mark or part way, ends with
+// io.ErrNoProgress rather than being read forever.
+func TestCollectionEmptyReads(t *testing.T) {
+	for _, data := range []string{"", "\xef\xbb", "{", `{"items":[{"id":"a"}`} {
+		for _, rawOnly := range []bool{false, true} {
+			_, err := Collection[item, links](&emptyReads{t: t, data: data}, Limits{}, rawOnly, needID, func(*item, []byte) error { return nil })
+			if !errors.Is(err, io.ErrNoProgress) {
+				t.Errorf("Collection(%q then nothing, raw-only %v): %v; want io.ErrNoProgress", data, rawOnly, err)
+			}
+		}
+	}
+}

@@ -298,8 +298,9 @@ func scanStrings(s *scanner, v *[]string) bool {
 	return scanSlice(s, v, scanString)
 }
 
-// scanSlice is readSlice's scanner: null sets *v to nil, [] to an empty
-// non-nil slice, elements are appended to *v's backing array.
+// scanSlice is readSlice's scanner: null sets *v to nil, [] to a new
+// empty slice, elements are decoded in place as encoding/json does (see
+// growSlice).
 func scanSlice[E any](s *scanner, v *[]E, elem func(*scanner, *E) bool) bool {
 	switch s.peek() {
 	case 'n':
@@ -313,19 +314,15 @@ func scanSlice[E any](s *scanner, v *[]E, elem func(*scanner, *E) bool) bool {
 		return false
 	}
 	s.i++
-	out := (*v)[:0]
-	if out == nil {
-		out = []E{}
-	}
 	if s.peek() == ']' {
 		s.i++
-		*v = out
+		*v = endSlice(*v, 0)
 		return true
 	}
-	for {
-		var zero E
-		out = append(out, zero)
-		if !elem(s, &out[len(out)-1]) {
+	out := *v
+	for i := 0; ; i++ {
+		out = growSlice(out, i)
+		if !elem(s, &out[i]) {
 			return false
 		}
 		switch s.peek() {
@@ -334,7 +331,7 @@ func scanSlice[E any](s *scanner, v *[]E, elem func(*scanner, *E) bool) bool {
 			continue
 		case ']':
 			s.i++
-			*v = out
+			*v = endSlice(out, i+1)
 			return true
 		}
 		return false

@@ -35,12 +35,15 @@ type DateTime struct {
 
 // Parse reads a Partner Center date-time: RFC 3339 (with or without
 // fractional seconds) or the same without a zone, which is taken as UTC.
-// "" is not a date-time (the decoders read it as no date, the zero
-// DateTime, before calling Parse).
+// Every field has RFC 3339's two digits (time.Parse would take a one-digit
+// hour), with or without a zone. "" is not a date-time (the decoders read
+// it as no date, the zero DateTime, before calling Parse).
 func Parse(s string) (DateTime, error) {
 	// Only the 'T' form is accepted: the service never sends a space, and a
-	// lenient parse would let a non-date through.
-	if len(s) < len("2006-01-02T15:04:05") || s[10] != 'T' {
+	// lenient parse would let a non-date through. The separators' places
+	// make the hour two digits, as RFC 3339 has it, in every form (and put
+	// a zone's sign at index 19 or later, as hasZone expects).
+	if len(s) < len("2006-01-02T15:04:05") || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
 		return DateTime{}, fmt.Errorf("pctime: %q is not a date-time like 2017-07-25T01:51:00 or 2017-07-25T01:51:00Z", s)
 	}
 	// Pick the one layout that can match instead of trying RFC 3339 first:

@@ -24,6 +24,12 @@ func TestParse(t *testing.T) {
 		{"2017-13-45T00:00:00", time.Time{}, false, false},
 		{"2017-07-25 01:51:00", time.Time{}, false, false},
 		{"2017-07-25", time.Time{}, false, false},
+		// RFC 3339's hour has two digits, with a zone or without.
+		{"2017-07-25T1:51:00+00:00", time.Time{}, false, false},
+		{"2017-07-25T1:51:00Z", time.Time{}, false, false},
+		{"2017-07-25T1:51:00.5", time.Time{}, false, false},
+		{"2017-07-25T1:51:00", time.Time{}, false, false},
+		{"2017-07-25T01:51:00+00:00", time.Date(2017, 7, 25, 1, 51, 0, 0, time.UTC), true, true},
 		{"", time.Time{}, false, false},
 	} {
 		d, err := Parse(tc.in)
@@ -115,9 +121,11 @@ func FuzzParse(f *testing.F) {
 }
 
 // parseBothLayouts is Parse as it was before it chose the layout by looking
-// at the string: RFC 3339 first, then zone-less. The two must agree.
+// at the string: RFC 3339 first, then zone-less. The two must agree. Both
+// layouts' "15" reads a one-digit hour too, which RFC 3339 has not and
+// Parse refuses in every form.
 func parseBothLayouts(s string) (DateTime, bool) {
-	if len(s) < len("2006-01-02T15:04:05") || s[10] != 'T' {
+	if len(s) < len("2006-01-02T15:04:05") || s[10] != 'T' || !isDigit(s[11]) || !isDigit(s[12]) {
 		return DateTime{}, false
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
@@ -129,6 +137,8 @@ func parseBothLayouts(s string) (DateTime, bool) {
 	}
 	return DateTime{Time: t, Raw: s}, true
 }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 var samples = []string{
 	"2017-07-25T01:51:00",
@@ -145,6 +155,11 @@ var samples = []string{
 	"2017-08-09T14:43:26+",
 	"not a date at all!!!",
 	"",
+	"2017-07-25T1:51:00+00:00",
+	"2017-07-25T1:51:00Z",
+	"2017-07-25T1:51:00.5",
+	"2017-07-25T1:51:00.5-07:00",
+	"0000-01-01T0:00:00+00:00",
 }
 
 func TestParseAgreesWithBothLayouts(t *testing.T) {
