@@ -23,9 +23,9 @@
 // plus Manufacturer name,Device model) and the Partner Center dashboard's
 // template (the same five columns with other capitalisation). Group Tag and
 // Assigned User are not taken by Partner Center: they are ignored with one
-// warning per file. Any other column is ignored with a warning. A header with
-// none of Device Serial Number, Windows Product ID and Hardware Hash, or with
-// the same column twice, is an error.
+// warning per file. Any other column is ignored with a warning. A header
+// whose columns cannot identify a device (see Device identity: a Hardware
+// Hash column alone is enough), or with the same column twice, is an error.
 //
 // # Encodings
 //

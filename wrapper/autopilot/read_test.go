@@ -249,7 +249,7 @@ func TestHeaders(t *testing.T) {
 		},
 		{
 			name: "serial number alone", header: "Device Serial Number",
-			problems: []Problem{{Row: 1, Message: "the header's columns cannot identify a device; add a Windows Product ID column, a Device Serial Number and a Hardware Hash column, or Device Serial Number, Manufacturer name and Device model columns"}},
+			problems: []Problem{{Row: 1, Message: "the header's columns cannot identify a device; add a Hardware Hash column, a Windows Product ID column, or Manufacturer name and Device model columns"}},
 		},
 	}
 	for _, tt := range tests {
@@ -276,6 +276,27 @@ func TestHeaders(t *testing.T) {
 				t.Errorf("Warnings = %q\nwant %q", ve.Warnings, tt.warnings)
 			}
 		})
+	}
+}
+
+// TestHashOnlyColumn: a hardware hash identifies a device alone, so a file
+// whose one identity column is Hardware Hash is read, as one with an empty
+// Device Serial Number column is.
+func TestHashOnlyColumn(t *testing.T) {
+	want := []Device{{Row: 2, HardwareHash: h1}, {Row: 3, HardwareHash: h2}}
+	for name, in := range map[string]string{
+		"hash column alone":            lines("Hardware Hash", h1, h2),
+		"hash and an ignored column":   lines("Group Tag,Hardware Hash", "Sales,"+h1, ","+h2),
+		"hash and empty serial column": lines("Device Serial Number,Hardware Hash", ","+h1, ","+h2),
+	} {
+		f, err := Read(strings.NewReader(in), nil)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if !reflect.DeepEqual(f.Devices, want) || f.Layout != LayoutOther {
+			t.Errorf("%s: Devices = %+v, Layout %v", name, f.Devices, f.Layout)
+		}
 	}
 }
 
