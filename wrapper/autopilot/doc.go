@@ -32,7 +32,8 @@
 // UTF-8 with or without a byte order mark, and UTF-16 little- or big-endian
 // (Windows PowerShell 5.1 writes UTF-16 LE with a byte order mark; UTF-16
 // without one is recognised from the header's zero bytes). Lines may end in
-// CRLF or LF. Values may be quoted as RFC 4180 describes. Surrounding spaces
+// CRLF, LF or a lone CR (old Mac), and a byte order mark starting a line
+// (two files joined) is skipped. Values may be quoted as RFC 4180 describes. Surrounding spaces
 // are trimmed, blank lines are skipped, and an empty cell means the value is
 // absent (it is never sent as an empty string).
 //
@@ -61,5 +62,9 @@
 // ReadOptions.MaxProblems) in a *ValidationError; it returns devices only
 // when the whole file is valid. Rows are numbered as a person counts lines in
 // the file: the header is row 1. Exceeding ReadOptions.MaxBytes or
-// ReadOptions.MaxRows stops the reading with an error wrapping ErrLimit.
+// ReadOptions.MaxRows stops the reading with an error wrapping ErrLimit. A
+// record (a line, or the lines a quoted value spans) longer than 1 MiB,
+// such as one whose quoted value is never closed, stops it with a
+// *ValidationError naming its row, so memory stays about 1.2 times the
+// valid part of the file.
 package autopilot

@@ -24,6 +24,8 @@ func FuzzRead(f *testing.F) {
 		"#TYPE x\n" + lines(infoHeader, "a,b,c"),
 		lines(",Windows ProduCt ID,HArdwAre HAsh", ",,"+strings.Repeat("0", 100)),
 		lines("Hardware Hash", short),
+		strings.ReplaceAll(lines(infoHeader, "PF3ZK1A0,,"+short, "PF3ZK1B7,,"+short+"A"), "\n", "\r"),
+		lines(infoHeader, "PF3ZK1A0,,"+short) + "\uFEFF" + lines(infoHeader, `PF3ZK1B7, "x""`, "y,,"),
 		"\xEF\xBB\xBF" + lines(infoHeader, "PF3ZK1A0,,"+short),
 		string(utf16LE(lines(infoHeader, "PF3ZK1A0,,"+short), true)),
 		string(utf16BE(lines(infoHeader, "PF3ZK1A0,,"+short), true)),

@@ -146,6 +146,8 @@ func TestEncodings(t *testing.T) {
 		{"UTF-16LE no BOM", utf16LE(text, false)},
 		{"UTF-16BE no BOM", utf16BE(text, false)},
 		{"CRLF", []byte(crlf)},
+		{"CR (old Mac)", []byte(strings.ReplaceAll(text, "\n", "\r"))},
+		{"UTF-16LE BOM CR", utf16LE(strings.ReplaceAll(text, "\n", "\r"), true)},
 		{"no final newline", []byte(strings.TrimSuffix(crlf, "\r\n"))},
 		{"quoted", []byte(quoted)},
 		{"quoted UTF-8 BOM CRLF", append([]byte("\xEF\xBB\xBF"), strings.ReplaceAll(quoted, "\n", "\r\n")...)},
