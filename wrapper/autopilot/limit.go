@@ -60,8 +60,10 @@ func (e *recordError) Error() string {
 // the rest of the file, up to ReadOptions.MaxBytes, into one value.
 //
 // It follows quoting as encoding/csv reads it with TrimLeadingSpace: a
-// quote opens a quoted value at the start of a field (spaces and tabs
-// before it aside), "" inside one is a quote, and a quote anywhere else, or
+// quote opens a quoted value at the start of a field (ASCII white space
+// before it aside; encoding/csv also skips other Unicode spaces, which
+// leaves such a value unbounded, never refused), "" inside one is a quote,
+// and a quote anywhere else, or
 // a closing quote followed by anything but a comma or a line end, is an
 // error for which encoding/csv drops the rest of the line.
 type recordReader struct {
@@ -73,7 +75,7 @@ type recordReader struct {
 	quoted bool // inside a quoted value
 	closed bool // the last byte was a quote ending a quoted value
 	skip   bool // a quoting error: the rest of the line is dropped
-	last   byte // the last byte outside quotes that is no space or tab ('\n' at a line's start)
+	last   byte // the last byte outside quotes that is no white space ('\n' at a line's start)
 	err    error
 }
 
@@ -133,7 +135,7 @@ func (q *recordReader) Read(p []byte) (int, error) {
 				j = i + k
 			}
 			for k := j - 1; k >= i; k-- {
-				if p[k] != ' ' && p[k] != '\t' {
+				if c := p[k]; c != ' ' && c != '\t' && c != '\v' && c != '\f' {
 					q.last = p[k]
 					break
 				}

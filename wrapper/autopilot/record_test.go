@@ -1,6 +1,7 @@
 package autopilot
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -86,4 +87,56 @@ func TestRecordBoundQuoting(t *testing.T) {
 	if !reflect.DeepEqual(ve.Problems, want) {
 		t.Errorf("Problems = %+v\nwant %+v", ve.Problems, want)
 	}
+}
+
+// FuzzRecordReader: with a small bound, recordReader fails exactly when
+// encoding/csv, reading the same text as Read does, has a record (its
+// bytes from the first of its line to the line end it consumes) longer
+// than the bound, and names the line that record starts on.
+func FuzzRecordReader(f *testing.F) {
+	for _, s := range []string{
+		"a,b\n\n\"c\nd\",e\n", `"a""b",c` + "\n", "\"a\"x,\"b\nc\n", "a\"b,\"c\nd\n", " \t\"a\n\nb\"\n,\"c\"\"\"\n", "\"open\n\n",
+		strings.Repeat("x", 40) + "\ny\n",
+	} {
+		f.Add(s)
+	}
+	const bound = 32
+	f.Fuzz(func(t *testing.T, in string) {
+		for i := 0; i < len(in); i++ {
+			if in[i] >= 0x80 || in[i] == '\r' {
+				return // Unicode spaces: see recordReader; no CR after NewLineReader
+			}
+		}
+		// Records as encoding/csv reads them.
+		cr := csv.NewReader(strings.NewReader(in))
+		cr.FieldsPerRecord = -1
+		cr.TrimLeadingSpace = true
+		wantLine := 0
+		for before := 0; wantLine == 0; {
+			_, err := cr.Read()
+			after := int(cr.InputOffset())
+			if err == io.EOF {
+				break
+			}
+			first := before
+			for first < after && in[first] == '\n' {
+				first++
+			}
+			if after-first > bound {
+				wantLine = strings.Count(in[:first], "\n") + 1
+			}
+			before = after
+		}
+		_, err := io.Copy(io.Discard, newRecordReader(strings.NewReader(in), bound))
+		var re *recordError
+		gotLine := 0
+		if errors.As(err, &re) {
+			gotLine = re.line
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if gotLine != wantLine {
+			t.Fatalf("%q: recordReader stops at line %d, encoding/csv's first record past %d bytes is on line %d", in, gotLine, bound, wantLine)
+		}
+	})
 }
