@@ -52,7 +52,9 @@
 // Values are checked too: a hardware hash must be standard base64 (padding
 // optional) of at least 100 characters (a real one is about 4,000), a
 // Windows Product ID holds only letters, digits and dashes, no cell may hold
-// control characters, invalid UTF-8 or more than 16 KiB. A file must not list
+// control characters, invisible format characters (Unicode category Cf:
+// a zero-width space or joiner, a byte order mark), invalid UTF-8 or more
+// than 16 KiB. A file must not list
 // the same hardware hash, Windows Product ID (compared without regard to
 // case) or serial number + manufacturer + model twice.
 //

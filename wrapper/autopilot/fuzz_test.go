@@ -24,7 +24,8 @@ func FuzzRead(f *testing.F) {
 		"#TYPE x\n" + lines(infoHeader, "a,b,c"),
 		lines(",Windows ProduCt ID,HArdwAre HAsh", ",,"+strings.Repeat("0", 100)),
 		lines("Hardware Hash", short),
-		strings.ReplaceAll(lines(infoHeader, "PF3ZK1A0,,"+short, "PF3ZK1B7,,"+short+"A"), "\n", "\r"),
+		lines(infoHeader, "S1\u200b,,"+short, "S1,,"+short+"AAAA"),
+		strings.ReplaceAll(lines(infoHeader, "PF3ZK1A0,,"+short, "PF3ZK1B7,,"+short+"AAAA"), "\n", "\r"),
 		lines(infoHeader, "PF3ZK1A0,,"+short) + "\uFEFF" + lines(infoHeader, `PF3ZK1B7, "x""`, "y,,"),
 		"\xEF\xBB\xBF" + lines(infoHeader, "PF3ZK1A0,,"+short),
 		string(utf16LE(lines(infoHeader, "PF3ZK1A0,,"+short), true)),
@@ -67,7 +68,8 @@ func FuzzRead(f *testing.F) {
 				t.Fatalf("device row %d", d.Row)
 			}
 			for _, v := range []string{d.SerialNumber, d.ProductKey, d.HardwareHash, d.ManufacturerName, d.ModelName} {
-				if v != strings.TrimSpace(v) || len(v) > MaxCellBytes || !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0 {
+				if v != strings.TrimSpace(v) || len(v) > MaxCellBytes || !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0 ||
+					strings.IndexFunc(v, func(r rune) bool { return unicode.Is(unicode.Cf, r) }) >= 0 {
 					t.Fatalf("accepted value %q", v)
 				}
 			}
