@@ -38,6 +38,9 @@ var (
 		if guid.Valid(id) {
 			return ""
 		}
+		if p := invisible(id); p != "" {
+			return "is not a customer tenant id: " + p
+		}
 		return "is not a customer tenant id (a GUID like 47021739-3426-40bf-9601-61b4b6d7c793)"
 	}, true, true}
 	deviceIDs = idKind{"device", func(id string) string {
@@ -159,7 +162,9 @@ const maxIDBytes = 256
 // it" in words only, a profile id a string), so no GUID is required; what
 // is refused is what no id holds and a misread file does: control
 // characters (the NULs of UTF-16 read as UTF-8), U+FFFD (text lost in a
-// conversion), spaces, separators and quotes of another file format.
+// conversion), invisible format characters (a zero-width space copied from
+// a web page or a document; a byte order mark), spaces, separators and
+// quotes of another file format.
 func idProblem(id string) string {
 	switch {
 	case id == "":
@@ -177,10 +182,26 @@ func idProblem(id string) string {
 			return "it holds a space or tab: give one id per line, or CSV with the id first"
 		case unicode.IsControl(r):
 			return fmt.Sprintf("it holds the control character %U: save the file as UTF-8 or UTF-16 text", r)
+		case unicode.Is(unicode.Cf, r):
+			return invisible(id)
 		case r == ';':
 			return "it holds ';': save a semicolon-separated file with commas"
 		case strings.ContainsRune(`",{}#`, r):
 			return fmt.Sprintf("it holds %q: give the id alone, as 'devicebatches devices' and 'profiles' list it", r)
+		}
+	}
+	return ""
+}
+
+// invisible says where id holds an invisible format character (Unicode
+// category Cf: a zero-width space, a joiner, a byte order mark), or "". It
+// looks like the id without it, yet the service takes it for another one.
+func invisible(id string) string {
+	pos := 0
+	for _, r := range id {
+		pos++
+		if unicode.Is(unicode.Cf, r) {
+			return fmt.Sprintf("it holds the invisible character %U at position %d: remove it", r, pos)
 		}
 	}
 	return ""

@@ -57,6 +57,14 @@ func TestParseDeviceIDs(t *testing.T) {
 		{name: "too long", in: strings.Repeat("a1", 200) + "\n", wantErr: `ids.txt:1: "` + strings.Repeat("a1", 30) + `..." is not a device id: it is 400 bytes long, and ids are at most 256`},
 		{name: "repeated, any case", in: devA + "\n" + strings.ToUpper(devA) + "\n", wantErr: "ids.txt:2: device " + strings.ToUpper(devA) + " repeats line 1: give each device once"},
 		{name: "two exports joined", in: export + export, wantErr: `ids.txt:4: "id,serialNumber,productKey,modelName,oemManufacturerName,upl..." is a header row, but only the first row may be one: remove this row`},
+		{name: "zero-width space", in: devA + "\n" + devB + "\u200b\n", wantErr: `ids.txt:2: "` + devB + `\u200b" is not a device id: it holds the invisible character U+200B at position 37: remove it`},
+		{name: "byte order mark inside", in: "d1\uFEFF\n", wantErr: `ids.txt:1: "d1\ufeff" is not a device id: it holds the invisible character U+FEFF at position 3: remove it`},
+		{name: "word joiner", in: "d\u2060\u00e91\n", wantErr: `ids.txt:1: "d\u2060é1" is not a device id: it holds the invisible character U+2060 at position 2: remove it`},
+		// cat of two devices -o csv files, the second written by
+		// PowerShell 5.1's Out-File -Encoding utf8: refused as the same
+		// files without the mark are, before anything is sent.
+		{name: "second export after a byte order mark", in: export + "\uFEFF" + export, wantErr: `ids.txt:4: "id,serialNumber,productKey,modelName,oemManufacturerName,upl..." is a header row, but only the first row may be one: remove this row`},
+		{name: "second one-column header after a byte order mark", in: "id\n" + devA + "\n\uFEFFid\n" + devB + "\n", wantErr: `ids.txt:3: "id" is a header row, but only the first row may be one: remove this row`},
 		{name: "header only", in: "id,serialNumber\n", wantErr: "ids.txt: no device ids (one id per line, or CSV with the id first; blank lines and # comments are skipped)"},
 		{name: "unclosed quote", in: "\"" + devA + "\n", wantErr: `ids.txt:1: a quoted field is not closed properly: end it with '"' before the next comma or line end`},
 	}
@@ -89,6 +97,9 @@ func FuzzParseDeviceIDs(f *testing.F) {
 	f.Add("id,serialNumber\n" + devA + ",\"a\nb\"\n")
 	f.Add(string(utf16Bytes("id\r\n"+devA+"\r\n", binary.LittleEndian, true)))
 	f.Add("# c\n\"" + devA + "\"# x\n;\x00")
+	f.Add("id\n" + devA + "\n\uFEFFid\n" + devB + "\n")
+	f.Add("id\nd1\nd1\u200b\n")
+	f.Add("\uFEFF\uFEFFd1\rd2\r")
 	f.Fuzz(func(t *testing.T, in string) {
 		ids, err := parseIDs(strings.NewReader(in), "f", deviceIDs)
 		if err != nil {
@@ -244,5 +255,17 @@ func TestLocalFileErrorsAreUsage(t *testing.T) {
 	code := a.execute(t.Context(), []string{"list", "--customers-file", "-"})
 	if first, _, _ := strings.Cut(errb.String(), "\n"); code != exitUsage || first != "devicebatches: --customers-file: reading stdin: input/output error" {
 		t.Errorf("stdin read error: exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestCustomerIDInvisible: a customer id that looks right but holds an
+// invisible character says which and where, not only that it is no GUID.
+func TestCustomerIDInvisible(t *testing.T) {
+	t.Parallel()
+	_, err := parseIDs(strings.NewReader("\u200b"+devA+"\n"), "ids.txt", customerIDs)
+	want := `ids.txt:1: "\u200b` + devA + `" is not a customer tenant id: it holds the invisible character U+200B at position 1: remove it`
+	var ue *usageError
+	if !errors.As(err, &ue) || err.Error() != want {
+		t.Fatalf("err = %v\nwant usage error %s", err, want)
 	}
 }

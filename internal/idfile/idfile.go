@@ -7,10 +7,12 @@
 // big-endian, with or without a byte order mark: what Windows PowerShell 5.1's
 // `>` writes. It is read as CSV (RFC 4180: a quoted field may hold commas,
 // quotes and line breaks), one record a line, the id in the first field; a
-// file of one bare id a line is such a CSV. The first record is a header, and
-// skipped, when its first field is a column name (letters, spaces, '_' and
-// '-') and it has more fields or that name ends in "id" ("id,companyName",
-// "Device Id"). Blank lines are skipped, and so is everything from a '#'
+// file of one bare id a line is such a CSV. Lines end in LF, CRLF or a lone
+// CR, and a byte order mark starting a line (two files joined) is skipped.
+// The first record is a header, and skipped, when its first field is a
+// column name (letters, spaces, '_' and '-') and it has more fields or that
+// name ends in "id" ("id,companyName", "Device Id"); such a record further
+// on is an error. Blank lines are skipped, and so is everything from a '#'
 // outside a quoted field to the end of its line. Reading stops at a size
 // bound, so a wrong file cannot fill memory.
 //
@@ -94,7 +96,7 @@ func Load(r io.Reader, name string, maxBytes int64) (File, error) {
 		}
 		return File{}, err
 	}
-	return parse(stripComments(lineEnds(text)), name)
+	return parse(stripComments(text), name)
 }
 
 func size(n int64) string {
@@ -144,7 +146,7 @@ func parse(text, name string) (File, error) {
 		}
 		// Two exports joined with cat: the second header would otherwise be
 		// taken for an id.
-		if len(rec) > 1 && isColumnName(id) {
+		if isColumnName(id) && (len(rec) > 1 || namesID(id)) {
 			return File{}, &Error{name, line, fmt.Sprintf("%s is a header row, but only the first row may be one: remove this row", QuoteShort(strings.Join(rec, ",")))}
 		}
 		out.Records = append(out.Records, Record{Line: line, ID: id})
@@ -274,22 +276,15 @@ func stripComments(s string) string {
 	return b.String()
 }
 
-// lineEnds turns old Mac line ends (a lone CR) into LF, which
-// encoding/csv would otherwise read as text inside one long line, joining
-// two ids into one.
-func lineEnds(s string) string {
-	if strings.IndexByte(s, '\r') < 0 {
-		return s
-	}
-	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
-}
-
 // decode returns the file as UTF-8 text (see textenc.NewReader: invalid
-// UTF-8 is left as is, only an id holding it is wrong). On a *textenc.Error
-// the text up to the bad character comes back too, to name its line.
+// UTF-8 is left as is, only an id holding it is wrong) with LF line ends
+// and no byte order mark starting a line (textenc.NewLineReader: a lone CR
+// would join two ids into one, and the mark that joining two files leaves
+// would make the second header an id). On a *textenc.Error the text up to
+// the bad character comes back too, to name its line.
 func decode(data []byte) (string, error) {
 	var b strings.Builder
 	b.Grow(len(data))
-	_, err := io.Copy(&b, textenc.NewReader(bytes.NewReader(data)))
+	_, err := io.Copy(&b, textenc.NewLineReader(textenc.NewReader(bytes.NewReader(data))))
 	return b.String(), err
 }

@@ -92,6 +92,14 @@ func TestRead(t *testing.T) {
 		{name: "empty rows", in: ",,\n \n", want: ""},
 
 		{name: "second header", in: "id,companyName\n" + idA + ",x\nid,companyName\n" + idB + ",y\n", wantErr: `f:3: "id,companyName" is a header row, but only the first row may be one: remove this row`},
+		// cat of two exports, the second written by PowerShell 5.1's
+		// Out-File -Encoding utf8 (or copy /b of two UTF-16 files): its
+		// byte order mark starts line 3.
+		{name: "second header after a byte order mark", in: "id,companyName\n" + idA + ",x\n\uFEFFid,companyName\n" + idB + ",y\n", wantErr: `f:3: "id,companyName" is a header row, but only the first row may be one: remove this row`},
+		{name: "second one-column header after a byte order mark", in: "id\r\n" + idA + "\r\n\uFEFFid\r\n" + idB + "\r\n", wantErr: `f:3: "id" is a header row, but only the first row may be one: remove this row`},
+		{name: "second one-column header", in: "deviceId\n" + idA + "\ndeviceId\n" + idB + "\n", wantErr: `f:3: "deviceId" is a header row, but only the first row may be one: remove this row`},
+		{name: "utf-16 files joined", in: string(utf16LE("id\r\n"+idA+"\r\n", true)) + string(utf16LE(idB+"\r\n", true)), want: "2:" + idA + " 3:" + idB},
+		{name: "two byte order marks", in: "\uFEFF\uFEFF" + idA + "\n", want: "1:" + idA},
 		{name: "empty first column", in: idA + "\n,Contoso\n", wantErr: "f:2: the first column is empty: put the id first on the line"},
 		{name: "inch mark after the id", in: idA + `,Contoso 27" monitors` + "\n# a comment\n" + idB + "\n", want: "1:" + idA + " 3:" + idB},
 		{name: "old Mac line ends", in: idA + "\r" + idB + "\r", want: "1:" + idA + " 2:" + idB},
@@ -161,6 +169,8 @@ func FuzzRead(f *testing.F) {
 		",x\n",
 		"Device Id\nid,x\n",
 		"\x00\xff#\n",
+		"id\n" + idA + "\n\uFEFFid\n" + idB + "\n",
+		"\uFEFF\uFEFF" + idA + "\r" + idB,
 		string(utf16LE(idA+"\n", true)),
 		string(utf16BE(idA+"\n", false)) + "\x00",
 	} {

@@ -1,14 +1,17 @@
 // Package safetext makes text that came from a server safe to show on a
-// terminal: on one line, bounded, with control characters and Unicode
-// bidirectional controls escaped so that they can neither drive the
-// terminal (ANSI escape sequences) nor reorder what the user reads
-// ("Trojan Source" overrides). The CLI's table cells and error lines and
-// the wrapper's error texts all go through it.
+// terminal: on one line, bounded, with control characters, Unicode
+// bidirectional controls and invisible format characters escaped so that
+// they can neither drive the terminal (ANSI escape sequences), reorder what
+// the user reads ("Trojan Source" overrides), nor hide in a value (a serial
+// number ending in a zero-width space looks like one without). The CLI's
+// table cells and error lines and the wrapper's error texts all go through
+// it.
 package safetext
 
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -21,10 +24,14 @@ const Truncated = " (truncated)"
 // Dangerous reports a rune that must not reach a terminal as is: C0 and C1
 // control characters, DEL, the bidirectional embedding, override and
 // isolate controls (U+202A–U+202E, U+2066–U+2069), the implicit marks
-// (U+200E, U+200F, U+061C), the line and paragraph separators, and an
-// invalid encoding.
+// (U+200E, U+200F, U+061C), the other Unicode format characters (category
+// Cf: zero-width space, joiners, word joiner, byte order mark, soft hyphen,
+// tag characters), which are invisible, the line and paragraph separators,
+// and an invalid encoding.
 func Dangerous(r rune) bool {
 	switch {
+	case r < 0x80:
+		return r < 0x20 || r == 0x7f
 	case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
 		return true
 	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
@@ -34,7 +41,27 @@ func Dangerous(r rune) bool {
 	case r == utf8.RuneError:
 		return true
 	}
-	return false
+	return unicode.Is(unicode.Cf, r)
+}
+
+// joins reports whether the zero-width joiner or non-joiner s[i:i+n] is
+// kept: between two visible characters beyond ASCII it is part of how the
+// text is written (an emoji sequence such as 👨‍👩‍👧, which go-runewidth
+// counts as the one two-column glyph a terminal draws; Persian, Arabic and
+// Indic words), not hidden in it. Anywhere else (in or beside ASCII, at an
+// end, beside another invisible character) it is escaped.
+func joins(s string, i, n int) bool {
+	if r, _ := utf8.DecodeRuneInString(s[i:]); r != 0x200c && r != 0x200d {
+		return false
+	}
+	before, _ := utf8.DecodeLastRuneInString(s[:i])
+	after, _ := utf8.DecodeRuneInString(s[i+n:])
+	return visible(before) && visible(after)
+}
+
+// visible: a character beyond ASCII that is drawn.
+func visible(r rune) bool {
+	return r >= 0x80 && !Dangerous(r) && !unicode.IsSpace(r)
 }
 
 // escape writes r as a Go-style escape.
@@ -50,6 +77,8 @@ func escape(b *strings.Builder, r rune) {
 		b.WriteString(`\ufffd`)
 	case r < 0x80:
 		fmt.Fprintf(b, `\x%02x`, r)
+	case r > 0xffff: // a tag character
+		fmt.Fprintf(b, `\U%08x`, r)
 	default:
 		fmt.Fprintf(b, `\u%04x`, r)
 	}
@@ -57,7 +86,9 @@ func escape(b *strings.Builder, r rune) {
 
 // Cell returns s for a table cell: every dangerous rune (tabs and newlines
 // included, which would break the columns) written as an escape such as
-// \t, \x1b or \u202e; text without any is returned unchanged.
+// \t, \x1b, \u202e or \u200b, but for a joiner between two visible
+// characters beyond ASCII (see joins); text without any is returned
+// unchanged.
 func Cell(s string) string {
 	if strings.IndexFunc(s, Dangerous) < 0 && utf8.ValidString(s) {
 		return s
@@ -66,7 +97,7 @@ func Cell(s string) string {
 	for i, w := 0, 0; i < len(s); i += w {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		w = n
-		if Dangerous(r) {
+		if Dangerous(r) && !joins(s, i, n) {
 			escape(&b, r)
 			continue
 		}
@@ -77,8 +108,8 @@ func Cell(s string) string {
 
 // Line folds s into one line of at most max bytes (MaxLine when max <= 0):
 // runs of white space (newlines and tabs included) become one space,
-// other dangerous runes are escaped, and a longer text is cut at a rune
-// boundary and ends with Truncated.
+// other dangerous runes are escaped as Cell escapes them, and a longer text
+// is cut at a rune boundary and ends with Truncated.
 func Line(s string, max int) string {
 	if max <= 0 {
 		max = MaxLine
@@ -100,7 +131,7 @@ func Line(s string, max int) string {
 			b.WriteByte(' ')
 			space = false
 		}
-		if Dangerous(r) {
+		if Dangerous(r) && !joins(s, i, n) {
 			escape(&b, r)
 			continue
 		}

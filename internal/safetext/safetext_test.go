@@ -17,6 +17,19 @@ func TestCellAndLine(t *testing.T) {
 		{"bad\xffutf8", `bad\ufffdutf8`, `bad\ufffdutf8`},
 		{"  lead\r\n\r\ntrail  ", `  lead\r\n\r\ntrail  `, "lead trail"},
 		{"Café 😀", "Café 😀", "Café 😀"},
+		// Invisible format characters (Cf) are shown: "S1\u200b" is not
+		// "S1".
+		{"S1\u200b", `S1\u200b`, `S1\u200b`},
+		{"\ufeffid \u2060x\u00ad", `\ufeffid \u2060x\u00ad`, `\ufeffid \u2060x\u00ad`},
+		{"a\u200db\u200cc", `a\u200db\u200cc`, `a\u200db\u200cc`},
+		{"🏴\U000e0067\U000e0062\U000e007f", `🏴\U000e0067\U000e0062\U000e007f`, `🏴\U000e0067\U000e0062\U000e007f`},
+		// A joiner between visible characters beyond ASCII is how the text
+		// is written: emoji sequences, Persian, Devanagari.
+		{"👨\u200d👩\u200d👧 ❤\ufe0f\u200d🔥", "👨\u200d👩\u200d👧 ❤\ufe0f\u200d🔥", "👨\u200d👩\u200d👧 ❤\ufe0f\u200d🔥"},
+		{"می\u200cخواهم क्\u200dष", "می\u200cخواهم क्\u200dष", "می\u200cخواهم क्\u200dष"},
+		// Not between two of them: at an end, beside a space or another
+		// invisible character.
+		{"😀\u200d \u200d😀 é\u200d\u200bé \u200c", `😀\u200d \u200d😀 é\u200d\u200bé \u200c`, `😀\u200d \u200d😀 é\u200d\u200bé \u200c`},
 	} {
 		if got := Cell(tc.in); got != tc.cell {
 			t.Errorf("Cell(%q) = %q, want %q", tc.in, got, tc.cell)
@@ -41,13 +54,20 @@ func TestLineBound(t *testing.T) {
 // FuzzSafe: whatever the input, the output holds no dangerous rune, is
 // valid UTF-8, and a line is one bounded line.
 func FuzzSafe(f *testing.F) {
-	for _, s := range []string{"a\x1b[2J", "\u202e\u2066", "x\n\ty", "\xff\xfe"} {
+	for _, s := range []string{"a\x1b[2J", "\u202e\u2066", "x\n\ty", "\xff\xfe", "S1\u200b\ufeff", "👨\u200d👩 a\u200d\u200cé\u200dé\u200d", "🏴\U000e0067"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, out := range []string{Cell(s), Line(s, 64)} {
-			if !utf8.ValidString(out) || strings.IndexFunc(out, Dangerous) >= 0 {
+			if !utf8.ValidString(out) {
 				t.Fatalf("%q -> %q", s, out)
+			}
+			// The only dangerous runes left are joiners between two
+			// visible characters (or cut from the second by Line's bound).
+			for i, r := range out {
+				if Dangerous(r) && !joins(out, i, utf8.RuneLen(r)) && !strings.HasPrefix(out[i+utf8.RuneLen(r):], Truncated) {
+					t.Fatalf("%q -> %q: %U at %d", s, out, r, i)
+				}
 			}
 		}
 		if l := Line(s, 64); len(l) > 64+len(`\u0000`)+len(Truncated) {

@@ -16,6 +16,7 @@ package textenc
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -176,4 +177,98 @@ done:
 		}
 		u.err = err
 	}
+}
+
+// bom is U+FEFF, the byte order mark, in UTF-8.
+var bom = []byte("\xEF\xBB\xBF")
+
+// NewLineReader returns a reader of r's UTF-8 text (NewReader's) with every
+// line end as LF, and without a byte order mark at the start of any line.
+// A lone CR, an old Mac's line end, becomes LF: encoding/csv would
+// otherwise read it as text, making a whole file one line. A byte order
+// mark at the start of a line is what joining two files leaves (`cat a b`,
+// `copy /b`, PowerShell 5.1's Out-File -Encoding utf8 appended to): the
+// second file's header would start with an invisible character and no
+// longer read as one.
+//
+// A *bufio.Reader is used as it is, as NewReader's UTF-8 reader is.
+func NewLineReader(r io.Reader) io.Reader {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 64<<10)
+	}
+	return &lineReader{src: br, start: true}
+}
+
+// lineReader is NewLineReader's reader.
+type lineReader struct {
+	src   *bufio.Reader
+	start bool // at the start of a line
+	cr    bool // the last byte read was a CR, given as LF: an LF next is its
+}
+
+func (l *lineReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		buf, _ := l.src.Peek(l.src.Buffered())
+		if len(buf) == 0 {
+			if n > 0 {
+				break
+			}
+			if _, err := l.src.Peek(1); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		used, wait := 0, false
+		for used < len(buf) && n < len(p) {
+			switch c := buf[used]; {
+			case l.cr && c == '\n':
+				l.cr = false
+				used++
+			case l.start && c == 0xEF && len(buf)-used < 3:
+				// Perhaps a byte order mark, cut by the buffer's end.
+				wait = true
+			case l.start && c == 0xEF && buf[used+1] == bom[1] && buf[used+2] == bom[2]:
+				used += 3
+				l.cr = false
+			case c == '\r':
+				p[n] = '\n'
+				n++
+				used++
+				l.cr, l.start = true, true
+			default:
+				// A run up to the next CR, or to a line end followed by
+				// what may be a byte order mark.
+				seg := buf[used:min(len(buf), used+len(p)-n)]
+				if i := bytes.IndexByte(seg, '\r'); i >= 0 {
+					seg = seg[:i]
+				}
+				if i := bytes.Index(seg, []byte{'\n', 0xEF}); i >= 0 {
+					seg = seg[:i+1]
+				}
+				n += copy(p[n:], seg)
+				used += len(seg)
+				l.cr, l.start = false, seg[len(seg)-1] == '\n'
+			}
+			if wait {
+				break
+			}
+		}
+		l.src.Discard(used)
+		if !wait {
+			continue
+		}
+		if n > 0 || used > 0 {
+			if n > 0 {
+				break
+			}
+			continue
+		}
+		// The buffer starts with the cut mark: read on to tell.
+		if b, _ := l.src.Peek(3); len(b) < 3 {
+			l.start = false // the text ends first: not a mark
+		}
+	}
+	return n, nil
 }

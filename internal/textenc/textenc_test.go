@@ -260,3 +260,99 @@ func BenchmarkNewReader10MB(b *testing.B) {
 		})
 	}
 }
+
+// lineRef is NewLineReader's reference: CRLF and lone CRs to LF, then any
+// byte order marks at the start of a line dropped.
+func lineRef(s string) string {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	var b strings.Builder
+	start := true
+	for i := 0; i < len(s); {
+		if start && strings.HasPrefix(s[i:], "\uFEFF") {
+			i += len("\uFEFF")
+			continue
+		}
+		b.WriteByte(s[i])
+		start = s[i] == '\n'
+		i++
+	}
+	return b.String()
+}
+
+// readLines reads in through NewLineReader, from a source that hands over
+// the bytes as read does, in reads of the size given (0: whole).
+func readLines(in []byte, read func(io.Reader) io.Reader, oneByteOut bool) (string, error) {
+	var r io.Reader = NewLineReader(read(bytes.NewReader(in)))
+	if oneByteOut {
+		r = iotest.OneByteReader(r)
+	}
+	out, err := io.ReadAll(r)
+	return string(out), err
+}
+
+func TestNewLineReader(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"empty", "", ""},
+		{"LF", "a\nb\n", "a\nb\n"},
+		{"CRLF", "a\r\nb\r\n", "a\nb\n"},
+		{"lone CR (old Mac)", "a\rb\rc", "a\nb\nc"},
+		{"CR CR LF", "a\r\r\nb", "a\n\nb"},
+		{"two files joined, the second with a mark", "id\r\nd1\r\n\uFEFFid\r\nd2\r\n", "id\nd1\nid\nd2\n"},
+		{"marks at the start", "\uFEFF\uFEFFd1\n", "d1\n"},
+		{"mark after a lone CR", "a\r\uFEFFb", "a\nb"},
+		{"mark between CR and LF", "a\r\uFEFF\nb", "a\n\nb"},
+		{"mark inside a line stays", "a\uFEFF\nb \uFEFF", "a\uFEFF\nb \uFEFF"},
+		{"not a mark", "\xEF\xBB\n\xEF\n\xEF\xBC\x8C", "\xEF\xBB\n\xEF\n\xEF\xBC\x8C"},
+		{"cut mark at the end", "a\n\xEF\xBB", "a\n\xEF\xBB"},
+	}
+	for _, tt := range tests {
+		if ref := lineRef(tt.in); ref != tt.want {
+			t.Fatalf("%s: reference %q, want %q", tt.name, ref, tt.want)
+		}
+		for src, read := range sources {
+			for _, oneOut := range []bool{false, true} {
+				got, err := readLines([]byte(tt.in), read, oneOut)
+				if got != tt.want || err != nil {
+					t.Errorf("%s, %s, one byte out %v: %q, %v; want %q", tt.name, src, oneOut, got, err, tt.want)
+				}
+			}
+		}
+	}
+}
+
+// TestNewLineReaderUTF16: a PowerShell 5.1 file joined to another, both
+// UTF-16 with a byte order mark, and lone CRs in UTF-16: read as one text
+// with LF line ends; the decoder's error comes through after the text
+// before it.
+func TestNewLineReaderUTF16(t *testing.T) {
+	in := cat(utf16LE("id\r\nd1\r\n", true), utf16LE("id\rd2\r", true))
+	got, err := io.ReadAll(NewLineReader(NewReader(iotest.HalfReader(bytes.NewReader(in)))))
+	if string(got) != "id\nd1\nid\nd2\n" || err != nil {
+		t.Errorf("got %q, %v", got, err)
+	}
+	bad := cat(utf16LE("a\rb", true), []byte{0x00, 0xDC})
+	got, err = io.ReadAll(NewLineReader(NewReader(bytes.NewReader(bad))))
+	var e *Error
+	if string(got) != "a\nb" || !errors.As(err, &e) || e.Offset != 8 {
+		t.Errorf("got %q, %v", got, err)
+	}
+}
+
+// FuzzNewLineReader: any bytes, however handed over and read, come out as
+// the reference makes them.
+func FuzzNewLineReader(f *testing.F) {
+	for _, s := range []string{"", "a\rb\r\n\r", "x\n\uFEFFid\r\uFEFF\uFEFF\n", "\xEF\xBB", "\r\xEF\xBB\xBF\n\xEF"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		want := lineRef(string(in))
+		for src, read := range sources {
+			for _, oneOut := range []bool{false, true} {
+				got, err := readLines(in, read, oneOut)
+				if got != want || err != nil {
+					t.Fatalf("%s, one byte out %v: %q, %v; reference %q", src, oneOut, got, err, want)
+				}
+			}
+		}
+	})
+}

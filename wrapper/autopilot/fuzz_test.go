@@ -22,6 +22,11 @@ func FuzzRead(f *testing.F) {
 		lines(infoHeader, `PF"3,,`, "PF3ZK1A0,,"+short+"=", "PF3ZK1A0,,"+short+",x"),
 		lines(infoHeader, infoHeader),
 		"#TYPE x\n" + lines(infoHeader, "a,b,c"),
+		lines(",Windows ProduCt ID,HArdwAre HAsh", ",,"+strings.Repeat("0", 100)),
+		lines("Hardware Hash", short),
+		lines(infoHeader, "S1\u200b,,"+short, "S1,,"+short+"AAAA"),
+		strings.ReplaceAll(lines(infoHeader, "PF3ZK1A0,,"+short, "PF3ZK1B7,,"+short+"AAAA"), "\n", "\r"),
+		lines(infoHeader, "PF3ZK1A0,,"+short) + "\uFEFF" + lines(infoHeader, `PF3ZK1B7, "x""`, "y,,"),
 		"\xEF\xBB\xBF" + lines(infoHeader, "PF3ZK1A0,,"+short),
 		string(utf16LE(lines(infoHeader, "PF3ZK1A0,,"+short), true)),
 		string(utf16BE(lines(infoHeader, "PF3ZK1A0,,"+short), true)),
@@ -53,15 +58,18 @@ func FuzzRead(f *testing.F) {
 		}
 		hashes := map[string]bool{}
 		for _, d := range file.Devices {
+			// doc.go's rule: a hardware hash (with or without a serial
+			// number), a product key, or serial + manufacturer + model.
 			s, p, h := d.SerialNumber != "", d.ProductKey != "", d.HardwareHash != ""
-			if !(p || h && s || s && d.ManufacturerName != "" && d.ModelName != "") {
+			if !(p || h || s && d.ManufacturerName != "" && d.ModelName != "") {
 				t.Fatalf("accepted a device without an identity: %+v", d)
 			}
 			if d.Row < 2 {
 				t.Fatalf("device row %d", d.Row)
 			}
 			for _, v := range []string{d.SerialNumber, d.ProductKey, d.HardwareHash, d.ManufacturerName, d.ModelName} {
-				if v != strings.TrimSpace(v) || len(v) > MaxCellBytes || !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0 {
+				if v != strings.TrimSpace(v) || len(v) > MaxCellBytes || !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0 ||
+					strings.IndexFunc(v, func(r rune) bool { return unicode.Is(unicode.Cf, r) }) >= 0 {
 					t.Fatalf("accepted value %q", v)
 				}
 			}

@@ -137,10 +137,11 @@ func (rd *reader) readHeader(line int, rec []string) bool {
 		rd.add(line, "", "the header has none of the columns Device Serial Number, Windows Product ID and Hardware Hash; "+
 			"start the file with a header line such as \"Device Serial Number,Windows Product ID,Hardware Hash\"")
 		return false
-	case !has[fieldProductKey] && !(has[fieldHash] && has[fieldSerial]) &&
+	case !has[fieldProductKey] && !has[fieldHash] &&
 		!(has[fieldSerial] && has[fieldManufacturer] && has[fieldModel]):
-		rd.add(line, "", "the header's columns cannot identify a device; add a Windows Product ID column, "+
-			"a Device Serial Number and a Hardware Hash column, or Device Serial Number, Manufacturer name and Device model columns")
+		// A hardware hash identifies a device alone (row.go's checkIdentity).
+		rd.add(line, "", "the header's columns cannot identify a device; add a Hardware Hash column, "+
+			"a Windows Product ID column, or Manufacturer name and Device model columns")
 		return false
 	}
 	switch {

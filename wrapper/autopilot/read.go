@@ -156,7 +156,10 @@ func read(r io.Reader, o ReadOptions) (*File, error) {
 		lr = &limitReader{r: r, remaining: o.MaxBytes}
 		r = lr
 	}
-	cr := csv.NewReader(textenc.NewReader(bufio.NewReaderSize(r, 64<<10)))
+	// Old Mac line ends (a lone CR) and two files joined read as lines
+	// (textenc.NewLineReader); a record is bounded (recordReader).
+	text := textenc.NewLineReader(textenc.NewReader(bufio.NewReaderSize(r, 64<<10)))
+	cr := csv.NewReader(newRecordReader(text, maxRecordBytes))
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	cr.ReuseRecord = true
@@ -175,7 +178,11 @@ func read(r io.Reader, o ReadOptions) (*File, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			var ee *textenc.Error
+			var re *recordError
 			switch {
+			case errors.As(err, &re):
+				rd.add(re.line, "", "%s", re)
+				return nil, rd.failure()
 			case errors.As(err, &pe):
 				rd.syntax(pe)
 				if !haveHeader {

@@ -146,6 +146,8 @@ func TestEncodings(t *testing.T) {
 		{"UTF-16LE no BOM", utf16LE(text, false)},
 		{"UTF-16BE no BOM", utf16BE(text, false)},
 		{"CRLF", []byte(crlf)},
+		{"CR (old Mac)", []byte(strings.ReplaceAll(text, "\n", "\r"))},
+		{"UTF-16LE BOM CR", utf16LE(strings.ReplaceAll(text, "\n", "\r"), true)},
 		{"no final newline", []byte(strings.TrimSuffix(crlf, "\r\n"))},
 		{"quoted", []byte(quoted)},
 		{"quoted UTF-8 BOM CRLF", append([]byte("\xEF\xBB\xBF"), strings.ReplaceAll(quoted, "\n", "\r\n")...)},
@@ -249,7 +251,7 @@ func TestHeaders(t *testing.T) {
 		},
 		{
 			name: "serial number alone", header: "Device Serial Number",
-			problems: []Problem{{Row: 1, Message: "the header's columns cannot identify a device; add a Windows Product ID column, a Device Serial Number and a Hardware Hash column, or Device Serial Number, Manufacturer name and Device model columns"}},
+			problems: []Problem{{Row: 1, Message: "the header's columns cannot identify a device; add a Hardware Hash column, a Windows Product ID column, or Manufacturer name and Device model columns"}},
 		},
 	}
 	for _, tt := range tests {
@@ -276,6 +278,27 @@ func TestHeaders(t *testing.T) {
 				t.Errorf("Warnings = %q\nwant %q", ve.Warnings, tt.warnings)
 			}
 		})
+	}
+}
+
+// TestHashOnlyColumn: a hardware hash identifies a device alone, so a file
+// whose one identity column is Hardware Hash is read, as one with an empty
+// Device Serial Number column is.
+func TestHashOnlyColumn(t *testing.T) {
+	want := []Device{{Row: 2, HardwareHash: h1}, {Row: 3, HardwareHash: h2}}
+	for name, in := range map[string]string{
+		"hash column alone":            lines("Hardware Hash", h1, h2),
+		"hash and an ignored column":   lines("Group Tag,Hardware Hash", "Sales,"+h1, ","+h2),
+		"hash and empty serial column": lines("Device Serial Number,Hardware Hash", ","+h1, ","+h2),
+	} {
+		f, err := Read(strings.NewReader(in), nil)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if !reflect.DeepEqual(f.Devices, want) || f.Layout != LayoutOther {
+			t.Errorf("%s: Devices = %+v, Layout %v", name, f.Devices, f.Layout)
+		}
 	}
 }
 
@@ -329,6 +352,14 @@ func TestBadRows(t *testing.T) {
 			Problem{Column: "Device Serial Number", Message: "the Device Serial Number value contains the control character U+0009 (such as a tab or line break); remove it"}},
 		{"control character in hash", infoHeader, "PF3ZK1A0,," + h1[:10] + "\x7f" + h1[11:],
 			Problem{Column: "Hardware Hash", Message: "the Hardware Hash value contains the control character U+007F (such as a tab or line break); remove it"}},
+		{"zero-width space after the serial", infoHeader, "PF3ZK1A0\u200b,," + h1,
+			Problem{Column: "Device Serial Number", Message: "the Device Serial Number value contains the invisible character U+200B at position 9; remove it"}},
+		{"byte order mark in a value", infoHeader, "PF3ZK1A0,\uFEFF00330-80000-00000-AA123," + h1,
+			Problem{Column: "Windows Product ID", Message: "the Windows Product ID value contains the invisible character U+FEFF at position 1; remove it"}},
+		{"word joiner in a hash", infoHeader, "PF3ZK1A0,," + h1[:10] + "\u2060" + h1[10:],
+			Problem{Column: "Hardware Hash", Message: "the Hardware Hash value contains the invisible character U+2060 at position 11; remove it"}},
+		{"zero-width joiner in a model", infoHeader + ",Manufacturer name,Device model", "PF3ZK1A0,,,HP,Elite\u200dBook",
+			Problem{Column: "Device model", Message: "the Device model value contains the invisible character U+200D at position 6; remove it"}},
 		{"invalid UTF-8", partner, "PF3ZK1A0,,,Soci\xe9t\xe9,Model",
 			Problem{Column: "Manufacturer name", Message: "the Manufacturer name value is not valid UTF-8 text; save the file as UTF-8 (or UTF-16, as PowerShell writes it) and try again"}},
 		{"more values than columns", infoHeader, "PF3ZK1A0,," + h1 + ",extra",

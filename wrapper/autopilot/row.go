@@ -97,9 +97,18 @@ func (rd *reader) checkValue(line int, column string, f field, v string) bool {
 		rd.add(line, column, "the %s value is not valid UTF-8 text; save the file as UTF-8 (or UTF-16, as PowerShell writes it) and try again", fieldNames[f])
 		return false
 	}
+	pos := 0
 	for _, c := range v {
+		pos++
 		if unicode.IsControl(c) {
 			rd.add(line, column, "the %s value contains the control character %U (such as a tab or line break); remove it", fieldNames[f], c)
+			return false
+		}
+		// A format character (zero-width space, joiner, byte order mark)
+		// is invisible: "S1\u200b" looks like "S1", passes the duplicate
+		// check and is another device to Partner Center.
+		if unicode.Is(unicode.Cf, c) {
+			rd.add(line, column, "the %s value contains the invisible character %U at position %d; remove it", fieldNames[f], c, pos)
 			return false
 		}
 	}
