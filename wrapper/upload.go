@@ -360,7 +360,7 @@ func checkTrackingID(id string) error {
 		return err
 	}
 	if strings.IndexFunc(id, safetext.Dangerous) >= 0 || !utf8.ValidString(id) {
-		return &InvalidArgumentError{Argument: "tracking id", Value: id, Problem: "has control or bidi characters, which no tracking id has"}
+		return &InvalidArgumentError{Argument: "tracking id", Value: id, Problem: "has control, bidi or invisible characters, which no tracking id has"}
 	}
 	return nil
 }

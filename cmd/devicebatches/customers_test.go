@@ -40,9 +40,10 @@ func TestParseCustomers(t *testing.T) {
 		// A repeated customer is skipped (readIDFile warns): fetching it
 		// once is what was asked.
 		{name: "duplicate, any case", in: idA + "\n" + strings.ToUpper(idA) + "\n" + idB + "\n" + idA + "\n", want: []string{idA, idB}},
-		// No ids is zero customers (TestListCustomersNone), not an error.
-		{name: "empty", in: "", want: []string{}},
-		{name: "only comments", in: "# a\n\n#b\n", want: []string{}},
+		// A header alone is zero customers (TestListCustomersNone); nothing
+		// at all is a failed export or the wrong file.
+		{name: "empty", in: "", wantErr: "customers.txt: no customer ids"},
+		{name: "only comments", in: "# a\n\n#b\n", wantErr: "customers.txt: no customer ids"},
 		{name: "header only", in: "id,companyName,domain,relationshipToPartner\n", want: []string{}},
 		{name: "long line", in: idA + "\n" + strings.Repeat("x", 5000) + "\n", wantErr: `customers.txt:2: "xxxx`},
 		// customers -o csv | iconv -t utf-16: UTF-16 with a byte order mark.
@@ -333,9 +334,10 @@ func TestFanOutCutShortOneLine(t *testing.T) {
 
 // TestListCustomersNone: README's pipeline, `customers --name-prefix Zzz -o
 // csv > none.csv; list --customers-file none.csv`, with a prefix nobody
-// has. A header alone, or an empty stdin, is zero customers: the usual
-// summary, exit 0, as `list --all-customers --name-prefix Zzz` does. A file
-// on disk holding nothing at all is zero customers too, with a note.
+// has. A header alone is zero customers: the usual summary, exit 0, as
+// `list --all-customers --name-prefix Zzz` does. An empty stdin or a file
+// of nothing (or only comments) is a usage error: an export always prints
+// its header, so nothing means the export failed.
 func TestListCustomersNone(t *testing.T) {
 	t.Parallel()
 	base := sandboxURL(t, 8)
@@ -359,9 +361,6 @@ func TestListCustomersNone(t *testing.T) {
 		{name: "header only, json", file: write("none.csv", none), format: "json", stdout: "[]\n"},
 		{name: "header only, csv", file: write("none.csv", none), format: "csv", stdout: "customerId,id,status,creationDate,devicesCount,createdBy\n"},
 		{name: "header only on stdin", stdin: none, file: "-", format: "jsonl"},
-		{name: "empty stdin", stdin: "", file: "-", format: "jsonl"},
-		{name: "empty file", file: write("empty.txt", ""), format: "jsonl", note: "empty.txt holds no customer ids (nor a header row): nothing to list"},
-		{name: "only comments", file: write("comments.txt", "# customers\n\n"), format: "table", stdout: "CUSTOMER  ID  STATUS  CREATED  DEVICES\n", note: "comments.txt holds no customer ids"},
 	}
 	for _, tt := range tests {
 		code, out, errOut := runCLIStdin(t, tt.stdin, "list", "--base-url", base, "--customers-file", tt.file, "-o", tt.format)
@@ -374,6 +373,17 @@ func TestListCustomersNone(t *testing.T) {
 		}
 		if hasNote := len(lines) > 1; hasNote != (tt.note != "") || !strings.Contains(errOut, tt.note) {
 			t.Errorf("%s: stderr %q, want note %q", tt.name, errOut, tt.note)
+		}
+	}
+	// Nothing at all: the export failed, or the file is the wrong one.
+	for _, tt := range []struct{ name, stdin, file string }{
+		{"empty stdin (failed export, no pipefail)", "", "-"},
+		{"empty file", "", write("empty.txt", "")},
+		{"only comments", "", write("comments.txt", "# customers\n\n")},
+	} {
+		code, out, errOut := runCLIStdin(t, tt.stdin, "list", "--base-url", base, "--customers-file", tt.file, "-o", "jsonl")
+		if code != exitUsage || out != "" || !strings.Contains(errOut, "no customer ids") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 saying no customer ids", tt.name, code, out, errOut)
 		}
 	}
 	// The same filter without a file: the same summary, exit 0.

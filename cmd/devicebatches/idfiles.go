@@ -26,7 +26,7 @@ type idKind struct {
 	// `customers -o csv` writes a customer the service listed twice
 	// twice); a device repeated would be sent twice in one request.
 	skipRepeats bool
-	// noneOK: a file of no ids is zero of them, not an error. A
+	// noneOK: a header row with no ids is zero of them, not an error. A
 	// customers export that matched nobody (a header alone) is a listing
 	// of zero customers, as `list --all-customers` with that filter is; a
 	// profile assigned to no device is a mistake.
@@ -102,10 +102,11 @@ func parseIDs(r io.Reader, name string, kind idKind) ([]string, error) {
 // is not one. When kind.skipRepeats, repeats are skipped instead, and note
 // is one warning naming the first repeat's name:line and their number.
 //
-// With kind.noneOK, no ids is not an error: a header alone or an empty
-// stdin (a pipeline whose export matched nothing) is silently zero ids,
-// and a file on disk holding nothing, or only comments, zero ids with a
-// note, since a wrong or truncated file looks like that too.
+// With kind.noneOK, a header row alone (an export that matched nothing) is
+// zero ids, not an error. An empty stdin, or a file holding nothing or
+// only comments, stays a usage error: an export prints its header even
+// when it matches nobody, so nothing at all means it failed (in a pipeline
+// without pipefail) or the file is the wrong one.
 func parseIDsNoting(r io.Reader, name string, kind idKind) (ids []string, note string, err error) {
 	file, err := idfile.Load(r, name, 0)
 	recs := file.Records
@@ -141,10 +142,7 @@ func parseIDsNoting(r io.Reader, name string, kind idKind) (ids []string, note s
 	if repeats > 1 {
 		note += fmt.Sprintf(" (%d repeated lines skipped in all)", repeats)
 	}
-	if len(ids) == 0 && kind.noneOK {
-		if !file.Header && name != "stdin" {
-			note = fmt.Sprintf("%s holds no %s ids (nor a header row): nothing to list", name, kind.what)
-		}
+	if len(ids) == 0 && kind.noneOK && file.Header {
 		return ids, note, nil
 	}
 	if len(ids) == 0 {
