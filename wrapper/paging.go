@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/partnercenter-go/devicebatches/internal/pchttp"
 	"github.com/partnercenter-go/devicebatches/internal/pcjson"
@@ -185,7 +186,8 @@ type PropertyError struct {
 	Item int
 	// Property is the property's name as sent, such as "devicesCount".
 	Property string
-	// Sent is the property's JSON value as sent, compact, at most 80
+	// Sent is the property's JSON value as sent, compact, cleaned of the
+	// client's token and anything JWT-shaped, then cut to at most 80
 	// bytes (then "…"), such as `"5"`.
 	Sent string
 	// Err is the decoder's reason.
@@ -193,23 +195,40 @@ type PropertyError struct {
 }
 
 // Error returns one line: the item, the property, its value as sent and
-// why the model cannot read it.
-func (e *PropertyError) Error() string {
-	return fmt.Sprintf("items[%d].%s is %s as sent, which the model cannot read (%v)", e.Item, e.Property, e.Sent, e.Err)
-}
+// why the model cannot read it (pcjson's format: the two types are one).
+func (e *PropertyError) Error() string { return (*pcjson.PropertyError)(e).Error() }
 
 // Unwrap returns the decoder's reason.
 func (e *PropertyError) Unwrap() error { return e.Err }
 
+// maxSent bounds PropertyError.Sent: enough to recognise a value, never a
+// whole nested object.
+const maxSent = 80
+
 // propertyError turns the decoder's account of an item the model cannot
 // hold into a *PropertyError, its texts cleaned of the client's secrets
-// (a service may echo a token anywhere); other errors pass unchanged.
+// (a service may echo a token anywhere, escaped too, as in a body) before
+// the value is cut, so no prefix of a token is left to show; other errors
+// pass unchanged.
 func (c *Client) propertyError(err error) error {
 	var pe *pcjson.PropertyError
 	if !errors.As(err, &pe) {
 		return err
 	}
-	return &PropertyError{Item: pe.Item, Property: c.secrets.redact(pe.Name), Sent: c.secrets.redact(pe.Sent), Err: c.secrets.redactErr(pe.Err)}
+	sent := string(c.secrets.redactBody([]byte(pe.Sent)))
+	if len(sent) > maxSent {
+		n := maxSent
+		for n > 0 && !utf8.RuneStart(sent[n]) {
+			n-- // not inside a character
+		}
+		sent = sent[:n] + "…"
+	}
+	// The reason may quote the value with its escapes as sent.
+	reason, msg := pe.Err, pe.Err.Error()
+	if clean := string(c.secrets.redactBody([]byte(msg))); clean != msg {
+		reason = &redactedError{msg: clean, err: pe.Err}
+	}
+	return &PropertyError{Item: pe.Item, Property: c.secrets.redact(pe.Property), Sent: sent, Err: reason}
 }
 
 // items adapts walk to an iterator of decoded items; err, from checking
