@@ -47,7 +47,7 @@ func (a *app) runListCustomers(ctx context.Context, f listFlags) error {
 	if err != nil {
 		return err
 	}
-	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
+	return a.withFanOutService(ctx, func(ctx context.Context, client *wrapper.Client) error {
 		lim, err := wrapper.NewRateLimiter(&wrapper.RateLimiterOptions{Ceiling: f.rate})
 		if err != nil {
 			return err

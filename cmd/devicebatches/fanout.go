@@ -206,6 +206,15 @@ func (a *app) fanOut(ctx context.Context, client *wrapper.Client, f listFlags, l
 	return err
 }
 
+// withFanOutService is withService for a fan-out: off the sandbox, the
+// credential gives a token before any customer is fetched (as
+// delete-device's does), so that none found (missingCredentials: exit 2)
+// or one refused is said once, not once per customer with the SDK's whole
+// text, each customer probing the managed identity address again.
+func (a *app) withFanOutService(ctx context.Context, fn func(ctx context.Context, client *wrapper.Client) error) error {
+	return a.withServiceAsking(ctx, func() error { return nil }, fn)
+}
+
 // runAllCustomers is `list --all-customers`: the partner's customers (GET
 // /v1/customers, page by page), and the fan-out over them as they arrive,
 // every request under one learned rate.
@@ -220,7 +229,7 @@ func (a *app) runAllCustomers(ctx context.Context, f listFlags) error {
 	if f.namePrefix != "" && f.domainPrefix != "" {
 		return usagef("--name-prefix and --domain-prefix cannot be used together: Partner Center takes one filter")
 	}
-	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
+	return a.withFanOutService(ctx, func(ctx context.Context, client *wrapper.Client) error {
 		lim, err := wrapper.NewRateLimiter(&wrapper.RateLimiterOptions{Ceiling: f.rate})
 		if err != nil {
 			return err
