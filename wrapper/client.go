@@ -58,9 +58,12 @@ type ClientOptions struct {
 	// Retry.StatusCodes, when not nil (and ShouldRetry is nil), replaces
 	// that list of statuses, as azcore documents: a GET or DELETE is
 	// retried on exactly the statuses it names, none when it is empty
-	// (non-nil); a POST or PATCH still only on 429 and 503 among them, as
-	// any other failed answer may mean it was carried out. Connection
-	// failures are retried as above whatever it says. Retry options given
+	// (non-nil); a POST or PATCH still only on 503 among them, as any
+	// other failed answer may mean it was carried out. A 429 is retried
+	// (after its Retry-After, within MaxRetryDelay and the deadline) and
+	// connection failures as above whatever it says: a throttled request
+	// was never carried out, and a fan-out over many customers depends on
+	// waiting out Partner Center's throttling. Retry options given
 	// per call (runtime.WithRetryOptions), which azcore takes whole, get
 	// the same rule and the same meaning of StatusCodes when their
 	// ShouldRetry is nil.

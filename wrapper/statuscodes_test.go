@@ -15,7 +15,8 @@ import (
 // TestRetryStatusCodesHonoured: a caller's Retry.StatusCodes replaces the
 // statuses a GET or DELETE is retried on, as azcore documents (empty: none);
 // a POST is still retried only on 429 and 503 among them, since any other
-// failed answer may mean it was carried out. The same holds for options
+// failed answer may mean it was carried out. A 429 is retried whatever the
+// list says: it was never carried out. The same holds for options
 // given per call (runtime.WithRetryOptions), which azcore takes whole.
 func TestRetryStatusCodesHonoured(t *testing.T) {
 	t.Parallel()
@@ -38,19 +39,20 @@ func TestRetryStatusCodesHonoured(t *testing.T) {
 	}{
 		{"GET, default list, 500", nil, 500, list, 1 + retries, false},
 		{"GET, empty list: no status retried", []int{}, 500, list, 1, false},
-		{"GET, empty list, 429", []int{}, 429, list, 1, false},
+		{"GET, empty list: 429 still retried", []int{}, 429, list, 1 + retries, false},
 		{"GET, only 404: 500 not retried", []int{404}, 500, list, 1, false},
 		{"GET, only 404: 404 retried", []int{404}, 404, list, 1 + retries, false},
 		{"GET, only 500: 503 not retried", []int{500}, 503, list, 1, false},
 		{"POST, default list, 500", nil, 500, post, 1, false},
 		{"POST, 500 listed: still never resent", []int{500}, 500, post, 1, false},
 		{"POST, 429 listed", []int{500, 429}, 429, post, 1 + retries, false},
-		{"POST, 429 not listed", []int{500}, 429, post, 1, false},
+		{"POST, 429 not listed: still retried", []int{500}, 429, post, 1 + retries, false},
 		{"per call, POST, default list, 500", nil, 500, post, 1, true},
 		{"per call, POST, 500 listed", []int{500}, 500, post, 1, true},
 		{"per call, POST, 503", nil, 503, post, 1 + retries, true},
 		{"per call, GET, default list, 500", nil, 500, list, 1 + retries, true},
 		{"per call, GET, only 404: 500 not retried", []int{404}, 500, list, 1, true},
+		{"per call, GET, only 404: 429 retried", []int{404}, 429, list, 1 + retries, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
