@@ -59,14 +59,15 @@ func (a *app) runListCustomers(ctx context.Context, f listFlags) error {
 
 // failureLine summarises one customer's failure: customer, HTTP status,
 // Partner Center code and the correlation id to quote to Microsoft support.
-func failureLine(r wrapper.CustomerResult) string {
+// format is the fan-out's -o (cliHints).
+func failureLine(r wrapper.CustomerResult, format string) string {
 	var re *wrapper.ResponseError
 	if errors.As(r.Err, &re) {
 		return fmt.Sprintf("customer %s: HTTP %d, code %s, correlation id %s: %s", r.CustomerID, re.StatusCode, orDash(re.Code), orDash(re.CorrelationID), oneLine(re.Description))
 	}
 	var de *wrapper.DecodeError
 	if errors.As(r.Err, &de) {
-		return fmt.Sprintf("customer %s: HTTP %d, unreadable answer, correlation id %s: %s", r.CustomerID, de.StatusCode, orDash(de.CorrelationID), oneLine(cliHints(de.Err).Error()))
+		return fmt.Sprintf("customer %s: HTTP %d, unreadable answer, correlation id %s: %s", r.CustomerID, de.StatusCode, orDash(de.CorrelationID), oneLine(cliHints(de.Err, format).Error()))
 	}
 	return fmt.Sprintf("customer %s: %s", r.CustomerID, oneLine(errText(r.Err)))
 }
@@ -134,17 +135,23 @@ func checkOwnCustomerID(r wrapper.CustomerResult) wrapper.CustomerResult {
 }
 
 // topLevelCustomerIDs returns the value of every top-level member of obj
-// whose key, escapes undone, reads customerId in any case (a reader that
-// matches keys so, as encoding/json does, may keep any of them), in
-// order, and whether one is spelled exactly customerId. Most batches have
-// none, and say so without a parse: no such key can hide without a
-// backslash, an ASCII spelling or 'ſ', the one non-ASCII letter that
-// folds to one of its letters.
+// whose key reads customerId (topLevel), and whether one is spelled
+// exactly so. Most batches have none, and say so without a parse: no such
+// key can hide without a backslash, an ASCII spelling or 'ſ', the one
+// non-ASCII letter that folds to one of its letters.
 func topLevelCustomerIDs(obj []byte) (vals []json.RawMessage, exact bool) {
 	const name = "customerId"
 	if bytes.IndexByte(obj, '\\') < 0 && !bytes.Contains(obj, []byte("ſ")) && !containsFold(obj, `"`+name+`"`) {
 		return nil, false
 	}
+	return topLevel(obj, name)
+}
+
+// topLevel returns the value of every top-level member of the JSON
+// object obj whose key, escapes undone, is name in any case (a reader that
+// matches keys so, as encoding/json does, may keep any of them), in
+// order, and whether one is spelled exactly name.
+func topLevel(obj []byte, name string) (vals []json.RawMessage, exact bool) {
 	dec := json.NewDecoder(bytes.NewReader(obj))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, false

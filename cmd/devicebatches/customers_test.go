@@ -460,3 +460,24 @@ func TestFanOutServiceCustomerID(t *testing.T) {
 		}
 	}
 }
+
+// TestListedCustomerID: --all-customers takes only each listed customer's
+// id from the customer as sent: any case, lower-cased as the model prints
+// it; every id key the same GUID.
+func TestListedCustomerID(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ raw, id, err string }{
+		{`{"id":"` + idA + `","companyProfile":{"companyName":5}}`, idA, ""},
+		{`{"Id":"` + strings.ToUpper(idA) + `"}`, idA, ""},
+		{`{"i\u0064":"` + idA + `","ID":"` + strings.ToUpper(idA) + `"}`, idA, ""},
+		{`{"id":"` + idA + `","ID":"` + idB + `"}`, "", "customer 3 of the listing has id \"" + idB + "\", not one customer's GUID"},
+		{`{"id":5}`, "", "customer 3 of the listing has id 5, not one customer's GUID"},
+		{`{"id":"x"}`, "", `has id "x", not one`},
+		{`{"companyProfile":{"id":"` + idA + `"}}`, "", "customer 3 of the listing has no id"},
+	} {
+		id, err := listedCustomerID([]byte(tt.raw), 2)
+		if id != tt.id || (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("%s: %q, %v; want %q, %q", tt.raw, id, err, tt.id, tt.err)
+		}
+	}
+}
