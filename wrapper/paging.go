@@ -181,21 +181,16 @@ func (b *readErrors) Read(p []byte) (int, error) {
 // not read (a creationDate that is not a date). The typed forms (the
 // slice and …Iter) stop there; the listing's …JSON form yields the item
 // as sent.
-type PropertyError struct {
-	// Item is the item's index in the "items" of the page that failed.
-	Item int
-	// Property is the property's name as sent, such as "devicesCount".
-	Property string
-	// Sent is the property's JSON value as sent, compact, cleaned of the
-	// client's token and anything JWT-shaped, then cut to at most 80
-	// bytes (then "…"), such as `"5"`.
-	Sent string
-	// Err is the decoder's reason.
-	Err error
-}
+//
+// Its fields: Item, the item's index in the "items" of the page that
+// failed; Property, the property's name as sent, such as "devicesCount";
+// Sent, its JSON value as sent, compact, cleaned of the client's token and
+// anything JWT-shaped, then cut to at most 80 bytes (then "…"), such as
+// `"5"`; Err, the decoder's reason.
+type PropertyError pcjson.PropertyError
 
 // Error returns one line: the item, the property, its value as sent and
-// why the model cannot read it (pcjson's format: the two types are one).
+// why the model cannot read it.
 func (e *PropertyError) Error() string { return (*pcjson.PropertyError)(e).Error() }
 
 // Unwrap returns the decoder's reason.
