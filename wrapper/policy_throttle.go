@@ -232,6 +232,11 @@ func (g *throttleGate) wait(ctx context.Context, maxWait time.Duration) error {
 	}
 }
 
+// NonRetriable tells azcore's retry policy not to retry a call a pipeline
+// policy refused for an invalid argument (wrapper/drift's zero Policy, say),
+// whatever Retry.ShouldRetry says: every try would be refused alike.
+func (*InvalidArgumentError) NonRetriable() {}
+
 // shouldRetry is the default policy.RetryOptions.ShouldRetry. azcore asks it
 // after every failed try that is not marked non-retriable.
 func shouldRetry(resp *http.Response, err error) bool {

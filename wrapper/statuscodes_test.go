@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -80,3 +81,32 @@ func TestRetryStatusCodesHonoured(t *testing.T) {
 		})
 	}
 }
+
+// TestInvalidArgumentFromAPolicyIsNotRetried: a pipeline policy that
+// refuses a call with an *InvalidArgumentError (wrapper/drift's zero
+// Policy) is not asked again, even by a ShouldRetry that retries all.
+func TestInvalidArgumentFromAPolicyIsNotRetried(t *testing.T) {
+	t.Parallel()
+	var tries atomic.Int32
+	refuse := policyFunc(func(*policy.Request) (*http.Response, error) {
+		tries.Add(1)
+		return nil, &InvalidArgumentError{Argument: "test policy", Problem: "refuses every call"}
+	})
+	opts := &ClientOptions{BaseURL: "http://127.0.0.1:1"}
+	opts.Retry = policy.RetryOptions{MaxRetries: 2, RetryDelay: time.Nanosecond, ShouldRetry: func(*http.Response, error) bool { return true }}
+	opts.PerRetryPolicies = []policy.Policy{refuse}
+	c, err := NewClient(StaticToken(testToken), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ListDeviceBatches(context.Background(), testCustomer)
+	var ie *InvalidArgumentError
+	if !errors.As(err, &ie) || tries.Load() != 1 {
+		t.Errorf("err %v after %d tries, want the *InvalidArgumentError after 1", err, tries.Load())
+	}
+}
+
+// policyFunc is a pipeline policy made of a function.
+type policyFunc func(*policy.Request) (*http.Response, error)
+
+func (f policyFunc) Do(req *policy.Request) (*http.Response, error) { return f(req) }
