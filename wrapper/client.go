@@ -64,7 +64,7 @@ type ClientOptions struct {
 	// connection failures as above whatever it says: a throttled request
 	// was never carried out, and a fan-out over many customers depends on
 	// waiting out Partner Center's throttling. Retry options given
-	// per call (runtime.WithRetryOptions), which azcore takes whole, get
+	// per call (policy.WithRetryOptions), which azcore takes whole, get
 	// the same rule and the same meaning of StatusCodes when their
 	// ShouldRetry is nil.
 	// Retry.TryTimeout bounds one try, not the waits between tries (a
@@ -329,7 +329,7 @@ func (c *Client) begin(ctx context.Context, op string) (_ context.Context, end f
 func noSpan(error) {}
 
 // withOwnRetryRule gives a per-call retry override (azcore's
-// runtime.WithRetryOptions) without a ShouldRetry this package's rule, as
+// policy.WithRetryOptions) without a ShouldRetry this package's rule, as
 // ClientOptions.Retry gets it: azcore takes the override whole, so a POST
 // answered 500 would otherwise be sent again, though it may have been
 // carried out. Its StatusCodes keep their ClientOptions meaning.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 )
 
 // TestRetryStatusCodesHonoured: a caller's Retry.StatusCodes replaces the
@@ -18,7 +17,7 @@ import (
 // a POST is still retried only on 429 and 503 among them, since any other
 // failed answer may mean it was carried out. A 429 is retried whatever the
 // list says: it was never carried out. The same holds for options
-// given per call (runtime.WithRetryOptions), which azcore takes whole.
+// given per call (policy.WithRetryOptions), which azcore takes whole.
 func TestRetryStatusCodesHonoured(t *testing.T) {
 	t.Parallel()
 	const retries = 2
@@ -66,7 +65,7 @@ func TestRetryStatusCodesHonoured(t *testing.T) {
 			retry := policy.RetryOptions{MaxRetries: retries, RetryDelay: time.Nanosecond, StatusCodes: tc.codes}
 			ctx, opts := context.Background(), azcore.ClientOptions{Retry: retry}
 			if tc.perCall {
-				ctx, opts = runtime.WithRetryOptions(ctx, retry), azcore.ClientOptions{}
+				ctx, opts = policy.WithRetryOptions(ctx, retry), azcore.ClientOptions{}
 			}
 			c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: srv.URL, ClientOptions: opts})
 			if err != nil {
