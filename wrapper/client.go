@@ -9,7 +9,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -56,9 +58,15 @@ type ClientOptions struct {
 	// Retry.StatusCodes, when not nil (and ShouldRetry is nil), replaces
 	// that list of statuses, as azcore documents: a GET or DELETE is
 	// retried on exactly the statuses it names, none when it is empty
-	// (non-nil); a POST or PATCH still only on 429 and 503 among them, as
-	// any other failed answer may mean it was carried out. Connection
-	// failures are retried as above whatever it says.
+	// (non-nil); a POST or PATCH still only on 503 among them, as any
+	// other failed answer may mean it was carried out. A 429 is retried
+	// (after its Retry-After, within MaxRetryDelay and the deadline) and
+	// connection failures as above whatever it says: a throttled request
+	// was never carried out, and a fan-out over many customers depends on
+	// waiting out Partner Center's throttling. Retry options given
+	// per call (policy.WithRetryOptions), which azcore takes whole, get
+	// the same rule and the same meaning of StatusCodes when their
+	// ShouldRetry is nil.
 	// Retry.TryTimeout bounds one try, not the waits between tries (a
 	// Retry-After, the client's throttle): the context's deadline does.
 	// It bounds sending an upload's body and reading a page's too, so a
@@ -310,6 +318,7 @@ func (c *Client) begin(ctx context.Context, op string) (_ context.Context, end f
 	// Here, not in a per-call policy, the record costs one context per
 	// operation and no copy of the request.
 	ctx = context.WithValue(ctx, callKey{}, ctx)
+	ctx = withOwnRetryRule(ctx)
 	if !c.az.Tracer().Enabled() {
 		return ctx, noSpan, nil // no span name built when there is no tracing
 	}
@@ -318,6 +327,50 @@ func (c *Client) begin(ctx context.Context, op string) (_ context.Context, end f
 }
 
 func noSpan(error) {}
+
+// withOwnRetryRule gives a per-call retry override (azcore's
+// policy.WithRetryOptions) without a ShouldRetry this package's rule, as
+// ClientOptions.Retry gets it: azcore takes the override whole, so a POST
+// answered 500 would otherwise be sent again, though it may have been
+// carried out. Its StatusCodes keep their ClientOptions meaning.
+func withOwnRetryRule(ctx context.Context) context.Context {
+	key := retryOverrideKey()
+	if key == nil {
+		return ctx
+	}
+	o, ok := ctx.Value(key).(policy.RetryOptions)
+	if !ok || o.ShouldRetry != nil {
+		return ctx
+	}
+	if o.StatusCodes != nil {
+		o.ShouldRetry = shouldRetryOn(o.StatusCodes)
+	} else {
+		o.ShouldRetry = shouldRetry
+		o.StatusCodes = []int{} // never read; nil would make azcore allocate its list
+	}
+	return policy.WithRetryOptions(ctx, o)
+}
+
+// retryOverrideKey is the context key under which policy.WithRetryOptions
+// stores a call's retry options. Its type is internal to azcore, so it is
+// taken, once, from a context that carries one; nil (overrides left as
+// they are) if the context package's layout ever hides it.
+var retryOverrideKey = sync.OnceValue(func() any {
+	ctx := policy.WithRetryOptions(context.Background(), policy.RetryOptions{})
+	v := reflect.ValueOf(ctx)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	f := v.Elem().FieldByName("key")
+	if !f.IsValid() || f.Kind() != reflect.Interface || f.IsNil() {
+		return nil
+	}
+	key := reflect.Zero(f.Elem().Type()).Interface()
+	if _, ok := ctx.Value(key).(policy.RetryOptions); !ok {
+		return nil
+	}
+	return key
+})
 
 // parseBaseURL checks a Partner Center base URL: absolute, https (or http
 // to a loopback host only), no credentials, query or fragment. Empty means

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/partnercenter-go/devicebatches/internal/pchttp"
 	"github.com/partnercenter-go/devicebatches/internal/pcjson"
@@ -180,36 +181,49 @@ func (b *readErrors) Read(p []byte) (int, error) {
 // not read (a creationDate that is not a date). The typed forms (the
 // slice and …Iter) stop there; the listing's …JSON form yields the item
 // as sent.
-type PropertyError struct {
-	// Item is the item's index in the "items" of the page that failed.
-	Item int
-	// Property is the property's name as sent, such as "devicesCount".
-	Property string
-	// Sent is the property's JSON value as sent, compact, at most 80
-	// bytes (then "…"), such as `"5"`.
-	Sent string
-	// Err is the decoder's reason.
-	Err error
-}
+//
+// Its fields: Item, the item's index in the "items" of the page that
+// failed; Property, the property's name as sent, such as "devicesCount";
+// Sent, its JSON value as sent, compact, cleaned of the client's token and
+// anything JWT-shaped, then cut to at most 80 bytes (then "…"), such as
+// `"5"`; Err, the decoder's reason.
+type PropertyError pcjson.PropertyError
 
 // Error returns one line: the item, the property, its value as sent and
 // why the model cannot read it.
-func (e *PropertyError) Error() string {
-	return fmt.Sprintf("items[%d].%s is %s as sent, which the model cannot read (%v)", e.Item, e.Property, e.Sent, e.Err)
-}
+func (e *PropertyError) Error() string { return (*pcjson.PropertyError)(e).Error() }
 
 // Unwrap returns the decoder's reason.
 func (e *PropertyError) Unwrap() error { return e.Err }
 
+// maxSent bounds PropertyError.Sent: enough to recognise a value, never a
+// whole nested object.
+const maxSent = 80
+
 // propertyError turns the decoder's account of an item the model cannot
 // hold into a *PropertyError, its texts cleaned of the client's secrets
-// (a service may echo a token anywhere); other errors pass unchanged.
+// (a service may echo a token anywhere, escaped too, as in a body) before
+// the value is cut, so no prefix of a token is left to show; other errors
+// pass unchanged.
 func (c *Client) propertyError(err error) error {
 	var pe *pcjson.PropertyError
 	if !errors.As(err, &pe) {
 		return err
 	}
-	return &PropertyError{Item: pe.Item, Property: c.secrets.redact(pe.Name), Sent: c.secrets.redact(pe.Sent), Err: c.secrets.redactErr(pe.Err)}
+	sent := string(c.secrets.redactBody([]byte(pe.Sent)))
+	if len(sent) > maxSent {
+		n := maxSent
+		for n > 0 && !utf8.RuneStart(sent[n]) {
+			n-- // not inside a character
+		}
+		sent = sent[:n] + "…"
+	}
+	// The reason may quote the value with its escapes as sent.
+	reason, msg := pe.Err, pe.Err.Error()
+	if clean := string(c.secrets.redactBody([]byte(msg))); clean != msg {
+		reason = &redactedError{msg: clean, err: pe.Err}
+	}
+	return &PropertyError{Item: pe.Item, Property: c.secrets.redact(pe.Property), Sent: sent, Err: reason}
 }
 
 // items adapts walk to an iterator of decoded items; err, from checking

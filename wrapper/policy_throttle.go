@@ -232,6 +232,11 @@ func (g *throttleGate) wait(ctx context.Context, maxWait time.Duration) error {
 	}
 }
 
+// NonRetriable tells azcore's retry policy not to retry a call a pipeline
+// policy refused for an invalid argument (wrapper/drift's zero Policy, say),
+// whatever Retry.ShouldRetry says: every try would be refused alike.
+func (*InvalidArgumentError) NonRetriable() {}
+
 // shouldRetry is the default policy.RetryOptions.ShouldRetry. azcore asks it
 // after every failed try that is not marked non-retriable.
 func shouldRetry(resp *http.Response, err error) bool {
@@ -254,15 +259,17 @@ func shouldRetry(resp *http.Response, err error) bool {
 // shouldRetryOn is the ShouldRetry for a caller's Retry.StatusCodes: a GET
 // or DELETE is retried on exactly the statuses codes names (none when it
 // is empty, as azcore documents); a POST or PATCH only on those of them
-// that say the request was not carried out (429, 503). Failures with no
-// answer follow shouldRetry: the list is about statuses.
+// that say the request was not carried out (429, 503). A 429 is retried
+// whatever codes says: it was never carried out, and waiting out Partner
+// Center's throttling is what a fan-out over many customers relies on.
+// Failures with no answer follow shouldRetry: the list is about statuses.
 func shouldRetryOn(codes []int) func(*http.Response, error) bool {
 	codes = slices.Clone(codes)
 	return func(resp *http.Response, err error) bool {
 		if err != nil {
 			return retryNoAnswer(err)
 		}
-		if !slices.Contains(codes, resp.StatusCode) {
+		if resp.StatusCode != http.StatusTooManyRequests && !slices.Contains(codes, resp.StatusCode) {
 			return false
 		}
 		if s := resp.StatusCode; s != http.StatusTooManyRequests && s != http.StatusServiceUnavailable && mayHaveBeenCarriedOut(resp) {

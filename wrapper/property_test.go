@@ -92,14 +92,23 @@ func TestPropertyOfAnotherType(t *testing.T) {
 	}
 }
 
-// TestPropertyErrorBoundsAndRedacts: the value as sent is cut to 80 bytes
-// (on a character boundary) and cleaned of the client's token.
+// TestPropertyErrorBoundsAndRedacts: the value as sent is cleaned of the
+// client's token (escaped too) and of anything JWT-shaped, then cut to 80
+// bytes (on a character boundary): a long token cut first would show its
+// first 79 bytes.
 func TestPropertyErrorBoundsAndRedacts(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("é", 100)
-	tests := []struct{ name, item, want, not string }{
-		{"long", `{"id":"b","devicesCount":"` + long + `"}`, `"` + strings.Repeat("é", 39) + "…", strings.Repeat("é", 41)},
-		{"token", `{"id":"b","devicesCount":"` + testToken + `"}`, "REDACTED", testToken},
+	const jwt = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2FwaS5wYXJ0bmVyY2VudGVyLm1pY3Jvc29mdC5jb20ifQ.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl"
+	opaque := "Opaque" + strings.Repeat("A1b2C3d4", 20)
+	escaped := strings.Replace(testToken, "-", `\u002d`, 1)
+	tests := []struct{ name, token, item, want, not string }{
+		{"long", testToken, `{"id":"b","devicesCount":"` + long + `"}`, `"` + strings.Repeat("é", 39) + "…", strings.Repeat("é", 41)},
+		{"token", testToken, `{"id":"b","devicesCount":"` + testToken + `"}`, "REDACTED", testToken},
+		{"long opaque token", opaque, `{"id":"b","devicesCount":"` + opaque + `"}`, `"REDACTED"`, opaque[:20]},
+		{"JWT", "unrelated-token", `{"id":"b","devicesCount":"` + jwt + `"}`, `"REDACTED"`, jwt[:20]},
+		{"escaped token", testToken, `{"id":"b","devicesCount":"` + escaped + `"}`, `"REDACTED"`, testToken[8:]},
+		{"escaped token, date", testToken, `{"id":"b","creationDate":"` + escaped + `"}`, `"REDACTED"`, testToken[8:]},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,7 +117,7 @@ func TestPropertyErrorBoundsAndRedacts(t *testing.T) {
 				writeBody(w, 200, `{"items":[`+tt.item+`]}`)
 			}))
 			defer srv.Close()
-			c, err := NewClient(StaticToken(testToken), &ClientOptions{BaseURL: srv.URL})
+			c, err := NewClient(StaticToken(tt.token), &ClientOptions{BaseURL: srv.URL})
 			if err != nil {
 				t.Fatal(err)
 			}

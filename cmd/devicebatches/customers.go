@@ -47,7 +47,7 @@ func (a *app) runListCustomers(ctx context.Context, f listFlags) error {
 	if err != nil {
 		return err
 	}
-	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
+	return a.withFanOutService(ctx, func(ctx context.Context, client *wrapper.Client) error {
 		lim, err := wrapper.NewRateLimiter(&wrapper.RateLimiterOptions{Ceiling: f.rate})
 		if err != nil {
 			return err
@@ -59,14 +59,15 @@ func (a *app) runListCustomers(ctx context.Context, f listFlags) error {
 
 // failureLine summarises one customer's failure: customer, HTTP status,
 // Partner Center code and the correlation id to quote to Microsoft support.
-func failureLine(r wrapper.CustomerResult) string {
+// format is the fan-out's -o (cliHints).
+func failureLine(r wrapper.CustomerResult, format string) string {
 	var re *wrapper.ResponseError
 	if errors.As(r.Err, &re) {
 		return fmt.Sprintf("customer %s: HTTP %d, code %s, correlation id %s: %s", r.CustomerID, re.StatusCode, orDash(re.Code), orDash(re.CorrelationID), oneLine(re.Description))
 	}
 	var de *wrapper.DecodeError
 	if errors.As(r.Err, &de) {
-		return fmt.Sprintf("customer %s: HTTP %d, unreadable answer, correlation id %s: %s", r.CustomerID, de.StatusCode, orDash(de.CorrelationID), oneLine(cliHints(de.Err).Error()))
+		return fmt.Sprintf("customer %s: HTTP %d, unreadable answer, correlation id %s: %s", r.CustomerID, de.StatusCode, orDash(de.CorrelationID), oneLine(cliHints(de.Err, format).Error()))
 	}
 	return fmt.Sprintf("customer %s: %s", r.CustomerID, oneLine(errText(r.Err)))
 }
@@ -90,12 +91,12 @@ func orDash(s string) string {
 
 // withCustomer puts customerId first in a batch's JSON object, followed by
 // the service's own properties exactly as sent. A batch that carries a
-// customerId of its own (checkOwnCustomerID has made sure it is this
-// customer's) is printed as sent: a second key would leave a reader to
-// pick one (jq takes the last).
+// customerId of its own (checkOwnCustomerID has made sure that every
+// customerId key, in any case, names this customer) is printed as sent: a
+// second key would leave a reader to pick one (jq takes the last).
 func withCustomer(customerID string, raw []byte) []byte {
 	body := bytes.TrimSpace(raw)
-	if _, ok := topLevelCustomerID(body); ok {
+	if _, exact := topLevelCustomerIDs(body); exact {
 		return body
 	}
 	id, _ := json.Marshal(customerID)
@@ -110,42 +111,77 @@ func withCustomer(customerID string, raw []byte) []byte {
 
 // checkOwnCustomerID fails a customer whose batches carry a top-level
 // customerId naming another customer (or not a string): the fan-out's
-// JSON output names each batch's customer, and two different customerId
-// keys in one object would make it ambiguous.
+// JSON output names each batch's customer, and every customerId key of an
+// object (repeated, in another case, escaped) must name that customer,
+// whichever one a reader keeps.
 func checkOwnCustomerID(r wrapper.CustomerResult) wrapper.CustomerResult {
 	if r.Err != nil {
 		return r
 	}
 	for i, b := range r.BatchesJSON {
-		v, ok := topLevelCustomerID(bytes.TrimSpace(b))
-		if !ok {
-			continue
+		vals, _ := topLevelCustomerIDs(bytes.TrimSpace(b))
+		for _, v := range vals {
+			var s string
+			if json.Unmarshal(v, &s) == nil && strings.EqualFold(s, r.CustomerID) {
+				continue
+			}
+			r.Err = fmt.Errorf("the service's batch %d of %d carries customerId %s, which is not this customer: its batches are not printed, since each output object's customerId must name one customer",
+				i+1, len(r.BatchesJSON), oneLine(string(bytes.TrimSpace(v))))
+			r.BatchesJSON = nil
+			return r
 		}
-		var s string
-		if json.Unmarshal(v, &s) == nil && strings.EqualFold(s, r.CustomerID) {
-			continue
-		}
-		r.Err = fmt.Errorf("the service's batch %d of %d carries customerId %s, which is not this customer: its batches are not printed, since each output object's customerId must name one customer",
-			i+1, len(r.BatchesJSON), oneLine(string(bytes.TrimSpace(v))))
-		r.BatchesJSON = nil
-		return r
 	}
 	return r
 }
 
-// topLevelCustomerID returns the value of obj's top-level customerId
-// property, if it has one. Most batches have none, and say so without a
-// parse: a key that reads customerId is either spelled so or escaped.
-func topLevelCustomerID(obj []byte) (json.RawMessage, bool) {
-	if !bytes.Contains(obj, []byte(`"customerId"`)) && bytes.IndexByte(obj, '\\') < 0 {
+// topLevelCustomerIDs returns the value of every top-level member of obj
+// whose key reads customerId (topLevel), and whether one is spelled
+// exactly so. Most batches have none, and say so without a parse: no such
+// key can hide without a backslash, an ASCII spelling or 'ſ', the one
+// non-ASCII letter that folds to one of its letters.
+func topLevelCustomerIDs(obj []byte) (vals []json.RawMessage, exact bool) {
+	const name = "customerId"
+	if bytes.IndexByte(obj, '\\') < 0 && !bytes.Contains(obj, []byte("ſ")) && !containsFold(obj, `"`+name+`"`) {
 		return nil, false
 	}
-	var top map[string]json.RawMessage
-	if json.Unmarshal(obj, &top) != nil {
+	return topLevel(obj, name)
+}
+
+// topLevel returns the value of every top-level member of the JSON
+// object obj whose key, escapes undone, is name in any case (a reader that
+// matches keys so, as encoding/json does, may keep any of them), in
+// order, and whether one is spelled exactly name.
+func topLevel(obj []byte, name string) (vals []json.RawMessage, exact bool) {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, false
 	}
-	v, ok := top["customerId"]
-	return v, ok
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return vals, exact
+		}
+		key, _ := t.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return vals, exact
+		}
+		if strings.EqualFold(key, name) {
+			vals = append(vals, v)
+			exact = exact || key == name
+		}
+	}
+	return vals, exact
+}
+
+// containsFold reports whether s holds sub in any ASCII case.
+func containsFold(s []byte, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(string(s[i:i+len(sub)]), sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // progressBar draws, on stderr, customers done/total (the total is

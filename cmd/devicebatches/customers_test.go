@@ -396,16 +396,26 @@ func TestListCustomersNone(t *testing.T) {
 // TestFanOutServiceCustomerID: a batch the service sends with a top-level
 // customerId of its own never gets a second one. The same customer's
 // (in any case) is printed as sent; another customer's fails that customer
-// with a line saying why. A customerId nested deeper is no conflict.
+// with a line saying why. Every customerId key counts (repeated, in
+// another case, escaped), since a reader may keep any of them. A
+// customerId nested deeper is no conflict.
 func TestFanOutServiceCustomerID(t *testing.T) {
 	t.Parallel()
 	const idC, idD = "0a5d1f2e-3b4c-4d5e-8f60-718293a4b5c6", "6b1f4a4e-8f3e-4c3a-9a7b-2f1d0c9e8b7a"
+	const idE, idF, idG, idH = "11111111-2222-4333-8444-555555555555", "21111111-2222-4333-8444-555555555555",
+		"31111111-2222-4333-8444-555555555555", "41111111-2222-4333-8444-555555555555"
 	bodies := map[string]string{
 		idA: `{"totalCount":1,"items":[{"id":"same","customerId":"` + strings.ToUpper(idA) + `","devicesCount":1}]}`,
 		idB: `{"totalCount":2,"items":[{"id":"ok","devicesCount":1},{"id":"other","devicesCount":2,"customerId":"` + idC + `"}]}`,
 		// The key escaped is the same key to a JSON reader.
 		idC: `{"totalCount":1,"items":[{"id":"escaped","customer\u0049d":"` + idA + `"}]}`,
 		idD: `{"totalCount":1,"items":[{"id":"nested","devicesLink":{"customerId":"x"}}]}`,
+		// A reader that keeps the first key reads another customer.
+		idE: `{"totalCount":1,"items":[{"id":"repeated","customerId":"` + idA + `","customer\u0049d":"` + idE + `"}]}`,
+		// encoding/json matches keys in any case.
+		idF: `{"totalCount":1,"items":[{"id":"other case","CustomerID":"` + idA + `"}]}`,
+		idG: `{"totalCount":1,"items":[{"id":"same, other case","CUSTOMERID":"` + idG + `"}]}`,
+		idH: `{"totalCount":1,"items":[{"id":"long s","cuſtomerId":"` + idA + `"}]}`,
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/v1/customers/"), "/deviceBatches")
@@ -413,12 +423,15 @@ func TestFanOutServiceCustomerID(t *testing.T) {
 		fmt.Fprint(w, bodies[id])
 	}))
 	t.Cleanup(srv.Close)
-	ids := idA + "\n" + idB + "\n" + idC + "\n" + idD + "\n"
+	ids := strings.Join([]string{idA, idB, idC, idD, idE, idF, idG, idH}, "\n")
 	for _, format := range []string{"jsonl", "json"} {
 		code, out, errOut := runCLIStdin(t, ids, "list", "--customers-file", "-", "--base-url", srv.URL, "-o", format, "--concurrency", "1")
 		if code != exitFailure || !strings.Contains(errOut, "customer "+idB+": the service's batch 2 of 2 carries customerId \""+idC+"\", which is not this customer") ||
 			!strings.Contains(errOut, "customer "+idC+": the service's batch 1 of 1 carries customerId \""+idA+"\"") ||
-			!strings.Contains(errOut, "4 customers: 2 with batches, 0 without, 2 failed; 2 batches") {
+			!strings.Contains(errOut, "customer "+idE+": the service's batch 1 of 1 carries customerId \""+idA+"\"") ||
+			!strings.Contains(errOut, "customer "+idF+": the service's batch 1 of 1 carries customerId \""+idA+"\"") ||
+			!strings.Contains(errOut, "customer "+idH+": the service's batch 1 of 1 carries customerId \""+idA+"\"") ||
+			!strings.Contains(errOut, "8 customers: 3 with batches, 0 without, 5 failed; 3 batches") {
 			t.Fatalf("%s: exit %d, stderr:\n%s", format, code, errOut)
 		}
 		var objs []json.RawMessage
@@ -451,9 +464,30 @@ func TestFanOutServiceCustomerID(t *testing.T) {
 			json.Unmarshal(o, &b)
 			got = append(got, b.ID+"="+strings.ToLower(b.CustomerID))
 		}
-		want := []string{"same=" + idA, "nested=" + idD}
+		want := []string{"same=" + idA, "nested=" + idD, "same, other case=" + idG}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("%s: batches %v, want %v\n%s", format, got, want, out)
+		}
+	}
+}
+
+// TestListedCustomerID: --all-customers takes only each listed customer's
+// id from the customer as sent: any case, lower-cased as the model prints
+// it; every id key the same GUID.
+func TestListedCustomerID(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ raw, id, err string }{
+		{`{"id":"` + idA + `","companyProfile":{"companyName":5}}`, idA, ""},
+		{`{"Id":"` + strings.ToUpper(idA) + `"}`, idA, ""},
+		{`{"i\u0064":"` + idA + `","ID":"` + strings.ToUpper(idA) + `"}`, idA, ""},
+		{`{"id":"` + idA + `","ID":"` + idB + `"}`, "", "customer 3 of the listing has id \"" + idB + "\", not one customer's GUID"},
+		{`{"id":5}`, "", "customer 3 of the listing has id 5, not one customer's GUID"},
+		{`{"id":"x"}`, "", `has id "x", not one`},
+		{`{"companyProfile":{"id":"` + idA + `"}}`, "", "customer 3 of the listing has no id"},
+	} {
+		id, err := listedCustomerID([]byte(tt.raw), 2)
+		if id != tt.id || (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("%s: %q, %v; want %q, %q", tt.raw, id, err, tt.id, tt.err)
 		}
 	}
 }

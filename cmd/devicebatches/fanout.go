@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -167,7 +168,7 @@ func (a *app) fanOut(ctx context.Context, client *wrapper.Client, f listFlags, l
 			cut = append(cut, r)
 			continue
 		}
-		fmt.Fprintln(a.io.err, "devicebatches: "+failureLine(r))
+		fmt.Fprintln(a.io.err, "devicebatches: "+failureLine(r, out.format))
 	}
 	if len(cut) > 0 {
 		fmt.Fprintf(a.io.err, "devicebatches: %d customers not fetched: %s (the first: %s); fetched before: %d customers, %d batches (printed above)\n",
@@ -206,6 +207,15 @@ func (a *app) fanOut(ctx context.Context, client *wrapper.Client, f listFlags, l
 	return err
 }
 
+// withFanOutService is withService for a fan-out: off the sandbox, the
+// credential gives a token before any customer is fetched (as
+// delete-device's does), so that none found (missingCredentials: exit 2)
+// or one refused is said once, not once per customer with the SDK's whole
+// text, each customer probing the managed identity address again.
+func (a *app) withFanOutService(ctx context.Context, fn func(ctx context.Context, client *wrapper.Client) error) error {
+	return a.withServiceAsking(ctx, func() error { return nil }, fn)
+}
+
 // runAllCustomers is `list --all-customers`: the partner's customers (GET
 // /v1/customers, page by page), and the fan-out over them as they arrive,
 // every request under one learned rate.
@@ -220,7 +230,7 @@ func (a *app) runAllCustomers(ctx context.Context, f listFlags) error {
 	if f.namePrefix != "" && f.domainPrefix != "" {
 		return usagef("--name-prefix and --domain-prefix cannot be used together: Partner Center takes one filter")
 	}
-	return a.withService(ctx, func(ctx context.Context, client *wrapper.Client) error {
+	return a.withFanOutService(ctx, func(ctx context.Context, client *wrapper.Client) error {
 		lim, err := wrapper.NewRateLimiter(&wrapper.RateLimiterOptions{Ceiling: f.rate})
 		if err != nil {
 			return err
@@ -251,23 +261,30 @@ func (a *app) runAllCustomers(ctx context.Context, f listFlags) error {
 					defer close(done)
 					defer func() { mu.Lock(); finished = true; mu.Unlock(); signal() }()
 					seen := map[string]bool{}
-					for c, err := range client.ListCustomersIter(wrapper.WithRateLimiter(lctx, lim), filter) {
+					n := 0
+					// Only each customer's id is needed: read as sent, so a
+					// property the model cannot hold (a companyName sent as
+					// a number) does not stop the run.
+					for raw, err := range client.ListCustomersJSON(wrapper.WithRateLimiter(lctx, lim), filter) {
+						var id string
+						if err == nil {
+							id, err = listedCustomerID(raw, n)
+							n++
+						}
 						if err != nil {
 							mu.Lock()
 							listErr = err
 							mu.Unlock()
 							return
 						}
-						id := c.Id.String()
-						key := strings.ToLower(id)
 						mu.Lock()
-						if seen[key] {
+						if seen[id] { // lower case: one customer, one key
 							repeats++
 							if firstRepeat == "" {
 								firstRepeat = id
 							}
 						} else {
-							seen[key] = true
+							seen[id] = true
 							listed++
 							queue = append(queue, id)
 						}
@@ -304,6 +321,26 @@ func (a *app) runAllCustomers(ctx context.Context, f listFlags) error {
 		}
 		return a.fanOut(ctx, client, f, lim, src)
 	})
+}
+
+// listedCustomerID is the id of the n-th customer (from 0) of the customer
+// listing, raw as sent: its top-level id (any case, as the model reads
+// it; every such key the same), a GUID, in lower case as the model prints
+// it.
+func listedCustomerID(raw []byte, n int) (string, error) {
+	vals, _ := topLevel(raw, "id")
+	id := ""
+	for _, v := range vals {
+		var s string
+		if json.Unmarshal(v, &s) != nil || (id != "" && !strings.EqualFold(s, id)) || wrapper.CheckCustomerID(s) != nil {
+			return "", fmt.Errorf("customer %d of the listing has id %s, not one customer's GUID", n+1, oneLine(string(v)))
+		}
+		id = s
+	}
+	if id == "" {
+		return "", fmt.Errorf("customer %d of the listing has no id", n+1)
+	}
+	return strings.ToLower(id), nil
 }
 
 // fanOutWriter prints a fan-out's results in the chosen format: jsonl as

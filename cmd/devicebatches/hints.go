@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/spf13/cobra"
+
 	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
@@ -22,8 +24,10 @@ func (e *hinted) Error() string { return e.err.Error() + "; " + e.hint }
 func (e *hinted) Unwrap() error { return e.err }
 
 // cliHints adds the command line's advice to a library error any command
-// may return; other errors pass unchanged.
-func cliHints(err error) error {
+// may return; other errors pass unchanged. format is the command's -o
+// ("" for a command without one): a property the model cannot hold stops
+// only the typed formats, so only they are told which formats print it.
+func cliHints(err error, format string) error {
 	var su *wrapper.UserSignInRequiredError
 	var pe *wrapper.PropertyError
 	switch {
@@ -31,7 +35,7 @@ func cliHints(err error) error {
 		return nil
 	case errors.As(err, &su):
 		return &hinted{err, "if the token is app-only, sign in as a user with --auth device-code, --auth browser or --auth cli"}
-	case errors.As(err, &pe):
+	case errors.As(err, &pe) && (format == "table" || format == "csv"):
 		return &hinted{err, "-o json and -o jsonl print the items as sent"}
 	}
 	return err
@@ -50,4 +54,13 @@ func acceptedHint(err error, customer, batch string) error {
 		return &hinted{err, fmt.Sprintf("check the devices' profiles (their policies) with: devicebatches devices --customer %s --batch BATCH -o json", customer)}
 	}
 	return &hinted{err, fmt.Sprintf("see the batch's devices with: devicebatches devices --customer %s --batch %s", customer, strconv.Quote(batch))}
+}
+
+// outputFormat is cmd's -o once its flags are parsed (and --jq has set
+// it), "" for a command without one: what cliHints is told.
+func outputFormat(cmd *cobra.Command) string {
+	if o := cmd.Flags().Lookup("output"); o != nil {
+		return o.Value.String()
+	}
+	return ""
 }

@@ -1,22 +1,31 @@
 package main
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/partnercenter-go/devicebatches/wrapper"
 )
 
 // TestPropertyOfAnotherTypeOutput: a batch whose devicesCount came as a
 // string (the sandbox's wrong-type drift, or a service that sends one) is
 // printed as sent by -o json, -o jsonl and --jq; -o table and -o csv stop
 // with one line naming the item and the property, and saying which
-// formats print it.
+// formats print it. --all-customers needs only each customer's id, so a
+// customer with a property of another type does not stop it.
 func TestPropertyOfAnotherTypeOutput(t *testing.T) {
 	t.Parallel()
 	body := `{"totalCount":2,"items":[{"id":"a","status":"finished","devicesCount":"5"},{"id":"b","devicesCount":1}]}`
+	customers := `{"totalCount":1,"items":[{"ID":"` + strings.ToUpper(docCustomer) + `","companyProfile":{"companyName":5}}]}`
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/v1/customers" {
+			w.Write([]byte(customers))
+			return
+		}
 		w.Write([]byte(body))
 	}))
 	t.Cleanup(srv.Close) // after the parallel subtests
@@ -37,6 +46,8 @@ func TestPropertyOfAnotherTypeOutput(t *testing.T) {
 		{"csv", append(one, "-o", "csv"), exitFailure, "", []string{`items[0].devicesCount is "5" as sent`, "-o json and -o jsonl print the items as sent"}},
 		{"many customers, csv", []string{"--customers-file", writeFile(t, docCustomer+"\n"), "-o", "csv"}, exitFailure, "", []string{`items[0].devicesCount is "5" as sent`, "-o json and -o jsonl print the items as sent"}},
 		{"many customers, jsonl", []string{"--customers-file", writeFile(t, docCustomer+"\n"), "-o", "jsonl"}, exitOK, `"devicesCount":"5"`, nil},
+		{"all customers, json", []string{"--all-customers", "-o", "json"}, exitOK, `"customerId": "` + docCustomer + `",` + "\n" + `    "id": "a"`, nil},
+		{"all customers, csv", []string{"--all-customers", "-o", "csv"}, exitFailure, "", []string{`items[0].devicesCount is "5" as sent`, "-o json and -o jsonl print the items as sent"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +69,18 @@ func TestPropertyOfAnotherTypeOutput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPropertyHintOnlyForTypedFormats: only -o table and -o csv stop at a
+// property the model cannot hold, so only they are pointed at -o json.
+func TestPropertyHintOnlyForTypedFormats(t *testing.T) {
+	t.Parallel()
+	err := &wrapper.DecodeError{Err: &wrapper.PropertyError{Property: "devicesCount", Sent: `"5"`, Err: errors.New("not a number")}}
+	for format, hint := range map[string]bool{"table": true, "csv": true, "json": false, "jsonl": false, "": false} {
+		if got := strings.Contains(cliHints(err, format).Error(), "print the items as sent"); got != hint {
+			t.Errorf("-o %q: hint %v, want %v", format, got, hint)
+		}
 	}
 }
 

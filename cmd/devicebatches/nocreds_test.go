@@ -95,3 +95,36 @@ func TestNoCredentialsBehindProxy(t *testing.T) {
 		})
 	}
 }
+
+// TestFanOutNoCredentials: a fan-out finds out once that there are no
+// credentials, before any customer is fetched: exit 2 with the one line
+// a single customer gets, managed identity's address asked once, not
+// once per customer, and no customer's line with the SDK's whole text.
+func TestFanOutNoCredentials(t *testing.T) {
+	t.Setenv("AZURE_TOKEN_CREDENTIALS", "ManagedIdentityCredential")
+	ids := strings.Join([]string{testCustomer, "0f3c5a91-7d2e-4b8a-9c61-2e4f8b0d7a35", "8d1e6b2c-4f7a-4e39-a5d0-c9b3f2e1a468",
+		"11111111-2222-4333-8444-555555555555", "21111111-2222-4333-8444-555555555555"}, "\n")
+	for _, args := range [][]string{
+		{"list", "--customers-file", "-"},
+		{"list", "--customers-file", "-", "--concurrency", "1"},
+		{"list", "--all-customers"},
+	} {
+		t.Run(strings.Join(args[1:], " "), func(t *testing.T) {
+			fake := &fakeIMDS{status: 403, contentType: "text/plain", body: "resolve_deny: denied destination"}
+			srv := untouched(t)
+			var out, errb bytes.Buffer
+			a := newApp(streams{in: strings.NewReader(ids), out: &out, err: &errb},
+				envFrom(map[string]string{"PARTNER_CENTER_BASE_URL": srv.URL}), withCredentialTransport(fake))
+			code := a.execute(t.Context(), append(args, "--max-retries", "0"))
+			stderr := errb.String()
+			if code != exitUsage || !strings.HasPrefix(stderr, "devicebatches: no credentials found (managed identity:") || strings.Contains(stderr, "-----") {
+				t.Errorf("exit %d, want %d and one line saying no credentials were found; stderr:\n%s", code, exitUsage, stderr)
+			}
+			fake.mu.Lock()
+			defer fake.mu.Unlock()
+			if len(fake.hosts) != 1 || fake.hosts[0] != imdsHost {
+				t.Errorf("the credential asked %q, want %s once", fake.hosts, imdsHost)
+			}
+		})
+	}
+}

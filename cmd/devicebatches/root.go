@@ -89,6 +89,8 @@ type app struct {
 	implicitDefault bool
 	// csvSafe is --csv-safe (csv.go).
 	csvSafe bool
+	// format is the command's -o, for cliHints (hints.go).
+	format string
 	// full is the full build's sandbox and contract validation; nil in the
 	// lean build (features.go).
 	full fullhook.Features
@@ -143,7 +145,7 @@ func (a *app) execute(ctx context.Context, args []string) (code int) {
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	err := a.filterJQ(ctx, root.ExecuteContext(ctx))
-	err = cliHints(a.explainAuth(a.missingCredentials(classify(a.strictContract(err)))))
+	err = cliHints(a.explainAuth(a.missingCredentials(classify(a.strictContract(err)))), a.format)
 	if ferr := out.Flush(); err == nil && ferr != nil {
 		err = ferr
 	}
@@ -203,7 +205,11 @@ interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM).`,
 		if err := a.handToFull(cmd); err != nil {
 			return err
 		}
-		return a.setupJQ(cmd)
+		if err := a.setupJQ(cmd); err != nil {
+			return err
+		}
+		a.format = outputFormat(cmd)
+		return nil
 	}
 	pf.BoolVar(&a.flags.sandbox, "sandbox", false, "call the built-in sandbox (sandbox data, no credentials) instead of Partner Center")
 	a.addAuthFlags(pf)

@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/go-faster/jx"
 )
@@ -33,22 +32,21 @@ func rawObject(raw []byte) error {
 type PropertyError struct {
 	// Item is the item's index in its page's "items".
 	Item int
-	// Name is the property's name as sent (unescaped).
-	Name string
-	// Sent is the property's JSON value as sent, at most maxSent bytes
-	// (then "…").
+	// Property is the property's name as sent (unescaped).
+	Property string
+	// Sent is the property's JSON value as sent, compact and whole: the
+	// wrapper cleans it of secrets before it shortens it, since a cut
+	// token would no longer be recognised.
 	Sent string
 	// Err is the decoder's reason.
 	Err error
 }
 
-// maxSent bounds PropertyError.Sent: enough to recognise a value, never a
-// whole nested object.
-const maxSent = 80
-
 // Error returns one line: where, what was sent and why it cannot be read.
+// wrapper.PropertyError, the same fields cleaned and bounded, prints
+// through it.
 func (e *PropertyError) Error() string {
-	return fmt.Sprintf("items[%d].%s is %s as sent, which the model cannot read (%v)", e.Item, e.Name, e.Sent, e.Err)
+	return fmt.Sprintf("items[%d].%s is %s as sent, which the model cannot read (%v)", e.Item, e.Property, e.Sent, e.Err)
 }
 
 // Unwrap returns the decoder's reason.
@@ -85,15 +83,7 @@ func propertyError[T any](raw []byte, i int, err error) error {
 				b.Reset()
 				b.Write(val)
 			}
-			sent := b.String()
-			if len(sent) > maxSent {
-				n := maxSent
-				for n > 0 && !utf8.RuneStart(sent[n]) {
-					n-- // not inside a character
-				}
-				sent = sent[:n] + "…"
-			}
-			found = &PropertyError{Item: i, Name: string(key), Sent: sent, Err: perr}
+			found = &PropertyError{Item: i, Property: string(key), Sent: b.String(), Err: perr}
 			return ErrStop
 		}
 		return nil

@@ -20,6 +20,8 @@ func TestPropertyError(t *testing.T) {
 		{"date not a date", `{"id":"a","creationDate":"not a date"}`, "creationDate", `"not a date"`},
 		{"nested, spread over lines", "{\"id\":\"a\",\"devicesLink\":{\n  \"uri\": \"/x\",\n  \"headers\": {}\n}}", "devicesLink", `{"uri":"/x","headers":{}}`},
 		{"the later of two", `{"id":"a","devicesCount":1,"status":2}`, "status", `2`},
+		// Whole: the wrapper cleans a token out of it before shortening it.
+		{"long, whole", `{"id":"a","devicesCount":"` + strings.Repeat("A1b2", 40) + `"}`, "devicesCount", `"` + strings.Repeat("A1b2", 40) + `"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -28,7 +30,7 @@ func TestPropertyError(t *testing.T) {
 				_, err := Collection[generated.DeviceBatch, generated.ResourceLinks](wrap(strings.NewReader(body)), Limits{}, false,
 					func(*generated.DeviceBatch) error { return nil }, func(*generated.DeviceBatch, []byte) error { return nil })
 				var pe *PropertyError
-				if !errors.As(err, &pe) || pe.Item != 1 || pe.Name != tt.property || pe.Sent != tt.sent {
+				if !errors.As(err, &pe) || pe.Item != 1 || pe.Property != tt.property || pe.Sent != tt.sent {
 					t.Fatalf("typed: %v (%+v), want items[1].%s sent as %s", err, pe, tt.property, tt.sent)
 				}
 				var raws []string

@@ -117,15 +117,32 @@ func MustParse(s string) DateTime {
 
 // String returns the value as the service sent it (Raw) while Raw still
 // denotes Time; once Time has been changed to another instant, Time in RFC
-// 3339 with as many fractional digits as it needs.
+// 3339 with as many fractional digits as it needs. A DateTime built from
+// Raw alone (Time zero) is Raw, when Raw is a date-time.
 func (d DateTime) String() string {
-	if d.Raw != "" && d.rawHolds() {
+	if d.rawShown() {
 		return d.Raw
 	}
 	if d.Time.IsZero() {
 		return ""
 	}
 	return d.Time.Format(time.RFC3339Nano)
+}
+
+// rawShown reports whether String writes Raw: it denotes Time, or Time
+// is zero and Raw is a date-time of its own.
+func (d DateTime) rawShown() bool {
+	if d.Raw == "" {
+		return false
+	}
+	if d.Time.IsZero() {
+		if _, _, ok := instant(d.Raw); ok {
+			return true
+		}
+		_, err := Parse(d.Raw)
+		return err == nil
+	}
+	return d.rawHolds()
 }
 
 // rawHolds reports whether Raw parses to the instant Time holds.
@@ -228,9 +245,10 @@ func digits2(s string) int {
 	return int(s[0]-'0')*10 + int(s[1]-'0')
 }
 
-// IsZero reports whether no value is set: Time is zero, and Raw is empty
-// or no longer denotes it (Time was set to zero to clear the date).
-func (d DateTime) IsZero() bool { return d.Time.IsZero() && (d.Raw == "" || !d.rawHolds()) }
+// IsZero reports whether no value is set: Time is zero and Raw is empty
+// or not a date-time. Clear a date with the zero DateTime: Raw alone, with
+// a zero Time, is a date.
+func (d DateTime) IsZero() bool { return d.Time.IsZero() && !d.rawShown() }
 
 // MarshalJSON writes String: the value exactly as it was received, unless
 // Time was changed since.

@@ -270,7 +270,6 @@ func TestChangedTimeIsWritten(t *testing.T) {
 		{"2017-07-25T01:51:00.123", func(t time.Time) time.Time { return t.Add(-123 * time.Millisecond) }, "2017-07-25T01:51:00Z"},
 		{"2017-08-09T14:43:26.0092288-07:00", func(t time.Time) time.Time { return t.UTC() }, "2017-08-09T14:43:26.0092288-07:00"},
 		{"2017-08-09T14:43:26.0092288-07:00", func(t time.Time) time.Time { return t.Add(time.Nanosecond) }, "2017-08-09T14:43:26.009228801-07:00"},
-		{"2017-08-09T14:43:26Z", func(time.Time) time.Time { return time.Time{} }, ""},
 	} {
 		d := MustParse(tc.raw)
 		d.Time = tc.change(d.Time)
@@ -278,6 +277,30 @@ func TestChangedTimeIsWritten(t *testing.T) {
 		txt, _ := d.MarshalText()
 		if d.String() != tc.want || string(j) != `"`+tc.want+`"` || string(txt) != tc.want || d.IsZero() != (tc.want == "") {
 			t.Errorf("%s, Time set to %v: String %q, JSON %s, text %q; want %q", tc.raw, d.Time, d.String(), j, txt, tc.want)
+		}
+	}
+}
+
+// TestRawAloneIsWritten: a DateTime built from Raw alone (Time zero), as
+// before Time was compared, is Raw when Raw is a date-time, and no date
+// when it is not; Time set beside it decides as usual.
+func TestRawAloneIsWritten(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		d    DateTime
+		want string
+	}{
+		{DateTime{Raw: "2017-07-25T01:51:00"}, "2017-07-25T01:51:00"},
+		{DateTime{Raw: "2017-08-09T14:43:26.0092288-07:00", HasZone: true}, "2017-08-09T14:43:26.0092288-07:00"},
+		{DateTime{Raw: "2017-07-25 01:51"}, ""},
+		{DateTime{Raw: "not a date"}, ""},
+		{DateTime{}, ""},
+		{DateTime{Raw: "2017-07-25T01:51:00", Time: time.Date(2018, 1, 2, 3, 4, 5, 0, time.UTC)}, "2018-01-02T03:04:05Z"},
+	} {
+		j, _ := json.Marshal(tc.d)
+		txt, _ := tc.d.MarshalText()
+		if tc.d.String() != tc.want || string(j) != `"`+tc.want+`"` || string(txt) != tc.want || tc.d.IsZero() != (tc.want == "") {
+			t.Errorf("Raw %q, Time %v: String %q, JSON %s, text %q, IsZero %v; want %q", tc.d.Raw, tc.d.Time, tc.d.String(), j, txt, tc.d.IsZero(), tc.want)
 		}
 	}
 }

@@ -41,41 +41,50 @@ var DriftKinds = []Drift{DriftUnknownField, DriftMissingRequired, DriftWrongType
 
 // ParseDrift reads a comma-separated list of drift kinds ("unknown-field,
 // wrong-type"); "all" names every kind and "" none.
-func ParseDrift(s string) ([]Drift, error) {
-	var out []Drift
+func ParseDrift(s string) ([]Drift, error) { return parseKinds(s, DriftKinds, "drift") }
+
+func checkDrift(ds []Drift) error { return checkKinds(ds, DriftKinds, "Drift") }
+
+// parseKinds reads a comma-separated list of kinds (of drift, of quirk:
+// what), each once, in the order given; "all" is every one of all and ""
+// none.
+func parseKinds[K ~string](s string, all []K, what string) ([]K, error) {
+	var out []K
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)
 		switch {
 		case f == "":
 			continue
 		case f == "all":
-			return slices.Clone(DriftKinds), nil
-		case slices.Contains(DriftKinds, Drift(f)):
-			if !slices.Contains(out, Drift(f)) {
-				out = append(out, Drift(f))
+			return slices.Clone(all), nil
+		case slices.Contains(all, K(f)):
+			if !slices.Contains(out, K(f)) {
+				out = append(out, K(f))
 			}
 		default:
-			return nil, fmt.Errorf("unknown drift %q: use all or a comma-separated list of %s", f, joinDrift(DriftKinds))
+			return nil, fmt.Errorf("unknown %s %q: use all or a comma-separated list of %s", what, f, joinKinds(all))
 		}
 	}
 	return out, nil
 }
 
-func joinDrift(ds []Drift) string {
-	s := make([]string, len(ds))
-	for i, d := range ds {
-		s[i] = string(d)
-	}
-	return strings.Join(s, ", ")
-}
-
-func checkDrift(ds []Drift) error {
-	for _, d := range ds {
-		if !slices.Contains(DriftKinds, d) {
-			return fmt.Errorf("sandbox: unknown Drift %q: use one of %s", d, joinDrift(DriftKinds))
+// checkKinds refuses, in Options, a kind that is not one of all (typ
+// names its type: Drift, Quirk).
+func checkKinds[K ~string](ks, all []K, typ string) error {
+	for _, k := range ks {
+		if !slices.Contains(all, k) {
+			return fmt.Errorf("sandbox: unknown %s %q: use one of %s", typ, k, joinKinds(all))
 		}
 	}
 	return nil
+}
+
+func joinKinds[K ~string](ks []K) string {
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ", ")
 }
 
 // applyDrift changes a successful JSON answer as s.drift says. Errors and

@@ -43,42 +43,9 @@ var QuirkKinds = []Quirk{QuirkBOM, QuirkLinkShapes, QuirkErrorV2, QuirkUpload200
 
 // ParseQuirks reads a comma-separated list of quirks ("bom,error-v2");
 // "all" names every quirk and "" none.
-func ParseQuirks(s string) ([]Quirk, error) {
-	var out []Quirk
-	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
-		switch {
-		case f == "":
-			continue
-		case f == "all":
-			return slices.Clone(QuirkKinds), nil
-		case slices.Contains(QuirkKinds, Quirk(f)):
-			if !slices.Contains(out, Quirk(f)) {
-				out = append(out, Quirk(f))
-			}
-		default:
-			return nil, fmt.Errorf("unknown quirk %q: use all or a comma-separated list of %s", f, joinQuirks(QuirkKinds))
-		}
-	}
-	return out, nil
-}
+func ParseQuirks(s string) ([]Quirk, error) { return parseKinds(s, QuirkKinds, "quirk") }
 
-func joinQuirks(qs []Quirk) string {
-	s := make([]string, len(qs))
-	for i, q := range qs {
-		s[i] = string(q)
-	}
-	return strings.Join(s, ", ")
-}
-
-func checkQuirks(qs []Quirk) error {
-	for _, q := range qs {
-		if !slices.Contains(QuirkKinds, q) {
-			return fmt.Errorf("sandbox: unknown Quirk %q: use one of %s", q, joinQuirks(QuirkKinds))
-		}
-	}
-	return nil
-}
+func checkQuirks(qs []Quirk) error { return checkKinds(qs, QuirkKinds, "Quirk") }
 
 func (s *Server) quirk(q Quirk) bool { return slices.Contains(s.quirks, q) }
 

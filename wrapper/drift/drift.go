@@ -149,7 +149,8 @@ func NewPolicy(report func(Deviation)) (*Policy, error) {
 // with a *wrapper.InvalidArgumentError, and nothing is sent.
 func (p *Policy) Do(req *policy.Request) (*http.Response, error) {
 	if p == nil || p.router == nil {
-		return nil, nonRetriable{&wrapper.InvalidArgumentError{Argument: "drift policy", Problem: "is a zero drift.Policy: create it with drift.NewPolicy"}}
+		// Not retried: the error is non-retriable (wrapper marks it so).
+		return nil, &wrapper.InvalidArgumentError{Argument: "drift policy", Problem: "is a zero drift.Policy: create it with drift.NewPolicy"}
 	}
 	resp, err := req.Next()
 	if err != nil || resp == nil {
@@ -169,13 +170,6 @@ func (p *Policy) Do(req *policy.Request) (*http.Response, error) {
 	resp.Body = &teeBody{rc: resp.Body, done: c.run}
 	return resp, nil
 }
-
-// nonRetriable marks an error azcore's retry policy must not retry: it
-// would fail the same way again.
-type nonRetriable struct{ error }
-
-func (nonRetriable) NonRetriable()   {}
-func (e nonRetriable) Unwrap() error { return e.error }
 
 // check is the validation of one answer.
 type check struct {

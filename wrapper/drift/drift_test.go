@@ -11,6 +11,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/partnercenter-go/devicebatches/internal/sandbox"
 	"github.com/partnercenter-go/devicebatches/openapi"
@@ -280,16 +283,20 @@ func TestZeroPolicyIsAnInvalidArgument(t *testing.T) {
 	t.Cleanup(srv.Close)
 	for name, p := range map[string]*drift.Policy{"zero": {}, "nil": nil} {
 		t.Run(name, func(t *testing.T) {
+			var tries int
+			count := countPolicy(func() { tries++ })
 			o := &wrapper.ClientOptions{BaseURL: srv.URL}
-			o.PerRetryPolicies = append(o.PerRetryPolicies, p)
+			// Even a ShouldRetry that retries everything does not ask again.
+			o.Retry = policy.RetryOptions{MaxRetries: 2, RetryDelay: time.Nanosecond, ShouldRetry: func(*http.Response, error) bool { return true }}
+			o.PerRetryPolicies = append(o.PerRetryPolicies, count, p)
 			c, err := wrapper.NewClient(wrapper.StaticToken("t"), o)
 			if err != nil {
 				t.Fatal(err)
 			}
 			_, err = c.ListDeviceBatches(context.Background(), customer)
 			var ie *wrapper.InvalidArgumentError
-			if !errors.As(err, &ie) || !strings.Contains(err.Error(), "drift.NewPolicy") {
-				t.Errorf("err = %T %v, want an *InvalidArgumentError naming drift.NewPolicy", err, err)
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), "drift.NewPolicy") || tries != 1 {
+				t.Errorf("err = %T %v after %d tries, want an *InvalidArgumentError naming drift.NewPolicy after 1", err, err, tries)
 			}
 		})
 	}
@@ -297,3 +304,8 @@ func TestZeroPolicyIsAnInvalidArgument(t *testing.T) {
 		t.Errorf("%d requests reached the server", hits)
 	}
 }
+
+// countPolicy is a pipeline policy that calls count on every try.
+type countPolicy func()
+
+func (c countPolicy) Do(req *policy.Request) (*http.Response, error) { c(); return req.Next() }
