@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -58,7 +59,9 @@ type ClientOptions struct {
 	// Retry.StatusCodes, when not nil (and ShouldRetry is nil), replaces
 	// that list of statuses, as azcore documents: a GET or DELETE is
 	// retried on exactly the statuses it names, none when it is empty
-	// (non-nil); a POST or PATCH still only on 503 among them, as any
+	// (non-nil); it may name only 4xx and 5xx statuses (NewClient refuses
+	// a success, which would resend a call that succeeded); a POST or
+	// PATCH still only on 503 among them, as any
 	// other failed answer may mean it was carried out. A 429 is retried
 	// (after its Retry-After, within MaxRetryDelay and the deadline) and
 	// connection failures as above whatever it says: a throttled request
@@ -175,6 +178,12 @@ func NewClient(cred azcore.TokenCredential, options *ClientOptions) (*Client, er
 	// sent.
 	if strings.IndexFunc(o.Application, isControl) >= 0 {
 		return nil, &InvalidArgumentError{Argument: "application", Value: o.Application, Problem: "contains a control character: use printable text, such as your application's name"}
+	}
+	for _, code := range o.Retry.StatusCodes {
+		if code < 400 || code > 599 {
+			// A success in the list would send a call that succeeded again.
+			return nil, &InvalidArgumentError{Argument: "Retry.StatusCodes", Value: strconv.Itoa(code), Problem: "is not an error status: list 4xx or 5xx statuses to retry"}
+		}
 	}
 	if o.Retry.TryTimeout < 0 {
 		// azcore would give every try a deadline already passed.

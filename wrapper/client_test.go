@@ -193,6 +193,7 @@ func TestNewClientRefusesUnsafeOptions(t *testing.T) {
 		{"control character in application", ClientOptions{Application: "inventory-sync\x01"}, "control character"},
 		{"DEL in application", ClientOptions{Application: "sync\x7f"}, "control character"},
 		{"negative try timeout", ClientOptions{ClientOptions: azcore.ClientOptions{Retry: policy.RetryOptions{TryTimeout: -time.Second}}}, "Retry.TryTimeout"},
+		{"success status to retry", ClientOptions{ClientOptions: azcore.ClientOptions{Retry: policy.RetryOptions{StatusCodes: []int{503, 200}}}}, "Retry.StatusCodes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewClient(StaticToken(testToken), &tc.opts)
