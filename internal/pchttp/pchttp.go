@@ -244,7 +244,7 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	if !b.started {
 		b.started = true
 		var buf [3]byte
-		n, err := readFull(b.rc, buf[:])
+		n, err := ReadFull(b.rc, buf[:])
 		if n == 3 && bytes.Equal(buf[:], []byte{0xEF, 0xBB, 0xBF}) {
 			n = 0
 		}
@@ -285,10 +285,10 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	return 0, io.ErrNoProgress
 }
 
-// readFull is io.ReadFull, except that a reader that keeps returning
-// nothing fails with io.ErrNoProgress after 100 reads instead of being
-// read forever.
-func readFull(r io.Reader, buf []byte) (int, error) {
+// ReadFull is io.ReadFull, except that a reader that keeps returning
+// nothing (a caller's transport, say) fails with io.ErrNoProgress after
+// 100 reads instead of being read forever. Shared with internal/pcjson.
+func ReadFull(r io.Reader, buf []byte) (int, error) {
 	n, empty := 0, 0
 	for n < len(buf) {
 		m, err := r.Read(buf[n:])

@@ -14,6 +14,7 @@ import (
 	"io"
 
 	"github.com/go-faster/jx"
+	"github.com/partnercenter-go/devicebatches/internal/pchttp"
 )
 
 // Page is what a collection page says about the next page.
@@ -355,7 +356,7 @@ type bomReader struct {
 func (b *bomReader) Read(p []byte) (int, error) {
 	if b.first {
 		b.first = false
-		n, err := readFull(b.r, b.head[:])
+		n, err := pchttp.ReadFull(b.r, b.head[:])
 		switch err {
 		case nil:
 		case io.EOF, io.ErrUnexpectedEOF:
@@ -377,32 +378,6 @@ func (b *bomReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return b.r.Read(p)
-}
-
-// readFull is io.ReadFull, except that a reader that keeps returning
-// nothing fails with io.ErrNoProgress after 100 reads, as stream.fill
-// does, instead of being read forever.
-func readFull(r io.Reader, buf []byte) (int, error) {
-	n, empty := 0, 0
-	for n < len(buf) {
-		m, err := r.Read(buf[n:])
-		n += m
-		switch {
-		case n == len(buf):
-			return n, nil
-		case err == io.EOF && n > 0:
-			return n, io.ErrUnexpectedEOF
-		case err != nil:
-			return n, err
-		case m > 0:
-			empty = 0
-		default:
-			if empty++; empty == 100 {
-				return n, io.ErrNoProgress
-			}
-		}
-	}
-	return n, nil
 }
 
 // Value reads one JSON document (a non-collection answer) into v; anything
