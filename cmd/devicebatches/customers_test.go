@@ -491,3 +491,25 @@ func TestListedCustomerID(t *testing.T) {
 		}
 	}
 }
+
+// TestContainsFold: the quoted key is found in any ASCII case wherever it
+// stands, and not past the end.
+func TestContainsFold(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{
+		{`{"customerId":"a"}`, true},
+		{`{"id":"x","CUSTOMERID":1}`, true},
+		{`{"id":"x","customerid"`, true},
+		{`{"id":"x","customerI`, false},
+		{`{"id":"customer","Id":"x"}`, false},
+		{`"`, false},
+		{``, false},
+	} {
+		if got := containsFold([]byte(tc.s), `"customerId"`); got != tc.want {
+			t.Errorf("containsFold(%q) = %v, want %v", tc.s, got, tc.want)
+		}
+	}
+}
