@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/spf13/cobra"
 
@@ -308,10 +310,12 @@ func (a *app) serviceClient(ctx context.Context, signIn bool) (client *wrapper.C
 		if err != nil {
 			return nil, stop, err
 		}
-		client, err := a.client(cred)
-		if err == nil && signIn {
-			err = a.signIn(ctx, cred)
+		if signIn {
+			if cred, err = a.signIn(ctx, cred); err != nil {
+				return nil, stop, err
+			}
 		}
+		client, err := a.client(cred)
 		return client, stop, err
 	}
 	if a.flags.baseURL != "" {
@@ -332,16 +336,39 @@ func (a *app) serviceClient(ctx context.Context, signIn bool) (client *wrapper.C
 
 // signIn gets a token from cred now, as the first request would, so that
 // no credential found (the implicit default chain finds one only when
-// asked for a token) or one refused is reported at once. azidentity's
-// credentials cache the token, so the request does not sign in again.
-func (a *app) signIn(ctx context.Context, cred wrapper.TokenCredential) error {
+// asked for a token) or one refused is reported at once. It asks as
+// azcore's bearer token policy asks (CAE on: azidentity keeps a cache for
+// each), and returns cred with that token kept for the requests that
+// follow: AzureCLICredential caches nothing and would run az again, and an
+// interactive credential asked otherwise would prompt again.
+func (a *app) signIn(ctx context.Context, cred wrapper.TokenCredential) (wrapper.TokenCredential, error) {
 	ctx, cancel := context.WithTimeout(ctx, a.flags.timeout)
 	defer cancel()
 	scopes := []string{a.scope()}
-	if _, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: scopes}); err != nil {
-		return &wrapper.AuthenticationError{Scopes: scopes, Err: err}
+	opts := policy.TokenRequestOptions{Scopes: scopes, EnableCAE: true}
+	tok, err := cred.GetToken(ctx, opts)
+	if err != nil {
+		return nil, &wrapper.AuthenticationError{Scopes: scopes, Err: err}
 	}
-	return nil
+	return &signedIn{TokenCredential: cred, opts: opts, tok: tok}, nil
+}
+
+// signedIn is a credential whose token from signIn serves every request
+// asking the same (scopes, CAE, no claims, no tenant) while it has more
+// than five minutes left; any other request goes to the credential.
+type signedIn struct {
+	wrapper.TokenCredential
+	opts policy.TokenRequestOptions
+	tok  azcore.AccessToken
+}
+
+// GetToken implements azcore.TokenCredential.
+func (s *signedIn) GetToken(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	if o.EnableCAE == s.opts.EnableCAE && o.Claims == "" && o.TenantID == "" && slices.Equal(o.Scopes, s.opts.Scopes) &&
+		time.Until(s.tok.ExpiresOn) > 5*time.Minute {
+		return s.tok, nil
+	}
+	return s.TokenCredential.GetToken(ctx, o)
 }
 
 // announcedURL is the URL the sandbox command announces for listener address
