@@ -269,6 +269,11 @@ func shouldRetryOn(codes []int) func(*http.Response, error) bool {
 		if err != nil {
 			return retryNoAnswer(err)
 		}
+		if resp.StatusCode < 400 {
+			// Never a success, whatever the list says (NewClient refuses one
+			// in ClientOptions; a per-call list is not checked there).
+			return false
+		}
 		if resp.StatusCode != http.StatusTooManyRequests && !slices.Contains(codes, resp.StatusCode) {
 			return false
 		}

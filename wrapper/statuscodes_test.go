@@ -53,6 +53,7 @@ func TestRetryStatusCodesHonoured(t *testing.T) {
 		{"per call, GET, default list, 500", nil, 500, list, 1 + retries, true},
 		{"per call, GET, only 404: 500 not retried", []int{404}, 500, list, 1, true},
 		{"per call, GET, only 404: 429 retried", []int{404}, 429, list, 1 + retries, true},
+		{"per call, GET, 200 listed: a success is never resent", []int{200}, 200, list, 1, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
