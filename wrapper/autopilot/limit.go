@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"unicode"
+	"unicode/utf8"
 )
 
 // limitReader passes at most limit bytes through and sets exceeded (and
@@ -60,9 +62,10 @@ func (e *recordError) Error() string {
 // the rest of the file, up to ReadOptions.MaxBytes, into one value.
 //
 // It follows quoting as encoding/csv reads it with TrimLeadingSpace: a
-// quote opens a quoted value at the start of a field (ASCII white space
-// before it aside; encoding/csv also skips other Unicode spaces, which
-// leaves such a value unbounded, never refused), "" inside one is a quote,
+// quote opens a quoted value at the start of a field (white space before
+// it aside, Unicode's as encoding/csv skips it; a space character cut in
+// two by a read leaves such a value unbounded, never refused), "" inside
+// one is a quote,
 // and a quote anywhere else, or
 // a closing quote followed by anything but a comma or a line end, is an
 // error for which encoding/csv drops the rest of the line.
@@ -134,11 +137,18 @@ func (q *recordReader) Read(p []byte) (int, error) {
 			if k := bytes.IndexByte(p[i:j], '"'); k >= 0 {
 				j = i + k
 			}
-			for k := j - 1; k >= i; k-- {
-				if c := p[k]; c != ' ' && c != '\t' && c != '\v' && c != '\f' {
-					q.last = p[k]
+			// The last character before j that is not white space, as
+			// encoding/csv's TrimLeadingSpace sees it (unicode.IsSpace: NBSP
+			// and U+3000 too). A character cut by the end of a read counts
+			// as not white space: the value is then left unbounded, never
+			// refused.
+			for k := j; k > i; {
+				r, size := utf8.DecodeLastRune(p[i:k])
+				if !unicode.IsSpace(r) {
+					q.last = p[k-1]
 					break
 				}
+				k -= size
 			}
 		}
 		q.n += j - i
