@@ -45,18 +45,43 @@ func Dangerous(r rune) bool {
 }
 
 // joins reports whether the zero-width joiner or non-joiner s[i:i+n] is
-// kept: between two visible characters beyond ASCII it is part of how the
-// text is written (an emoji sequence such as 👨‍👩‍👧, which go-runewidth
+// kept (so is a tag character of a flag emoji, flagTag): between two
+// visible characters beyond ASCII it is part of how the text is written (an emoji sequence such as 👨‍👩‍👧, which go-runewidth
 // counts as the one two-column glyph a terminal draws; Persian, Arabic and
 // Indic words), not hidden in it. Anywhere else (in or beside ASCII, at an
 // end, beside another invisible character) it is escaped.
 func joins(s string, i, n int) bool {
-	if r, _ := utf8.DecodeRuneInString(s[i:]); r != 0x200c && r != 0x200d {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	if isTag(r) {
+		return flagTag(s[:i])
+	}
+	if r != 0x200c && r != 0x200d {
 		return false
 	}
 	before, _ := utf8.DecodeLastRuneInString(s[:i])
 	after, _ := utf8.DecodeRuneInString(s[i+n:])
 	return visible(before) && visible(after)
+}
+
+// isTag: a tag character (U+E0020–U+E007F), Cf, which spells the
+// subdivision of a flag emoji after U+1F3F4.
+func isTag(r rune) bool { return r >= 0xe0020 && r <= 0xe007f }
+
+// flagTag reports whether a tag character after before belongs to a flag
+// emoji: only tag characters (at most 32, a flag's are 7) lie between it
+// and a U+1F3F4 (🏴), so the sequence is drawn as one flag, not hidden text.
+func flagTag(before string) bool {
+	for range 32 {
+		r, size := utf8.DecodeLastRuneInString(before)
+		if r == 0x1f3f4 {
+			return true
+		}
+		if !isTag(r) {
+			return false
+		}
+		before = before[:len(before)-size]
+	}
+	return false
 }
 
 // visible: a character beyond ASCII that is drawn.

@@ -22,7 +22,8 @@ func TestCellAndLine(t *testing.T) {
 		{"S1\u200b", `S1\u200b`, `S1\u200b`},
 		{"\ufeffid \u2060x\u00ad", `\ufeffid \u2060x\u00ad`, `\ufeffid \u2060x\u00ad`},
 		{"a\u200db\u200cc", `a\u200db\u200cc`, `a\u200db\u200cc`},
-		{"🏴\U000e0067\U000e0062\U000e007f", `🏴\U000e0067\U000e0062\U000e007f`, `🏴\U000e0067\U000e0062\U000e007f`},
+		// A flag's tag characters are drawn as one flag (TestFlagTags).
+		{"🏴\U000e0067\U000e0062\U000e007f", "🏴\U000e0067\U000e0062\U000e007f", "🏴\U000e0067\U000e0062\U000e007f"},
 		// A joiner between visible characters beyond ASCII is how the text
 		// is written: emoji sequences, Persian, Devanagari.
 		{"👨\u200d👩\u200d👧 ❤\ufe0f\u200d🔥", "👨\u200d👩\u200d👧 ❤\ufe0f\u200d🔥", "👨\u200d👩\u200d👧 ❤\ufe0f\u200d🔥"},
@@ -74,4 +75,21 @@ func FuzzSafe(f *testing.F) {
 			t.Fatalf("Line(%q, 64) is %d bytes", s, len(l))
 		}
 	})
+}
+
+// TestFlagTags: the tag characters of a subdivision flag (🏴 then tags
+// spelling gbeng and a cancel tag) are kept; a tag anywhere else is
+// escaped.
+func TestFlagTags(t *testing.T) {
+	t.Parallel()
+	england := "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+	for _, tc := range []struct{ in, want string }{
+		{"wave " + england, "wave " + england},
+		{"x\U000e0067y", `x\U000e0067y`},
+		{"\U000e0067", `\U000e0067`},
+	} {
+		if got := Cell(tc.in); got != tc.want {
+			t.Errorf("Cell(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
 }
